@@ -1,0 +1,111 @@
+"""Scheduled mode: find or start a real Prefect server, then serve the ingest flow on it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+
+def healthy(api_url: str, timeout: float = 2.0) -> bool:
+    """True when a Prefect API answers its health check at api_url."""
+    try:
+        with urllib.request.urlopen(f"{api_url.rstrip('/')}/health", timeout=timeout) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def start_server(port: int, home: Path, wait_seconds: float = 90.0) -> subprocess.Popen[bytes]:
+    """Start `prefect server start` on loopback with its own home; wait until it is healthy."""
+    home.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    env.update(
+        PREFECT_HOME=str(home),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PREFECT_SERVER_API_HOST="127.0.0.1",
+        PREFECT_SERVER_API_PORT=str(port),
+    )
+    env.pop("PREFECT_API_URL", None)
+    log = open(home / "server.log", "ab")  # noqa: SIM115 - lives as long as the server
+    process = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+         "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )  # fmt: skip
+    api_url = f"http://127.0.0.1:{port}/api"
+    deadline = time.monotonic() + wait_seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"prefect server exited early; see {home / 'server.log'}")
+        if healthy(api_url):
+            return process
+        time.sleep(0.5)
+    stop_server(process)
+    raise RuntimeError(
+        f"prefect server not healthy after {wait_seconds:.0f}s; see {home / 'server.log'}"
+    )
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    """Stop a server this process started, and everything it spawned."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def serve(
+    *,
+    cron: str | None,
+    interval: float | None,
+    input_dir: Path,
+    db_path: Path,
+    port: int = 4200,
+    data_dir: Path = Path("data"),
+) -> int:
+    """Serve the ingest flow on a schedule until Ctrl-C or SIGTERM; returns an exit status."""
+    started: subprocess.Popen[bytes] | None = None
+    api_url = os.environ.get("PREFECT_API_URL")
+    if api_url:
+        print(f"wirehouse: using the Prefect server at {api_url} (PREFECT_API_URL)")
+    else:
+        api_url = f"http://127.0.0.1:{port}/api"
+        if healthy(api_url):
+            print(f"wirehouse: found a Prefect server already running at {api_url}")
+        else:
+            home = (data_dir / "prefect").resolve()
+            print(f"wirehouse: starting prefect server on 127.0.0.1:{port} (home {home}) ...")
+            started = start_server(port, home)
+        os.environ["PREFECT_API_URL"] = api_url
+    print(f"wirehouse: Prefect UI at {api_url.removesuffix('/api')}")
+
+    def _terminate(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        from flows.ingest import ingest
+
+        ingest.serve(
+            name="wirehouse-scheduled",
+            cron=cron,
+            interval=interval,
+            parameters={"input_dir": str(input_dir.resolve()), "db_path": str(db_path.resolve())},
+        )
+    except KeyboardInterrupt:
+        print("wirehouse: stopping")
+    finally:
+        if started is not None:
+            print("wirehouse: stopping the Prefect server it started")
+            stop_server(started)
+    return 0

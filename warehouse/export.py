@@ -1,0 +1,112 @@
+"""Parquet export: every table and view, Hive-partitioned by year and month, swapped in atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+from warehouse import db
+
+MANIFEST = "manifest.json"
+
+# Each export: its name, the query producing it, and the date expression that
+# partitions it (None: one file). Sentences and mentions take their article's date.
+EXPORTS: tuple[tuple[str, str, str | None], ...] = (
+    ("source_files", "select * from source_files", None),
+    ("countries", "select * from countries", None),
+    ("entities", "select * from entities", None),
+    ("articles", "select * from articles", "published_date"),
+    (
+        "sentences",
+        "select sentences.*, articles.published_date from sentences"
+        " inner join articles on articles.article_id = sentences.article_id",
+        "published_date",
+    ),
+    (
+        "mentions",
+        "select mentions.*, articles.published_date from mentions"
+        " inner join articles on articles.article_id = mentions.article_id",
+        "published_date",
+    ),
+    ("country_mentions_daily", "select * from country_mentions_daily", "mention_date"),
+    ("entity_mentions_daily", "select * from entity_mentions_daily", "mention_date"),
+)
+
+
+class ExportRefused(RuntimeError):
+    """The output folder exists and is not a wirehouse export; nothing was written."""
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def export_warehouse(
+    db_path: Path, out_dir: Path, *, tables: list[str] | None = None, force: bool = False
+) -> Path:
+    """Write the export to a fresh folder beside out_dir, then swap it in; returns out_dir."""
+    out_dir = Path(out_dir).resolve()
+    foreign = out_dir.exists() and not (out_dir / MANIFEST).exists() and any(out_dir.iterdir())
+    if foreign and not force:
+        raise ExportRefused(
+            f"{out_dir}: exists and holds files wirehouse did not write;"
+            " choose an empty or new folder, or pass --force to replace it"
+        )
+    wanted = [e for e in EXPORTS if tables is None or e[0] in tables]
+    unknown = set(tables or []) - {e[0] for e in EXPORTS}
+    if unknown:
+        raise ValueError(f"unknown tables: {', '.join(sorted(unknown))}")
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = out_dir.parent / f".{out_dir.name}.staging-{uuid.uuid4().hex[:8]}"
+    staging.mkdir()
+    manifest: dict[str, object] = {
+        "producer": "wirehouse",
+        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "tables": {},
+    }
+    try:
+        with db.connect(db_path, read_only=True) as con:
+            manifest["schema_version"] = db.schema_version(con)
+            for name, query, date_column in wanted:
+                target = staging / name
+                count = con.execute(f"select count(*) from ({query})").fetchone()[0]
+                if date_column is None or not count:
+                    target.mkdir()
+                    con.execute(
+                        f"copy ({query}) to {_sql_string(str(target / 'data.parquet'))}"
+                        " (format parquet)"
+                    )
+                else:
+                    con.execute(
+                        f"copy (select *, year({date_column}) as year,"
+                        f" month({date_column}) as month from ({query}))"
+                        f" to {_sql_string(str(target))}"
+                        " (format parquet, partition_by (year, month))"
+                    )
+                files = sorted(p.relative_to(staging).as_posix() for p in target.rglob("*.parquet"))
+                manifest["tables"][name] = {
+                    "rows": int(count),
+                    "partitioned_by": ["year", "month"] if date_column and count else [],
+                    "files": files,
+                }
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str))
+        _swap_in(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def _swap_in(staging: Path, out_dir: Path) -> None:
+    """Replace out_dir by staging with renames, so a reader sees the old or the new export."""
+    if not out_dir.exists():
+        os.rename(staging, out_dir)
+        return
+    retired = out_dir.parent / f".{out_dir.name}.retired-{uuid.uuid4().hex[:8]}"
+    os.rename(out_dir, retired)
+    os.rename(staging, out_dir)
+    shutil.rmtree(retired, ignore_errors=True)

@@ -1,0 +1,45 @@
+"""The one settings object, built at the entry point and passed down."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DB = Path("warehouse/news.duckdb")
+FORMATS = ("auto", "kyodo", "plain", "jsonl")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run needs; environment variables only fill the defaults."""
+
+    input_dir: Path = Path("samples/articles")
+    db_path: Path = DEFAULT_DB
+    export_dir: Path | None = None
+    reference_date: date | None = None
+    input_format: str = "auto"
+    max_file_bytes: int = 20 * 1024 * 1024
+    strict: bool = False
+    patterns: tuple[str, ...] = field(default=("*.txt", "*.jsonl", "*.ndjson", "*.json"))
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """Return a copy with the non-None changes applied."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Defaults, overridden by WIREHOUSE_* variables where set."""
+        env = os.environ if env is None else env
+        base = cls()
+        changes: dict[str, object] = {}
+        if "WIREHOUSE_INPUT" in env:
+            changes["input_dir"] = Path(env["WIREHOUSE_INPUT"])
+        if "WIREHOUSE_DB" in env:
+            changes["db_path"] = Path(env["WIREHOUSE_DB"])
+        if "WIREHOUSE_MAX_FILE_MB" in env:
+            changes["max_file_bytes"] = int(float(env["WIREHOUSE_MAX_FILE_MB"]) * 1024 * 1024)
+        return base.with_overrides(**changes)
