@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import polars as pl
-from prefect import flow, get_run_logger, task
+from prefect import Task, flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.exceptions import MissingContextError
 
 from flows import stages
 from gazetteer import Gazetteer, load_gazetteer
@@ -97,7 +100,7 @@ def read(
 def transform(articles: pl.DataFrame, gazetteer: Gazetteer) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Sentences and mentions of one batch of articles."""
     sentences = split_sentences(articles.lazy())
-    mentions = find_mentions(sentences, gazetteer.surface_forms)
+    mentions = find_mentions(sentences, gazetteer.surface_forms, gazetteer.blockers)
     return pl.collect_all([sentences, mentions])
 
 
@@ -135,22 +138,90 @@ def export(settings: Settings, out_dir: Path) -> Path:
 
 @task(cache_policy=NO_CACHE)
 def summarise(settings: Settings, summary: RunSummary) -> RunSummary:
-    """Add warehouse-wide top countries to the summary and publish it as an artifact."""
+    """Add warehouse-wide top countries to the summary."""
     with db.connect(settings.db_path, read_only=True) as con:
         summary.top_countries = con.execute(
             "select country_code, any_value(country_name), sum(mention_count)::bigint as n"
             " from country_mentions_daily group by country_code order by n desc, country_code"
             " limit 10"
         ).fetchall()
-    create_markdown_artifact(
-        key="wirehouse-run-summary", markdown=summary.markdown(), description="wirehouse run"
-    )
     return summary
 
 
 def batches(frame: pl.DataFrame, size: int) -> list[pl.DataFrame]:
     """The frame cut into consecutive slices of at most size rows."""
     return [frame.slice(offset, size) for offset in range(0, frame.height, max(size, 1))]
+
+
+def _logger() -> logging.Logger | logging.LoggerAdapter:
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger("wirehouse")
+
+
+def run_pipeline(settings: Settings, *, as_tasks: bool = True) -> RunSummary:
+    """Bring the warehouse up to date; as_tasks=False calls the same steps as plain functions."""
+
+    def step(t: Task) -> Callable:  # type: ignore[type-arg]
+        return t if as_tasks else t.fn
+
+    logger = _logger()
+    summary = RunSummary()
+    gazetteer = load_gazetteer()
+    discovered = step(discover)(settings.input_dir, settings.patterns)
+    summary.files_seen = discovered.height
+    logger.info("discover: %d files under %s", discovered.height, settings.input_dir)
+    known = step(prepare_warehouse)(settings, gazetteer)
+    to_read = plan_reads(discovered, known)
+    summary.files_unchanged = discovered.height - to_read.height
+    logger.info("plan: %d new or changed, %d unchanged", to_read.height, summary.files_unchanged)
+    known_sha = dict(known.select("path", "sha256").drop_nulls().iter_rows())
+    for number, files in enumerate(batches(to_read, settings.batch_size), start=1):
+        ledger_rows, articles, unchanged = step(read)(settings, files, known_sha)
+        summary.files_unchanged += unchanged.height
+        sentences, mentions = step(transform)(articles, gazetteer)
+        written = step(load)(settings, ledger_rows, articles, sentences, mentions, unchanged)
+        loaded = written.filter(pl.col("status") == "loaded")
+        kept_ids = articles.join(
+            loaded.select(pl.col("path").alias("source_path")), on="source_path", how="semi"
+        )
+        summary.files_loaded += loaded.height
+        summary.files_duplicate += written.filter(pl.col("status") == "duplicate").height
+        rejected = written.filter(pl.col("status") == "rejected").select("path", "reason")
+        summary.files_rejected += rejected.height
+        summary.rejected += list(rejected.iter_rows())
+        summary.articles += int(written.get_column("article_count").sum())
+        summary.sentences += sentences.join(kept_ids, on="article_id", how="semi").height
+        summary.mentions += mentions.join(kept_ids, on="article_id", how="semi").height
+        logger.info(
+            "batch %d: %d files read -> %d articles, %d sentences, %d mentions;"
+            " %d loaded, %d duplicate, %d rejected, %d unchanged",
+            number,
+            files.height,
+            articles.height,
+            sentences.height,
+            mentions.height,
+            loaded.height,
+            written.height - loaded.height - rejected.height,
+            rejected.height,
+            unchanged.height,
+        )
+        for _, reason in rejected.iter_rows():
+            logger.warning("rejected %s", reason)
+    if settings.export_dir is not None:
+        summary.export_dir = str(step(export)(settings, settings.export_dir))
+        logger.info("export: Parquet written to %s", summary.export_dir)
+    summary = step(summarise)(settings, summary)
+    logger.info(
+        "done: %d files seen, %d unchanged, %d loaded, %d duplicate, %d rejected",
+        summary.files_seen,
+        summary.files_unchanged,
+        summary.files_loaded,
+        summary.files_duplicate,
+        summary.files_rejected,
+    )
+    return summary
 
 
 @flow(name="wirehouse-ingest", log_prints=False)
@@ -164,72 +235,17 @@ def ingest(
     max_file_mb: float = 20.0,
 ) -> RunSummary:
     """Bring the warehouse up to date with the article files under input_dir."""
-    logger = get_run_logger()
     settings = Settings(
         input_dir=Path(input_dir),
         db_path=Path(db_path),
         reference_date=reference_date,
         input_format=input_format,
+        export_dir=Path(export_dir) if export_dir else None,
+        batch_size=batch_size,
         max_file_bytes=int(max_file_mb * 1024 * 1024),
     )
-    summary = RunSummary()
-    gazetteer = load_gazetteer()
-    discovered = discover(settings.input_dir, settings.patterns)
-    summary.files_seen = discovered.height
-    logger.info("discover: %d files under %s", discovered.height, settings.input_dir)
-    known = prepare_warehouse(settings, gazetteer)
-    to_read = plan_reads(discovered, known)
-    summary.files_unchanged = discovered.height - to_read.height
-    logger.info("plan: %d new or changed, %d unchanged", to_read.height, summary.files_unchanged)
-    known_sha = dict(known.select("path", "sha256").drop_nulls().iter_rows())
-    for number, files in enumerate(batches(to_read, batch_size), start=1):
-        ledger_rows, articles, unchanged = read(settings, files, known_sha)
-        summary.files_unchanged += unchanged.height
-        sentences, mentions = transform(articles, gazetteer)
-        written = load(settings, ledger_rows, articles, sentences, mentions, unchanged)
-        by_status = dict(written.group_by("status").len().iter_rows())
-        summary.files_loaded += by_status.get("loaded", 0)
-        summary.files_duplicate += by_status.get("duplicate", 0)
-        summary.files_rejected += by_status.get("rejected", 0)
-        loaded_ids = articles.join(
-            written.filter(pl.col("status") == "loaded").select(
-                pl.col("path").alias("source_path")
-            ),
-            on="source_path",
-            how="semi",
-        )
-        summary.articles += int(written.get_column("article_count").sum())
-        summary.sentences += sentences.join(loaded_ids, on="article_id", how="semi").height
-        summary.mentions += mentions.join(loaded_ids, on="article_id", how="semi").height
-        summary.rejected += [
-            (path, reason)
-            for path, reason in written.filter(pl.col("status") == "rejected")
-            .select("path", "reason")
-            .iter_rows()
-        ]
-        logger.info(
-            "batch %d: read %d files -> %d articles, %d sentences, %d mentions; %s",
-            number,
-            files.height,
-            articles.height,
-            sentences.height,
-            mentions.height,
-            ", ".join(f"{k} {v}" for k, v in sorted(by_status.items())) or "nothing new",
-        )
-        for path, reason in (
-            written.filter(pl.col("status") == "rejected").select("path", "reason").iter_rows()
-        ):
-            logger.warning("rejected %s", reason or path)
-    if export_dir is not None:
-        summary.export_dir = str(export(settings, Path(export_dir)))
-        logger.info("export: Parquet written to %s", summary.export_dir)
-    summary = summarise(settings, summary)
-    logger.info(
-        "done: %d files seen, %d unchanged, %d loaded, %d duplicate, %d rejected",
-        summary.files_seen,
-        summary.files_unchanged,
-        summary.files_loaded,
-        summary.files_duplicate,
-        summary.files_rejected,
+    summary = run_pipeline(settings)
+    create_markdown_artifact(
+        key="wirehouse-run-summary", markdown=summary.markdown(), description="wirehouse run"
     )
     return summary

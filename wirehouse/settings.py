@@ -23,6 +23,7 @@ class Settings:
     reference_date: date | None = None
     input_format: str = "auto"
     max_file_bytes: int = 20 * 1024 * 1024
+    batch_size: int = 500
     strict: bool = False
     patterns: tuple[str, ...] = field(default=("*.txt", "*.jsonl", "*.ndjson", "*.json"))
 

@@ -1,0 +1,1 @@
+"""Development tools for curating the gazetteer data files (not used at run time)."""

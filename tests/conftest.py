@@ -1,0 +1,60 @@
+"""Shared fixtures: reference data, a migrated temp warehouse, and a plain-function pipeline run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.ingest import RunSummary, run_pipeline
+from gazetteer import Gazetteer, load_gazetteer
+from warehouse import db
+from wirehouse.settings import Settings
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = REPO_ROOT / "samples" / "articles"
+SHARED = REPO_ROOT.parent / "shared"
+SEED = SHARED / "seeds" / "000_9931ddaee67d88b9.txt"
+REUTERS = SHARED / "corpora" / "reuters21578"
+
+
+@pytest.fixture(scope="session")
+def gazetteer() -> Gazetteer:
+    return load_gazetteer()
+
+
+@pytest.fixture
+def warehouse_con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A migrated, empty warehouse in a temp dir."""
+    with db.connect(tmp_path / "test.duckdb") as con:
+        db.migrate(con)
+        yield con
+
+
+@pytest.fixture
+def seed_bytes() -> bytes:
+    if not SEED.exists():
+        pytest.skip(f"seed article not found at {SEED} (../shared is absent on this machine)")
+    return SEED.read_bytes()
+
+
+PipelineRunner = Callable[..., RunSummary]
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> PipelineRunner:
+    """Run the whole pipeline as plain functions (no Prefect) into tmp_path/news.duckdb."""
+
+    def _run(input_dir: Path, **overrides: object) -> RunSummary:
+        settings = Settings(input_dir=input_dir, db_path=tmp_path / "news.duckdb")
+        return run_pipeline(settings.with_overrides(**overrides), as_tasks=False)
+
+    return _run
+
+
+def query(db_path: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """All rows of one read-only query."""
+    with db.connect(db_path, read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()

@@ -1,0 +1,143 @@
+"""Mention finding: whole words, longest match, compounds, kinds, offsets."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gazetteer import Gazetteer
+from transforms.mentions import find_mentions
+from transforms.sentences import split_sentences
+
+
+def mentions_in(text: str, gazetteer: Gazetteer) -> pl.DataFrame:
+    articles = pl.DataFrame({"article_id": ["a"], "text": [f"Headline\n\n{text}"]})
+    return find_mentions(
+        split_sentences(articles.lazy()), gazetteer.surface_forms, gazetteer.blockers
+    ).collect()
+
+
+def found(text: str, gazetteer: Gazetteer) -> list[tuple[str, str, str]]:
+    return mentions_in(text, gazetteer).select("surface", "mention_kind", "country_code").rows()
+
+
+def test_south_korea_is_one_mention_not_two(gazetteer: Gazetteer) -> None:
+    assert found("Officials in South Korea said so.", gazetteer) == [("South Korea", "name", "KR")]
+
+
+def test_north_korean_is_a_demonym_of_north_korea(gazetteer: Gazetteer) -> None:
+    assert found("North Korean troops moved.", gazetteer) == [("North Korean", "demonym", "KP")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the Japan-U.S. alliance", [("Japan", "JP"), ("U.S.", "US")]),
+        ("strained U.S.-Russia ties", [("U.S.", "US"), ("Russia", "RU")]),
+        ("Japan-South Korea ties", [("Japan", "JP"), ("South Korea", "KR")]),
+        ("a Japan-EU trade deal", [("Japan", "JP")]),
+    ],
+)
+def test_both_halves_of_a_compound_count(
+    text: str, expected: list[tuple[str, str]], gazetteer: Gazetteer
+) -> None:
+    assert [(s, c) for s, _, c in found(text, gazetteer)] == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Japanization of the economy was discussed.",  # a word that starts with a name
+        "The Omanis and the Sudanese-born singer.",  # Oman inside Omanis is not a match
+        "Panjapan is not a country.",
+        "They met in Chinatown.",
+    ],
+)
+def test_names_inside_longer_words_are_not_mentions(text: str, gazetteer: Gazetteer) -> None:
+    surfaces = [s for s, _, _ in found(text, gazetteer)]
+    assert "Japan" not in surfaces and "Oman" not in surfaces and "China" not in surfaces
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Exports to Latin America rose.", "Bank of America shares fell.", "Snow hit New England."],
+)
+def test_phrases_that_contain_a_country_but_name_none_are_not_mentions(
+    text: str, gazetteer: Gazetteer
+) -> None:
+    assert found(text, gazetteer) == []
+
+
+def test_matching_is_case_sensitive(gazetteer: Gazetteer) -> None:
+    assert found("He told us about china and japan.", gazetteer) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Japanese officials said.", ("Japanese", "demonym", "JP")),
+        ("Washington launched strikes.", ("Washington", "capital", "US")),
+        ("Pyongyang fired a missile.", ("Pyongyang", "capital", "KP")),
+        ("They met in Viareggio.", ("Viareggio", "place", "IT")),
+        ("The summit in Florida ended.", ("Florida", "place", "US")),
+        ("Talks on N. Korea ended.", ("N. Korea", "name", "KP")),
+        ("Britain agreed.", ("Britain", "name", "GB")),
+    ],
+)
+def test_each_surface_carries_its_kind_and_country(
+    text: str, expected: tuple[str, str, str], gazetteer: Gazetteer
+) -> None:
+    assert found(text, gazetteer) == [expected]
+
+
+def test_offsets_point_into_the_article_text_with_non_ascii_before(gazetteer: Gazetteer) -> None:
+    body = "José said Zürich and Japan agreed. “Café” owners in Syria disagreed."
+    text = f"Headline\n\n{body}"
+    mentions = mentions_in(body, gazetteer)
+    assert mentions.get_column("surface").to_list() == ["Zürich", "Japan", "Syria"]
+    for start, end, surface in mentions.select("start_char", "end_char", "surface").iter_rows():
+        assert text[start:end] == surface
+    assert mentions.get_column("sentence_no").to_list() == [1, 1, 2]
+
+
+_pieces = st.sampled_from(
+    ["Japan", "U.S.", "South Korea", "Korea", "North Korean", "Japan-U.S.", "é", "Zürich",
+     "said", "the", "Syrian", "-", "'s", ",", ".", "Washington", "Florida", "Omani", "x"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(_pieces, max_size=30), seps=st.lists(st.sampled_from([" ", "", "\n\n"])))
+def test_every_mention_reproduces_its_surface_inside_its_sentence(
+    words: list[str], seps: list[str], gazetteer: Gazetteer
+) -> None:
+    body = "".join(w + (seps[i] if i < len(seps) else " ") for i, w in enumerate(words))
+    articles = pl.DataFrame({"article_id": ["a"], "text": [f"H\n\n{body}"]})
+    sentences = split_sentences(articles.lazy()).collect()
+    # Countries, capitals and demonyms plus two places: the property holds for any
+    # gazetteer, and a small one keeps each example fast.
+    surfaces = gazetteer.surface_forms.filter(
+        (pl.col("mention_kind") != "place") | pl.col("surface").is_in(["Zürich", "Florida"])
+    )
+    mentions = find_mentions(sentences.lazy(), surfaces).collect()
+    text = articles.item(0, "text")
+    spans = dict(
+        zip(
+            sentences["sentence_no"],
+            zip(sentences["start_char"], sentences["end_char"], strict=True),
+            strict=True,
+        )
+    )
+    previous_end = 0
+    for sentence_no, start, end, surface in mentions.select(
+        "sentence_no", "start_char", "end_char", "surface"
+    ).iter_rows():
+        assert text[start:end] == surface
+        s_start, s_end = spans[sentence_no]
+        assert s_start <= start < end <= s_end
+        assert start >= previous_end  # mentions never overlap
+        previous_end = end
+        assert not (start > 0 and text[start - 1].isalnum())
+        assert not (end < len(text) and text[end].isalnum())

@@ -1,0 +1,135 @@
+"""Sentence splitting: paragraph breaks, wire abbreviations, initials, truncation, offsets."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from transforms.sentences import split_sentences
+
+
+def sentences_of(text: str) -> list[str]:
+    frame = pl.DataFrame({"article_id": ["a"], "text": [text]})
+    return split_sentences(frame.lazy()).collect().get_column("sentence").to_list()
+
+
+def split_frame(text: str) -> pl.DataFrame:
+    return split_sentences(pl.DataFrame({"article_id": ["a"], "text": [text]}).lazy()).collect()
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "He met U.S. Secretary of State Rex Tillerson on Monday.",
+        "Mr. Abe and Dr. Sato spoke in Tokyo.",
+        "Gen. Joseph F. Dunford arrived at 9 a.m. local time on Sunday.",
+        "Sen. John McCain and Gov. Jerry Brown attended.",
+        "The talks in N. Korea lasted until Jan. 5 this year.",
+        "Fumio K. Kishida said it would happen by Sept. 3 at the latest.",
+        "China is now the No. 2 economy, said Sorano Inc. President Ken Ito.",
+        "Toyota Motor Corp. President Akio Toyoda and the U.K. envoy met on St. Patrick's Day.",
+    ],
+)
+def test_wire_abbreviations_and_initials_do_not_end_a_sentence(paragraph: str) -> None:
+    assert sentences_of(f"Headline\n\n{paragraph}") == ["Headline", paragraph]
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        ("It rained. Then it stopped.", ["It rained.", "Then it stopped."]),
+        ("Was it over? No! It went on.", ["Was it over?", "No!", "It went on."]),
+        (
+            '"We agreed." The minister left.',
+            ['"We agreed."', "The minister left."],
+        ),
+        (
+            "The deal was signed in the U.S. The yen fell.",
+            ["The deal was signed in the U.S.", "The yen fell."],
+        ),
+        ("Shares rose 2.5 percent. Bonds fell.", ["Shares rose 2.5 percent.", "Bonds fell."]),
+    ],
+)
+def test_closing_punctuation_before_a_capital_ends_a_sentence(
+    paragraph: str, expected: list[str]
+) -> None:
+    assert sentences_of(f"H\n\n{paragraph}") == ["H", *expected]
+
+
+def test_paragraph_break_always_ends_a_sentence_even_without_punctuation() -> None:
+    frame = split_frame("Head\n\nThe capture stopped in the middle of\n\nNext paragraph here.")
+    assert frame.get_column("sentence").to_list() == [
+        "Head",
+        "The capture stopped in the middle of",
+        "Next paragraph here.",
+    ]
+    assert frame.get_column("paragraph_no").to_list() == [0, 1, 2]
+    assert frame.get_column("is_truncated").to_list() == [False, True, False]
+
+
+def test_headline_without_punctuation_is_not_truncated() -> None:
+    frame = split_frame("Japan, U.S. to urge China\n\nThey met.")
+    assert frame.get_column("is_truncated").to_list() == [False, False]
+
+
+def test_sentence_numbers_run_through_the_article_in_order() -> None:
+    frame = split_frame("H\n\nA one. B two.\n\nC three.")
+    assert frame.get_column("sentence_no").to_list() == [0, 1, 2, 3]
+    assert frame.get_column("paragraph_no").to_list() == [0, 1, 1, 2]
+
+
+def test_offsets_are_python_character_offsets_with_non_ascii_text() -> None:
+    text = "Zürich talks\n\nJosé Núñez arrived. “It is done,” he said. Café closed."
+    frame = split_frame(text)
+    for start, end, sentence in frame.select("start_char", "end_char", "sentence").iter_rows():
+        assert text[start:end] == sentence
+    assert frame.get_column("sentence").to_list()[1] == "José Núñez arrived."
+
+
+def test_two_articles_are_split_independently() -> None:
+    frame = split_sentences(
+        pl.DataFrame({"article_id": ["a", "b"], "text": ["H1\n\nOne. Two.", "H2\n\nThree."]}).lazy()
+    ).collect()
+    assert frame.group_by("article_id").len().sort("article_id").rows() == [("a", 3), ("b", 2)]
+
+
+_words = st.sampled_from(
+    ["Japan", "U.S.", "Mr.", "said", "the", "N.", "Korea", "talks", "é", "Zürich", "K.", "2.5",
+     "No.", "a.m.", '"Yes."', "it", "Inc.", "(AP)", "--", "'"]
+)  # fmt: skip
+_sentence = st.tuples(
+    st.lists(_words, min_size=1, max_size=12).map(" ".join),
+    st.sampled_from(["", ".", "?", "!", '."', ".)"]),
+).map("".join)
+_paragraph = st.lists(_sentence, min_size=1, max_size=4).map(" ".join)
+_article = st.lists(_paragraph, min_size=1, max_size=5).map("\n\n".join)
+# The reader removes control characters before splitting (transforms/reading.clean_text),
+# so the splitter's domain is text without them, apart from newlines and tabs.
+_clean_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\n\t "),
+    max_size=200,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(_article | _clean_text, min_size=1, max_size=4))
+def test_every_sentence_span_reproduces_its_text_in_order_without_overlap(
+    texts: list[str],
+) -> None:
+    frame = split_sentences(
+        pl.DataFrame({"article_id": [str(i) for i in range(len(texts))], "text": texts}).lazy()
+    ).collect()
+    for article_id, text in enumerate(texts):
+        rows = frame.filter(pl.col("article_id") == str(article_id)).sort("sentence_no")
+        previous_end = 0
+        for start, end, sentence in rows.select("start_char", "end_char", "sentence").iter_rows():
+            assert 0 <= start < end <= len(text)
+            assert text[start:end] == sentence
+            assert sentence == sentence.strip()
+            assert start >= previous_end
+            previous_end = end
+        # Nothing but whitespace is left out of the sentences.
+        covered = "".join(rows.get_column("sentence").to_list())
+        assert "".join(covered.split()) == "".join(text.split())
