@@ -17,8 +17,7 @@ from prefect.exceptions import MissingContextError
 from flows import stages
 from gazetteer import Gazetteer, load_gazetteer
 from transforms.ledger import mark_duplicates, plan_reads
-from transforms.mentions import find_mentions
-from transforms.sentences import split_sentences
+from transforms.pipeline import transform_articles
 from warehouse import db
 from warehouse.export import export_warehouse
 from wirehouse.settings import Settings
@@ -97,11 +96,14 @@ def read(
 
 
 @task(cache_policy=NO_CACHE)
-def transform(articles: pl.DataFrame, gazetteer: Gazetteer) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Sentences and mentions of one batch of articles."""
-    sentences = split_sentences(articles.lazy())
-    mentions = find_mentions(sentences, gazetteer.surface_forms, gazetteer.blockers)
-    return pl.collect_all([sentences, mentions])
+def transform(
+    settings: Settings, articles: pl.DataFrame, gazetteer: Gazetteer
+) -> list[pl.DataFrame]:
+    """Articles (with dateline countries), sentences, mentions and new entities of one batch."""
+    result = transform_articles(
+        articles.lazy(), gazetteer, include_dateline_mentions=settings.include_dateline_mentions
+    )
+    return pl.collect_all(list(result))
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
@@ -111,11 +113,16 @@ def load(
     articles: pl.DataFrame,
     sentences: pl.DataFrame,
     mentions: pl.DataFrame,
+    entities: pl.DataFrame,
     unchanged: pl.DataFrame,
 ) -> pl.DataFrame:
     """Load one batch in one transaction; returns the ledger rows as written."""
     with db.connect(settings.db_path) as con:
         loaded = db.known_hashes(con, articles.get_column("content_hash").unique().to_list())
+        # This batch's files are about to replace their own rows: they cannot be originals.
+        loaded = loaded.join(
+            files.select(pl.col("path").alias("source_path")), on="source_path", how="anti"
+        )
         files, kept = mark_duplicates(files, articles, loaded)
         kept_ids = kept.select("article_id")
         batch = db.Batch(
@@ -123,6 +130,7 @@ def load(
             articles=kept,
             sentences=sentences.join(kept_ids, on="article_id", how="semi"),
             mentions=mentions.join(kept_ids, on="article_id", how="semi"),
+            entities=entities,
         )
         db.load_batch(con, batch)
         if unchanged.height:
@@ -176,12 +184,19 @@ def run_pipeline(settings: Settings, *, as_tasks: bool = True) -> RunSummary:
     to_read = plan_reads(discovered, known)
     summary.files_unchanged = discovered.height - to_read.height
     logger.info("plan: %d new or changed, %d unchanged", to_read.height, summary.files_unchanged)
-    known_sha = dict(known.select("path", "sha256").drop_nulls().iter_rows())
+    forced = set(to_read.filter(pl.col("is_forced")).get_column("path").to_list())
+    known_sha = {
+        path: sha
+        for path, sha in known.select("path", "sha256").drop_nulls().iter_rows()
+        if path not in forced
+    }
     for number, files in enumerate(batches(to_read, settings.batch_size), start=1):
         ledger_rows, articles, unchanged = step(read)(settings, files, known_sha)
         summary.files_unchanged += unchanged.height
-        sentences, mentions = step(transform)(articles, gazetteer)
-        written = step(load)(settings, ledger_rows, articles, sentences, mentions, unchanged)
+        articles, sentences, mentions, entities = step(transform)(settings, articles, gazetteer)
+        written = step(load)(
+            settings, ledger_rows, articles, sentences, mentions, entities, unchanged
+        )
         loaded = written.filter(pl.col("status") == "loaded")
         kept_ids = articles.join(
             loaded.select(pl.col("path").alias("source_path")), on="source_path", how="semi"
@@ -233,6 +248,7 @@ def ingest(
     export_dir: Path | None = None,
     batch_size: int = 500,
     max_file_mb: float = 20.0,
+    include_dateline_mentions: bool = False,
 ) -> RunSummary:
     """Bring the warehouse up to date with the article files under input_dir."""
     settings = Settings(
@@ -243,6 +259,7 @@ def ingest(
         export_dir=Path(export_dir) if export_dir else None,
         batch_size=batch_size,
         max_file_bytes=int(max_file_mb * 1024 * 1024),
+        include_dateline_mentions=include_dateline_mentions,
     )
     summary = run_pipeline(settings)
     create_markdown_artifact(

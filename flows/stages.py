@@ -79,12 +79,13 @@ def read_files(
             "encoding": None,
             "source_format": None,
             "article_count": 0,
+            "duplicate_of": None,
         }
         ledger_rows.append(row)
         if size > max_file_bytes:
             row["reason"] = (
-                f"{path}: file is {size / 1_048_576:.1f} MB, over the limit of "
-                f"{max_file_bytes / 1_048_576:.1f} MB: split it or raise --max-file-mb"
+                f"{path}: file is {size:,} bytes, over the limit of {max_file_bytes:,} bytes"
+                f" ({max_file_bytes / 1_048_576:g} MB): split it or raise --max-file-mb"
             )
             continue
         try:

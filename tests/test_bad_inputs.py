@@ -167,11 +167,6 @@ def test_summary_lists_each_rejected_file_with_its_reason(mixed_run):
     assert all(reason == ledger[path][1] for path, reason in summary.rejected)
 
 
-@pytest.mark.xfail(
-    reason="stages.read_files rounds both sizes to 0.1 MB, so a 2.8 kB file over a 2000-byte"
-    " limit reads 'file is 0.0 MB, over the limit of 0.0 MB'",
-    strict=True,
-)
 def test_size_limit_reason_states_two_different_sizes(mixed_run):
     _, _, ledger, _ = mixed_run
     _, reason, _ = ledger[at("too-big.txt")]

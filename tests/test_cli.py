@@ -194,11 +194,6 @@ def test_query_cannot_change_the_warehouse(warehouse, sql):
     assert after == before
 
 
-@pytest.mark.xfail(
-    reason="cmd_query does not catch duckdb.Error: bad SQL ends in a traceback, not a message"
-    " and exit status 1",
-    strict=True,
-)
 def test_query_with_invalid_sql_returns_1_with_a_message(warehouse, capsys):
     code = main(["query", "selec 1", "--db", str(warehouse)])
 

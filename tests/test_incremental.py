@@ -234,11 +234,6 @@ def test_rerun_keeps_the_duplicate_and_does_not_count_it_twice(tmp_path, run, db
     assert query(db_path, "select count(*) from articles") == [(1,)]
 
 
-@pytest.mark.xfail(
-    reason="a 'duplicate' file is never re-read while its bytes are unchanged, so when the"
-    " file it duplicated changes, its story is left in no article row",
-    strict=True,
-)
 def test_duplicate_is_loaded_once_the_original_it_copied_changes(tmp_path, run, db_path):
     root = tmp_path / "in"
     write(root, "a-port.txt", PORT)

@@ -29,6 +29,16 @@ TRAILING_DATELINE = re.compile(rf"\s*\(\s*((?i:{_MONTH_ALT})\.?\s+\d{{1,2}})\s*\
 # Any trailing parenthesised token, to report "(AP)"-style non-dates precisely.
 TRAILING_PAREN = re.compile(r"\s*\(([^()\n]{1,40})\)\s*$")
 
+# An opening dateline: a place in capitals, optionally a date and an agency, then a dash:
+# "SALVADOR, Feb 26 - ", "TOKYO, April 10 Kyodo - ", "NEW YORK (Reuters) - ".
+OPENING_DATELINE = re.compile(
+    rf"^(?P<place>[A-Z][A-Z.'’]*(?:[ -][A-Z][A-Z.'’]*){{0,3}})"
+    rf"(?:,\s+(?P<region>[A-Z][A-Za-z.]+(?: [A-Z][A-Za-z.]+)?))?"
+    rf"(?:,?\s+(?P<date>(?i:{_MONTH_ALT})\.?\s+\d{{1,2}}))?"
+    rf"(?:,?\s+\(?(?P<agency>Kyodo|Reuters?|AP|AFP|Xinhua|Yonhap|Bloomberg)\)?)?"
+    rf"\s*(?:-{{1,2}}|–|—)\s+"
+)
+
 _PATH_DATES = (
     re.compile(
         r"(?<!\d)((?:19|20)\d{2})[/\\_.-](0[1-9]|1[0-2])[/\\_.-](0[1-9]|[12]\d|3[01])(?!\d)"

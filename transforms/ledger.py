@@ -6,8 +6,12 @@ import polars as pl
 
 
 def plan_reads(discovered: pl.DataFrame, known: pl.DataFrame) -> pl.DataFrame:
-    """Discovered files whose path, size or mtime differ from the ledger: the ones to read."""
-    return (
+    """Files to read: new, or path/size/mtime differ from the ledger, or the file they duplicate will change.
+
+    Column is_forced marks duplicates re-read because their original changed: their own
+    bytes did not, so the content-hash shortcut must not skip them.
+    """
+    changed = (
         discovered.join(
             known.select(
                 "path",
@@ -24,12 +28,23 @@ def plan_reads(discovered: pl.DataFrame, known: pl.DataFrame) -> pl.DataFrame:
         )
         .drop("known_size", "known_mtime")
     )
+    copies = known.filter(
+        pl.col("duplicate_of").is_in(changed.get_column("path").implode())
+    ).select("path")
+    forced = discovered.join(copies, on="path", how="semi").join(changed, on="path", how="anti")
+    return pl.concat(
+        [
+            changed.with_columns(pl.lit(False).alias("is_forced")),
+            forced.with_columns(pl.lit(True).alias("is_forced")),
+        ]
+    )
 
 
 def mark_duplicates(
     files: pl.DataFrame, articles: pl.DataFrame, loaded: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Drop articles whose text is already loaded from another path; files left empty become 'duplicate'."""
+    files = files.drop("duplicate_of", strict=False)
     earlier = (
         loaded.rename({"source_path": "first_path"})
         .join(
@@ -89,6 +104,6 @@ def mark_duplicates(
             .cast(pl.Int32)
             .alias("article_count"),
         )
-        .drop("duplicate_of", "dropped_count", "kept_count")
+        .drop("dropped_count", "kept_count")
     )
     return updated, kept

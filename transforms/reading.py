@@ -11,6 +11,7 @@ from datetime import date
 import polars as pl
 
 from transforms.dates import (
+    OPENING_DATELINE,
     TRAILING_DATELINE,
     TRAILING_PAREN,
     date_from_path,
@@ -25,6 +26,9 @@ ARTICLE_SCHEMA: dict[str, pl.DataType] = {
     "body": pl.String(),
     "text": pl.String(),
     "dateline": pl.String(),
+    "dateline_place": pl.String(),
+    "dateline_country_code": pl.String(),
+    "dateline_end_char": pl.Int64(),
     "published_date": pl.Date(),
     "date_basis": pl.String(),
     "source_path": pl.String(),
@@ -153,6 +157,17 @@ def split_dateline(paragraphs: list[str]) -> tuple[list[str], str | None, str | 
     return paragraphs, None, (odd.group(1) if odd else None)
 
 
+def opening_dateline(paragraphs: list[str]) -> tuple[str | None, str | None, int | None]:
+    """(dateline text, place, length) of a 'TOKYO, April 10 Kyodo - ' opening the first body paragraph."""
+    if not paragraphs:
+        return None, None, None
+    match = OPENING_DATELINE.match(paragraphs[0])
+    if match is None or not (match.group("date") or match.group("agency")):
+        return None, None, None
+    text = paragraphs[0][: match.end()].rstrip().rstrip("-–—").rstrip()
+    return text, match.group("place"), match.end()
+
+
 def article_id_for(source_path: str, index: int) -> str:
     """Stable id: the same path and position keep their id when the content changes."""
     return hashlib.sha256(f"{source_path}#{index}".encode()).hexdigest()[:16]
@@ -200,6 +215,8 @@ def _article(
     headline: str,
     paragraphs: list[str],
     dateline: str | None,
+    dateline_place: str | None,
+    dateline_length: int | None,
     published: date,
     basis: str,
     source_format: str,
@@ -212,6 +229,11 @@ def _article(
         "body": body,
         "text": f"{headline}\n\n{body}" if body else headline,
         "dateline": dateline,
+        "dateline_place": dateline_place,
+        "dateline_country_code": None,  # filled by transforms.datelines with the gazetteer
+        "dateline_end_char": None
+        if dateline_length is None
+        else len(headline) + 2 + dateline_length,
         "published_date": published,
         "date_basis": basis,
         "source_path": source_path,
@@ -250,8 +272,11 @@ def read_wire_text(
         headline = _SPACES.sub(" ", lines[first]).strip()
         paragraphs = paragraphs_of(lines[first + 1 :])
     paragraphs, dateline, odd_tail = split_dateline(paragraphs)
-    if dateline is None and odd_tail is not None:
-        dateline = odd_tail
+    opening, place, opening_length = opening_dateline(paragraphs)
+    if opening and parse_month_day(opening):
+        dateline = opening  # the opening dateline dates the story when it carries a date
+    elif dateline is None:
+        dateline = odd_tail or opening
     published, basis, note = infer_date(dateline, None, source_path, mtime_date, reference_date)
     notes = [note] if note else []
     if not paragraphs:
@@ -263,6 +288,8 @@ def read_wire_text(
         headline=headline,
         paragraphs=paragraphs,
         dateline=dateline,
+        dateline_place=place,
+        dateline_length=opening_length,
         published=published,
         basis=basis,
         source_format=source_format,
@@ -310,6 +337,9 @@ def read_jsonl(
                 notes.append(f"line {line_no}: date {raw_date!r} is not ISO 8601; inferred instead")
         paragraphs = paragraphs_of(clean_text(body).split("\n"))
         paragraphs, dateline, _ = split_dateline(paragraphs)
+        opening, place, opening_length = opening_dateline(paragraphs)
+        if opening and (dateline is None or parse_month_day(opening)):
+            dateline = opening
         published, basis, note = infer_date(
             dateline, explicit, source_path, mtime_date, reference_date
         )
@@ -324,6 +354,8 @@ def read_jsonl(
                 headline=_SPACES.sub(" ", clean_text(headline)).strip().replace("\n", " "),
                 paragraphs=paragraphs,
                 dateline=dateline,
+                dateline_place=place,
+                dateline_length=opening_length,
                 published=published,
                 basis=basis,
                 source_format="jsonl",

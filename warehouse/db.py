@@ -12,6 +12,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from warehouse.schema import ENTITY_SCHEMA
+
 SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
 log = logging.getLogger("wirehouse.warehouse")
 
@@ -25,6 +27,7 @@ LEDGER_SCHEMA: dict[str, pl.DataType] = {
     "encoding": pl.String(),
     "source_format": pl.String(),
     "article_count": pl.Int32(),
+    "duplicate_of": pl.String(),
 }
 
 
@@ -140,7 +143,9 @@ def refresh_reference(
 
 def ledger(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """What the warehouse knows of every file it has seen."""
-    return con.sql("select path, sha256, size_bytes, modified_at, status from source_files").pl()
+    return con.sql(
+        "select path, sha256, size_bytes, modified_at, status, duplicate_of from source_files"
+    ).pl()
 
 
 def known_hashes(con: duckdb.DuckDBPyConnection, hashes: list[str]) -> pl.DataFrame:
@@ -164,11 +169,12 @@ class Batch:
     articles: pl.DataFrame
     sentences: pl.DataFrame
     mentions: pl.DataFrame
+    entities: pl.DataFrame | None = None  # ENTITY_SCHEMA: people and organisations first seen here
 
 
 _ARTICLE_COLUMNS = (
-    "article_id, source, headline, text, dateline, published_date, date_basis,"
-    " source_path, source_format, content_hash"
+    "article_id, source, headline, text, dateline, dateline_place, dateline_country_code,"
+    " dateline_end_char, published_date, date_basis, source_path, source_format, content_hash"
 )
 _SENTENCE_COLUMNS = (
     "article_id, sentence_no, paragraph_no, start_char, end_char, sentence, is_truncated"
@@ -178,7 +184,8 @@ _MENTION_COLUMNS = (
     " mention_kind, country_code"
 )
 _LEDGER_COLUMNS = (
-    "path, sha256, size_bytes, modified_at, status, reason, encoding, source_format, article_count"
+    "path, sha256, size_bytes, modified_at, status, reason, encoding, source_format,"
+    " article_count, duplicate_of"
 )
 
 
@@ -196,6 +203,8 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
     con.register("batch_new_articles", batch.articles)
     con.register("batch_sentences", batch.sentences)
     con.register("batch_mentions", batch.mentions)
+    entities = batch.entities if batch.entities is not None else pl.DataFrame(schema=ENTITY_SCHEMA)
+    con.register("batch_entities", entities)
     con.execute("begin transaction")
     try:
         # Everything these files produced before goes, whatever their new status:
@@ -223,6 +232,10 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
             f" select {_MENTION_COLUMNS} from batch_mentions"
         )
         con.execute(
+            "insert or replace into entities (entity_id, entity_type, name, country_code)"
+            " select entity_id, entity_type, name, country_code from batch_entities"
+        )
+        con.execute(
             f"insert or replace into source_files ({_LEDGER_COLUMNS}, loaded_at)"
             f" select {_LEDGER_COLUMNS}, now()::timestamp from batch_files"
         )
@@ -232,7 +245,13 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
         con.execute("rollback")
         raise
     finally:
-        for name in ("batch_files", "batch_new_articles", "batch_sentences", "batch_mentions"):
+        for name in (
+            "batch_files",
+            "batch_new_articles",
+            "batch_sentences",
+            "batch_mentions",
+            "batch_entities",
+        ):
             con.unregister(name)
 
 

@@ -108,5 +108,9 @@ def _swap_in(staging: Path, out_dir: Path) -> None:
         return
     retired = out_dir.parent / f".{out_dir.name}.retired-{uuid.uuid4().hex[:8]}"
     os.rename(out_dir, retired)
-    os.rename(staging, out_dir)
+    try:
+        os.rename(staging, out_dir)
+    except BaseException:
+        os.rename(retired, out_dir)  # put the previous export back before giving up
+        raise
     shutil.rmtree(retired, ignore_errors=True)

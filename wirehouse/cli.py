@@ -133,10 +133,16 @@ def cmd_query(args: argparse.Namespace) -> int:
     if not args.db.exists():
         print(f"wirehouse: {args.db} does not exist; run `wirehouse run` first", file=sys.stderr)
         return 1
-    with db.connect(args.db, read_only=True, wait_seconds=args.wait) as con:
-        cursor = con.execute(args.sql)
-        columns = [d[0] for d in cursor.description] if cursor.description else []
-        rows = cursor.fetchall() if columns else []
+    import duckdb
+
+    try:
+        with db.connect(args.db, read_only=True, wait_seconds=args.wait) as con:
+            cursor = con.execute(args.sql)
+            columns = [d[0] for d in cursor.description] if cursor.description else []
+            rows = cursor.fetchall() if columns else []
+    except duckdb.Error as exc:
+        print(f"wirehouse: {args.db}: {exc}", file=sys.stderr)
+        return 1
     if args.format == "csv":
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)

@@ -24,6 +24,7 @@ class Settings:
     input_format: str = "auto"
     max_file_bytes: int = 20 * 1024 * 1024
     batch_size: int = 500
+    include_dateline_mentions: bool = False
     strict: bool = False
     patterns: tuple[str, ...] = field(default=("*.txt", "*.jsonl", "*.ndjson", "*.json"))
 

@@ -1,0 +1,35 @@
+"""All transforms of one batch, composed: articles in; articles, sentences, mentions, entities out."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import polars as pl
+
+from gazetteer import Gazetteer
+from transforms.datelines import dateline_countries, drop_dateline_mentions
+from transforms.mentions import find_mentions
+from transforms.sentences import split_sentences
+from warehouse.schema import ENTITY_SCHEMA
+
+
+class Transformed(NamedTuple):
+    """The lazy results of transforming one batch of articles."""
+
+    articles: pl.LazyFrame
+    sentences: pl.LazyFrame
+    mentions: pl.LazyFrame
+    entities: pl.LazyFrame
+
+
+def transform_articles(
+    articles: pl.LazyFrame, gazetteer: Gazetteer, *, include_dateline_mentions: bool = False
+) -> Transformed:
+    """Sentences, mentions and newly seen entities of a batch of articles."""
+    articles = dateline_countries(articles, gazetteer.surface_forms)
+    sentences = split_sentences(articles)
+    mentions = find_mentions(sentences, gazetteer.surface_forms, gazetteer.blockers)
+    if not include_dateline_mentions:
+        mentions = drop_dateline_mentions(mentions, articles)
+    entities = pl.LazyFrame(schema=ENTITY_SCHEMA)
+    return Transformed(articles, sentences, mentions, entities)
