@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -13,6 +17,7 @@ from prefect import Task, flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.exceptions import MissingContextError
+from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import stages
 from gazetteer import Gazetteer, load_gazetteer
@@ -38,6 +43,12 @@ class RunSummary:
     rejected: list[tuple[str, str]] = field(default_factory=list)
     top_countries: list[tuple[str, str, int]] = field(default_factory=list)
     export_dir: str | None = None
+    seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage
+    raw_bytes: int = 0  # bytes of the files read this run
+
+    def add_time(self, stage: str, seconds: float) -> None:
+        """Accumulate wall time spent in a stage."""
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + seconds
 
     def markdown(self) -> str:
         """The run summary as a Prefect markdown artifact."""
@@ -65,6 +76,29 @@ class RunSummary:
         return "\n".join(lines)
 
 
+@contextmanager
+def timed(summary: RunSummary, stage: str) -> Iterator[None]:
+    """Add the wall time of the block to the summary's stage timings."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        summary.add_time(stage, time.perf_counter() - started)
+
+
+@dataclass
+class BatchResult:
+    """What reading and transforming one batch of files produced, ready to load."""
+
+    files: pl.DataFrame
+    articles: pl.DataFrame
+    sentences: pl.DataFrame
+    mentions: pl.DataFrame
+    entities: pl.DataFrame
+    unchanged: pl.DataFrame
+    seconds: dict[str, float]
+
+
 @task(cache_policy=NO_CACHE)
 def discover(input_dir: Path, patterns: tuple[str, ...]) -> pl.DataFrame:
     """Find the article files under the input folder."""
@@ -74,18 +108,19 @@ def discover(input_dir: Path, patterns: tuple[str, ...]) -> pl.DataFrame:
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
 def prepare_warehouse(settings: Settings, gazetteer: Gazetteer) -> pl.DataFrame:
     """Migrate the warehouse, refresh reference data, and return the file ledger."""
-    with db.connect(settings.db_path) as con:
+    with db.connect(settings.db_path, wait_seconds=settings.lock_wait_seconds) as con:
         db.migrate(con)
         db.refresh_reference(con, gazetteer.countries, gazetteer.entities)
         return db.ledger(con)
 
 
 @task(cache_policy=NO_CACHE)
-def read(
+def read_and_transform(
     settings: Settings, files: pl.DataFrame, known_sha: dict[str, str]
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Read one batch of files into ledger rows, articles and the files found unchanged."""
-    return stages.read_files(
+) -> BatchResult:
+    """Read one batch of files and transform its articles (one task, to keep orchestration cheap)."""
+    started = time.perf_counter()
+    ledger_rows, articles, unchanged = stages.read_files(
         settings.input_dir,
         files,
         known_sha,
@@ -93,31 +128,30 @@ def read(
         reference_date=settings.reference_date,
         max_file_bytes=settings.max_file_bytes,
     )
-
-
-@task(cache_policy=NO_CACHE)
-def transform(
-    settings: Settings, articles: pl.DataFrame, gazetteer: Gazetteer
-) -> list[pl.DataFrame]:
-    """Articles (with dateline countries), sentences, mentions and new entities of one batch."""
+    read_done = time.perf_counter()
     result = transform_articles(
-        articles.lazy(), gazetteer, include_dateline_mentions=settings.include_dateline_mentions
+        articles.lazy(),
+        load_gazetteer(),  # cached per process, so Dask workers build it once
+        include_dateline_mentions=settings.include_dateline_mentions,
     )
-    return pl.collect_all(list(result))
+    articles, sentences, mentions, entities = pl.collect_all(list(result))
+    return BatchResult(
+        files=ledger_rows,
+        articles=articles,
+        sentences=sentences,
+        mentions=mentions,
+        entities=entities,
+        unchanged=unchanged,
+        seconds={"read": read_done - started, "transform": time.perf_counter() - read_done},
+    )
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
-def load(
-    settings: Settings,
-    files: pl.DataFrame,
-    articles: pl.DataFrame,
-    sentences: pl.DataFrame,
-    mentions: pl.DataFrame,
-    entities: pl.DataFrame,
-    unchanged: pl.DataFrame,
-) -> pl.DataFrame:
+def load(settings: Settings, batch: BatchResult) -> pl.DataFrame:
     """Load one batch in one transaction; returns the ledger rows as written."""
-    with db.connect(settings.db_path) as con:
+    with db.connect(settings.db_path, wait_seconds=settings.lock_wait_seconds) as con:
+        articles = batch.articles
+        files = batch.files
         loaded = db.known_hashes(con, articles.get_column("content_hash").unique().to_list())
         # This batch's files are about to replace their own rows: they cannot be originals.
         loaded = loaded.join(
@@ -125,29 +159,33 @@ def load(
         )
         files, kept = mark_duplicates(files, articles, loaded)
         kept_ids = kept.select("article_id")
-        batch = db.Batch(
-            files=files,
-            articles=kept,
-            sentences=sentences.join(kept_ids, on="article_id", how="semi"),
-            mentions=mentions.join(kept_ids, on="article_id", how="semi"),
-            entities=entities,
+        db.load_batch(
+            con,
+            db.Batch(
+                files=files,
+                articles=kept,
+                sentences=batch.sentences.join(kept_ids, on="article_id", how="semi"),
+                mentions=batch.mentions.join(kept_ids, on="article_id", how="semi"),
+                entities=batch.entities,
+            ),
         )
-        db.load_batch(con, batch)
-        if unchanged.height:
-            db.touch_files(con, unchanged)
+        if batch.unchanged.height:
+            db.touch_files(con, batch.unchanged)
     return files
 
 
 @task(cache_policy=NO_CACHE, retries=1)
 def export(settings: Settings, out_dir: Path) -> Path:
     """Write the warehouse as Parquet for analysts."""
-    return export_warehouse(settings.db_path, out_dir)
+    return export_warehouse(settings.db_path, out_dir, force=settings.export_force)
 
 
 @task(cache_policy=NO_CACHE)
 def summarise(settings: Settings, summary: RunSummary) -> RunSummary:
     """Add warehouse-wide top countries to the summary."""
-    with db.connect(settings.db_path, read_only=True) as con:
+    with db.connect(
+        settings.db_path, read_only=True, wait_seconds=settings.lock_wait_seconds
+    ) as con:
         summary.top_countries = con.execute(
             "select country_code, any_value(country_name), sum(mention_count)::bigint as n"
             " from country_mentions_daily group by country_code order by n desc, country_code"
@@ -168,66 +206,99 @@ def _logger() -> logging.Logger | logging.LoggerAdapter:
         return logging.getLogger("wirehouse")
 
 
+def _account(summary: RunSummary, batch: BatchResult, written: pl.DataFrame) -> pl.DataFrame:
+    """Add one loaded batch to the summary; returns its rejected files."""
+    loaded = written.filter(pl.col("status") == "loaded")
+    kept_ids = batch.articles.join(
+        loaded.select(pl.col("path").alias("source_path")), on="source_path", how="semi"
+    )
+    summary.files_unchanged += batch.unchanged.height
+    summary.files_loaded += loaded.height
+    summary.files_duplicate += written.filter(pl.col("status") == "duplicate").height
+    rejected = written.filter(pl.col("status") == "rejected").select("path", "reason")
+    summary.files_rejected += rejected.height
+    summary.rejected += list(rejected.iter_rows())
+    summary.articles += int(written.get_column("article_count").sum())
+    summary.sentences += batch.sentences.join(kept_ids, on="article_id", how="semi").height
+    summary.mentions += batch.mentions.join(kept_ids, on="article_id", how="semi").height
+    summary.raw_bytes += int(written.get_column("size_bytes").fill_null(0).sum())
+    for stage, seconds in batch.seconds.items():
+        summary.add_time(stage, seconds)
+    return rejected
+
+
 def run_pipeline(settings: Settings, *, as_tasks: bool = True) -> RunSummary:
-    """Bring the warehouse up to date; as_tasks=False calls the same steps as plain functions."""
+    """Bring the warehouse up to date; as_tasks=False calls the same steps as plain functions.
+
+    Batches are read and transformed in parallel (as tasks, on the flow's task runner),
+    at most a few ahead of the loader so memory stays bounded; one loader writes them
+    in order, each in its own transaction.
+    """
 
     def step(t: Task) -> Callable:  # type: ignore[type-arg]
         return t if as_tasks else t.fn
 
     logger = _logger()
     summary = RunSummary()
-    gazetteer = load_gazetteer()
-    discovered = step(discover)(settings.input_dir, settings.patterns)
+    with timed(summary, "discover"):
+        discovered = step(discover)(settings.input_dir, settings.patterns)
     summary.files_seen = discovered.height
     logger.info("discover: %d files under %s", discovered.height, settings.input_dir)
-    known = step(prepare_warehouse)(settings, gazetteer)
-    to_read = plan_reads(discovered, known)
+    with timed(summary, "prepare"):
+        known = step(prepare_warehouse)(settings, load_gazetteer())
+        to_read = plan_reads(discovered, known)
     summary.files_unchanged = discovered.height - to_read.height
     logger.info("plan: %d new or changed, %d unchanged", to_read.height, summary.files_unchanged)
-    forced = set(to_read.filter(pl.col("is_forced")).get_column("path").to_list())
-    known_sha = {
-        path: sha
-        for path, sha in known.select("path", "sha256").drop_nulls().iter_rows()
-        if path not in forced
-    }
-    for number, files in enumerate(batches(to_read, settings.batch_size), start=1):
-        ledger_rows, articles, unchanged = step(read)(settings, files, known_sha)
-        summary.files_unchanged += unchanged.height
-        articles, sentences, mentions, entities = step(transform)(settings, articles, gazetteer)
-        written = step(load)(
-            settings, ledger_rows, articles, sentences, mentions, entities, unchanged
-        )
-        loaded = written.filter(pl.col("status") == "loaded")
-        kept_ids = articles.join(
-            loaded.select(pl.col("path").alias("source_path")), on="source_path", how="semi"
-        )
-        summary.files_loaded += loaded.height
-        summary.files_duplicate += written.filter(pl.col("status") == "duplicate").height
-        rejected = written.filter(pl.col("status") == "rejected").select("path", "reason")
-        summary.files_rejected += rejected.height
-        summary.rejected += list(rejected.iter_rows())
-        summary.articles += int(written.get_column("article_count").sum())
-        summary.sentences += sentences.join(kept_ids, on="article_id", how="semi").height
-        summary.mentions += mentions.join(kept_ids, on="article_id", how="semi").height
+    forced = to_read.filter(pl.col("is_forced")).select("path")
+    known_sha = (
+        known.select("path", "sha256")
+        .drop_nulls()
+        .join(to_read.select("path"), on="path", how="semi")
+        .join(forced, on="path", how="anti")
+    )
+    pending: deque = deque()
+    in_flight = max(2, 2 * settings.workers)
+
+    def submit(files: pl.DataFrame) -> None:
+        shas = dict(known_sha.join(files.select("path"), on="path", how="semi").iter_rows())
+        if as_tasks:
+            pending.append(read_and_transform.submit(settings, files, shas))
+        else:
+            pending.append(read_and_transform.fn(settings, files, shas))
+
+    def drain_one() -> None:
+        with timed(summary, "wait"):
+            item = pending.popleft()
+            batch = item.result() if as_tasks else item
+        with timed(summary, "load"):
+            written = step(load)(settings, batch)
+        rejected = _account(summary, batch, written)
         logger.info(
-            "batch %d: %d files read -> %d articles, %d sentences, %d mentions;"
-            " %d loaded, %d duplicate, %d rejected, %d unchanged",
-            number,
-            files.height,
-            articles.height,
-            sentences.height,
-            mentions.height,
-            loaded.height,
-            written.height - loaded.height - rejected.height,
+            "batch: %d files -> %d articles, %d sentences, %d mentions; %d rejected;"
+            " %d of %d files done",
+            batch.files.height + batch.unchanged.height,
+            batch.articles.height,
+            batch.sentences.height,
+            batch.mentions.height,
             rejected.height,
-            unchanged.height,
+            summary.files_loaded + summary.files_duplicate + summary.files_rejected,
+            to_read.height,
         )
         for _, reason in rejected.iter_rows():
             logger.warning("rejected %s", reason)
+
+    for files in batches(to_read, settings.batch_size):
+        submit(files)
+        if len(pending) >= in_flight:
+            drain_one()
+    while pending:
+        drain_one()
     if settings.export_dir is not None:
-        summary.export_dir = str(step(export)(settings, settings.export_dir))
+        with timed(summary, "export"):
+            summary.export_dir = str(step(export)(settings, settings.export_dir))
         logger.info("export: Parquet written to %s", summary.export_dir)
-    summary = step(summarise)(settings, summary)
+    with timed(summary, "summarise"):
+        summary = step(summarise)(settings, summary)
     logger.info(
         "done: %d files seen, %d unchanged, %d loaded, %d duplicate, %d rejected",
         summary.files_seen,
@@ -239,6 +310,24 @@ def run_pipeline(settings: Settings, *, as_tasks: bool = True) -> RunSummary:
     return summary
 
 
+def task_runner_for(settings: Settings):  # noqa: ANN201 - a Prefect TaskRunner
+    """Threads on this machine by default; Dask when an address or a local cluster is asked for."""
+    if settings.dask_address or settings.dask_local_workers:
+        from prefect_dask import DaskTaskRunner
+
+        if settings.dask_address:
+            return DaskTaskRunner(address=settings.dask_address)
+        return DaskTaskRunner(
+            cluster_kwargs={
+                "n_workers": settings.dask_local_workers,
+                "threads_per_worker": 1,
+                "processes": True,
+                "dashboard_address": None,
+            }
+        )
+    return ThreadPoolTaskRunner(max_workers=settings.workers)
+
+
 @flow(name="wirehouse-ingest", log_prints=False)
 def ingest(
     input_dir: Path = Path("samples/articles"),
@@ -246,9 +335,11 @@ def ingest(
     reference_date: date | None = None,
     input_format: str = "auto",
     export_dir: Path | None = None,
-    batch_size: int = 500,
+    batch_size: int = 1000,
     max_file_mb: float = 20.0,
     include_dateline_mentions: bool = False,
+    workers: int = 0,
+    lock_wait_seconds: float = 600.0,
 ) -> RunSummary:
     """Bring the warehouse up to date with the article files under input_dir."""
     settings = Settings(
@@ -260,9 +351,28 @@ def ingest(
         batch_size=batch_size,
         max_file_bytes=int(max_file_mb * 1024 * 1024),
         include_dateline_mentions=include_dateline_mentions,
+        workers=workers or (os.cpu_count() or 2),
+        lock_wait_seconds=lock_wait_seconds,
     )
     summary = run_pipeline(settings)
     create_markdown_artifact(
         key="wirehouse-run-summary", markdown=summary.markdown(), description="wirehouse run"
     )
     return summary
+
+
+def run_flow(settings: Settings) -> RunSummary:
+    """Run the flow once with the task runner the settings ask for."""
+    configured = ingest.with_options(task_runner=task_runner_for(settings))
+    return configured(
+        input_dir=settings.input_dir,
+        db_path=settings.db_path,
+        reference_date=settings.reference_date,
+        input_format=settings.input_format,
+        export_dir=settings.export_dir,
+        batch_size=settings.batch_size,
+        max_file_mb=settings.max_file_bytes / 1_048_576,
+        include_dateline_mentions=settings.include_dateline_mentions,
+        workers=settings.workers,
+        lock_wait_seconds=settings.lock_wait_seconds,
+    )

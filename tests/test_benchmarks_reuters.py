@@ -202,9 +202,21 @@ def test_benchmark_runs_on_real_corpus_sample(tmp_path: Path) -> None:
         pytest.skip(f"Reuters-21578 not found at {REUTERS} (../shared is absent on this machine)")
     work = tmp_path / "work"
     done = subprocess.run(
-        [sys.executable, "benchmarks/reuters_accuracy.py", "--corpus", str(REUTERS),
-         "--work", str(work), "--limit", "500"],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=120, check=False,
+        [
+            sys.executable,
+            "benchmarks/reuters_accuracy.py",
+            "--corpus",
+            str(REUTERS),
+            "--work",
+            str(work),
+            "--limit",
+            "500",
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads((work / "score.json").read_text())

@@ -242,19 +242,10 @@ def test_export_command_refuses_a_foreign_folder_with_status_2(warehouse, tmp_pa
 def plain_ingest(monkeypatch):
     """Make `wirehouse run` call the pipeline as plain functions, so its exit logic runs fast."""
 
-    def ingest(*, input_dir, db_path, max_file_mb, **rest):
-        settings = Settings(
-            input_dir=Path(input_dir),
-            db_path=Path(db_path),
-            max_file_bytes=int(max_file_mb * 1024 * 1024),
-            reference_date=rest["reference_date"],
-            input_format=rest["input_format"],
-            export_dir=rest["export_dir"],
-            batch_size=rest["batch_size"],
-        )
+    def run_flow(settings: Settings):
         return run_pipeline(settings, as_tasks=False)
 
-    monkeypatch.setattr(flows.ingest, "ingest", ingest)
+    monkeypatch.setattr(flows.ingest, "run_flow", run_flow)
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -141,3 +143,24 @@ def test_every_mention_reproduces_its_surface_inside_its_sentence(
         previous_end = end
         assert not (start > 0 and text[start - 1].isalnum())
         assert not (end < len(text) and text[end].isalnum())
+
+
+def test_opening_dateline_city_is_not_a_mention_but_the_headline_before_it_is(
+    gazetteer: Gazetteer,
+) -> None:
+    from transforms.pipeline import transform_articles
+    from transforms.reading import articles_frame, read_document
+
+    raw = b"JAPAN AND Japan talks\n\nTOKYO, April 10 Kyodo - Tokyo and Seoul agreed.\n"
+    result = read_document(raw, source_path="2017/04/10/x.txt", mtime_date=date(2017, 4, 10))
+    transformed = transform_articles(articles_frame(result.articles).lazy(), gazetteer)
+    mentions = transformed.mentions.collect()
+    articles = transformed.articles.collect()
+    # The headline's "Japan" (offset 10) stays; the dateline's "TOKYO" is no mention;
+    # the body's "Tokyo" and "Seoul" are.
+    assert mentions.sort("start_char").select("start_char", "surface").rows() == [
+        (10, "Japan"),
+        (47, "Tokyo"),
+        (57, "Seoul"),
+    ]
+    assert articles.select("dateline_place", "dateline_country_code").rows() == [("TOKYO", "JP")]

@@ -33,14 +33,21 @@ def dateline_countries(articles: pl.LazyFrame, surface_forms: pl.DataFrame) -> p
 
 
 def drop_dateline_mentions(mentions: pl.LazyFrame, articles: pl.LazyFrame) -> pl.LazyFrame:
-    """Mentions outside each article's opening dateline span."""
+    """Mentions outside each article's opening dateline span (it starts the body, after the headline)."""
     return (
         mentions.join(
-            articles.select("article_id", "dateline_end_char"), on="article_id", how="left"
+            articles.select(
+                "article_id",
+                (pl.col("headline").str.len_chars().cast(pl.Int64) + 2).alias("dateline_start"),
+                "dateline_end_char",
+            ),
+            on="article_id",
+            how="left",
         )
         .filter(
             pl.col("dateline_end_char").is_null()
+            | (pl.col("end_char") <= pl.col("dateline_start"))
             | (pl.col("start_char") >= pl.col("dateline_end_char"))
         )
-        .drop("dateline_end_char")
+        .drop("dateline_start", "dateline_end_char")
     )

@@ -74,7 +74,7 @@ def date_from_path(path: str) -> date | None:
 
 def resolve_year(month: int, day: int, reference: date) -> date | None:
     """The latest date with this month and day on or before the reference date plus one day."""
-    limit = reference + timedelta(days=1)
+    limit = reference if reference == date.max else reference + timedelta(days=1)
     # Feb. 29 may need to look back up to eight years for a leap year.
     for year in range(limit.year, limit.year - 9, -1):
         try:

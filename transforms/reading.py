@@ -45,10 +45,23 @@ _MAGIC = (
     (b"GIF8", "GIF image"),
     (b"BZh", "bzip2 archive"),
     (b"\x7fELF", "executable"),
+    (b"SQLite format 3\x00", "SQLite database"),
+    (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
+    (b"\xfd7zXZ\x00", "xz archive"),
+    (b"\x28\xb5\x2f\xfd", "zstd archive"),
+    (b"Rar!\x1a\x07", "RAR archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "Office document"),
 )
+_UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
 _NAV_LINE = re.compile(r"(?i)^back to (main|top|index)$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SPACES = re.compile(r"[ \t\u00a0]+")
+# C0 and C1 control codes (tab, newline and carriage return excepted) and stray
+# byte-order marks: no article means them, and latin-1 turns binary into C1 codes.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff]")
+# Every kind of whitespace but the newline, so a run of ideographic or em spaces
+# collapses too (the dateline patterns backtrack quadratically over long runs).
+_SPACES = re.compile(r"[^\S\n]+")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_BINARY_SHARE = 10  # a text with more than 1 in 10 control characters is not an article
 
 
 class RejectedInput(Exception):
@@ -74,6 +87,32 @@ class ReadResult:
     notes: list[str]
 
 
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when NULs sit in every other byte, as in UTF-16 Latin text."""
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return None
+    even = sample[0 : pairs * 2 : 2].count(0)
+    odd = sample[1 : pairs * 2 : 2].count(0)
+    if odd * 10 >= pairs * 7 and even * 20 <= pairs:
+        return "utf-16-le"
+    if even * 10 >= pairs * 7 and odd * 20 <= pairs:
+        return "utf-16-be"
+    return None
+
+
+def _reject_if_binary(decoded: Decoded) -> Decoded:
+    """The decoded text, unless control codes show it was binary data all along."""
+    sample = decoded.text[:8192]
+    controls = len(_CONTROL.findall(sample)) + sample.count("\ufffd")
+    if controls > max(8, len(sample) // _BINARY_SHARE):
+        raise RejectedInput(
+            f"binary file ({controls} of its first {len(sample)} characters are control codes"
+            f" when read as {decoded.encoding}), not an article: move it out of the input"
+        )
+    return decoded
+
+
 def decode_bytes(data: bytes) -> Decoded:
     """Decode raw bytes: BOMs first, then UTF-8, then cp1252, then latin-1, never failing silently."""
     if not data:
@@ -82,31 +121,51 @@ def decode_bytes(data: bytes) -> Decoded:
         if data.startswith(magic):
             raise RejectedInput(f"binary file ({kind}), not an article: move it out of the input")
     if data.startswith(b"\xef\xbb\xbf"):
-        return Decoded(data[3:].decode("utf-8", errors="replace"), "utf-8-sig")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return Decoded(data.decode("utf-16"), "utf-16")
+            return _reject_if_binary(Decoded(data[3:].decode("utf-8"), "utf-8-sig"))
         except UnicodeDecodeError as exc:
-            raise RejectedInput(
-                f"UTF-16 byte-order mark but undecodable text ({exc.reason})"
-            ) from exc
+            note = (
+                f"UTF-8 byte-order mark but not valid UTF-8 at byte {exc.start + 3};"
+                " undecodable bytes replaced with U+FFFD"
+            )
+            text = data[3:].decode("utf-8", errors="replace")
+            return _reject_if_binary(Decoded(text, "utf-8-sig", [note]))
+    for boms, codec in ((_UTF32_BOMS, "utf-32"), ((b"\xff\xfe", b"\xfe\xff"), "utf-16")):
+        if data.startswith(boms):
+            try:
+                return _reject_if_binary(Decoded(data.decode(codec), codec))
+            except UnicodeDecodeError as exc:
+                raise RejectedInput(
+                    f"{codec.upper()} byte-order mark but undecodable text at byte {exc.start}"
+                    f" ({exc.reason}): re-save it as UTF-8"
+                ) from exc
     sample = data[:8192]
+    sniffed = _utf16_without_bom(sample)
+    if sniffed is not None:
+        try:
+            text = data.decode(sniffed)
+        except UnicodeDecodeError:
+            pass  # NULs in a pattern that is not UTF-16 after all: judged as binary below
+        else:
+            note = f"no byte-order mark; decoded as {sniffed.upper()} from its NUL-byte pattern"
+            return _reject_if_binary(Decoded(text, "utf-16", [note]))
     if sample.count(b"\x00") > max(8, len(sample) // 10):
         raise RejectedInput(
             "binary file (many NUL bytes), not an article: move it out of the input"
         )
     try:
-        return Decoded(data.decode("utf-8"), "utf-8")
+        return _reject_if_binary(Decoded(data.decode("utf-8"), "utf-8"))
     except UnicodeDecodeError as exc:
         where = f"byte {exc.start}"
     try:
-        return Decoded(
+        decoded = Decoded(
             data.decode("cp1252"), "cp1252", [f"not valid UTF-8 at {where}; decoded as cp1252"]
         )
     except UnicodeDecodeError:
-        return Decoded(
+        decoded = Decoded(
             data.decode("latin-1"), "latin-1", [f"not valid UTF-8 at {where}; decoded as latin-1"]
         )
+    return _reject_if_binary(decoded)
 
 
 def clean_text(text: str) -> str:
@@ -297,6 +356,11 @@ def read_wire_text(
     return article, notes
 
 
+def _json_text(value: str) -> str:
+    """A JSON string cleaned like file text; lone surrogates ('\\ud800') become U+FFFD."""
+    return clean_text(_SURROGATE.sub("\ufffd", value))
+
+
 def read_jsonl(
     text: str,
     *,
@@ -317,12 +381,21 @@ def read_jsonl(
                 f"line {line_no}: not valid JSON ({exc.msg}); line skipped, fix and re-run"
             )
             continue
+        except (ValueError, RecursionError) as exc:
+            # Python's own limits: integers over 4300 digits, nesting deeper than the stack.
+            notes.append(
+                f"line {line_no}: JSON beyond reading limits ({type(exc).__name__});"
+                " line skipped, fix and re-run"
+            )
+            continue
         if not isinstance(record, dict):
             notes.append(f"line {line_no}: not a JSON object; line skipped")
             continue
         headline = record.get("title") or record.get("headline")
         body = record.get("body") or record.get("text") or ""
-        if not isinstance(headline, str) or not headline.strip():
+        if isinstance(headline, str):
+            headline = _SPACES.sub(" ", _json_text(headline).replace("\n", " ")).strip()
+        if not isinstance(headline, str) or not headline:
             notes.append(f"line {line_no}: no 'title' or 'headline' field; line skipped")
             continue
         if not isinstance(body, str):
@@ -335,7 +408,7 @@ def read_jsonl(
                 explicit = date.fromisoformat(raw_date.strip()[:10])
             except ValueError:
                 notes.append(f"line {line_no}: date {raw_date!r} is not ISO 8601; inferred instead")
-        paragraphs = paragraphs_of(clean_text(body).split("\n"))
+        paragraphs = paragraphs_of(_json_text(body).split("\n"))
         paragraphs, dateline, _ = split_dateline(paragraphs)
         opening, place, opening_length = opening_dateline(paragraphs)
         if opening and (dateline is None or parse_month_day(opening)):
@@ -346,12 +419,14 @@ def read_jsonl(
         if note and explicit is None:
             notes.append(f"line {line_no}: {note}")
         source = record.get("source")
+        if isinstance(source, str):
+            source = _SPACES.sub(" ", _json_text(source).replace("\n", " ")).strip() or None
         articles.append(
             _article(
                 source_path=source_path,
                 index=line_no,
                 source=source if isinstance(source, str) else None,
-                headline=_SPACES.sub(" ", clean_text(headline)).strip().replace("\n", " "),
+                headline=headline,
                 paragraphs=paragraphs,
                 dateline=dateline,
                 dateline_place=place,
@@ -368,6 +443,17 @@ def read_jsonl(
     return articles, notes
 
 
+def _any_json_object(text: str) -> bool:
+    """Whether any line of the text parses as a JSON object."""
+    for line in text.split("\n"):
+        try:
+            if isinstance(json.loads(line), dict):
+                return True
+        except (ValueError, RecursionError):
+            continue
+    return False
+
+
 def read_document(
     data: bytes,
     *,
@@ -382,11 +468,18 @@ def read_document(
     if not text.strip():
         raise RejectedInput("only whitespace; nothing to load: remove it or re-fetch it")
     fmt = detect_format(text, source_path) if input_format == "auto" else input_format
+    named_json = source_path.lower().endswith((".jsonl", ".ndjson", ".json"))
     if fmt == "jsonl":
-        articles, notes = read_jsonl(
-            text, source_path=source_path, mtime_date=mtime_date, reference_date=reference_date
-        )
-    else:
+        try:
+            articles, notes = read_jsonl(
+                text, source_path=source_path, mtime_date=mtime_date, reference_date=reference_date
+            )
+        except RejectedInput:
+            # Only the leading '{' said JSON: a text headline may open with a brace.
+            if input_format != "auto" or named_json or _any_json_object(text):
+                raise
+            fmt = "plain"
+    if fmt != "jsonl":
         article, notes = read_wire_text(
             text,
             source_path=source_path,

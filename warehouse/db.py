@@ -189,16 +189,23 @@ _LEDGER_COLUMNS = (
 )
 
 
-def run_checks(con: duckdb.DuckDBPyConnection) -> None:
-    """Raise CheckFailed naming the first invariant in sql/checks/ that the batch breaks."""
+def run_checks(con: duckdb.DuckDBPyConnection, load_id: int) -> None:
+    """Raise CheckFailed naming the first invariant in sql/checks/ that this load breaks."""
     for path in check_files():
-        bad = con.execute(f"select * from ({path.read_text()}) limit 3").fetchall()
+        sql = path.read_text()
+        params = {"load_id": load_id} if "$load_id" in sql else {}
+        bad = con.execute(f"select * from ({sql}) limit 3", params).fetchall()
         if bad:
-            raise CheckFailed(f"check {path.name} failed; first offending rows: {bad}")
+            raise CheckFailed(
+                f"check {path.name} failed, load rolled back; first offending rows: {bad}"
+            )
 
 
-def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
-    """Replace the files' previous rows with this batch in one transaction, checks included."""
+def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> int:
+    """Replace the files' previous rows with this batch in one transaction, checks included.
+
+    Returns the load_id stamped on every row written.
+    """
     con.register("batch_files", batch.files)
     con.register("batch_new_articles", batch.articles)
     con.register("batch_sentences", batch.sentences)
@@ -207,29 +214,35 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
     con.register("batch_entities", entities)
     con.execute("begin transaction")
     try:
+        load_id = con.execute("select nextval('load_id_seq')").fetchone()[0]
         # Everything these files produced before goes, whatever their new status:
         # the warehouse mirrors the files as they are now.
         con.execute(
-            "create or replace temp table batch_articles as"
+            "create or replace temp table replaced_articles as"
             " select article_id from articles"
             " where source_path in (select path from batch_files)"
-            " union select article_id from batch_new_articles"
         )
-        for table in ("mentions", "sentences", "articles"):
-            con.execute(
-                f"delete from {table} where article_id in (select article_id from batch_articles)"
-            )
+        replaced = con.execute("select count(*) from replaced_articles").fetchone()[0]
+        if replaced:
+            for table in ("mentions", "sentences", "articles"):
+                con.execute(
+                    f"delete from {table}"
+                    " where article_id in (select article_id from replaced_articles)"
+                )
         con.execute(
-            f"insert into articles ({_ARTICLE_COLUMNS}, loaded_at)"
-            f" select {_ARTICLE_COLUMNS}, now()::timestamp from batch_new_articles"
+            f"insert into articles ({_ARTICLE_COLUMNS}, loaded_at, load_id)"
+            f" select {_ARTICLE_COLUMNS}, now()::timestamp, $load_id from batch_new_articles",
+            {"load_id": load_id},
         )
         con.execute(
-            f"insert into sentences ({_SENTENCE_COLUMNS})"
-            f" select {_SENTENCE_COLUMNS} from batch_sentences"
+            f"insert into sentences ({_SENTENCE_COLUMNS}, load_id)"
+            f" select {_SENTENCE_COLUMNS}, $load_id from batch_sentences",
+            {"load_id": load_id},
         )
         con.execute(
-            f"insert into mentions ({_MENTION_COLUMNS})"
-            f" select {_MENTION_COLUMNS} from batch_mentions"
+            f"insert into mentions ({_MENTION_COLUMNS}, load_id)"
+            f" select {_MENTION_COLUMNS}, $load_id from batch_mentions",
+            {"load_id": load_id},
         )
         con.execute(
             "insert or replace into entities (entity_id, entity_type, name, country_code)"
@@ -239,7 +252,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
             f"insert or replace into source_files ({_LEDGER_COLUMNS}, loaded_at)"
             f" select {_LEDGER_COLUMNS}, now()::timestamp from batch_files"
         )
-        run_checks(con)
+        run_checks(con, load_id)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -253,6 +266,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
             "batch_entities",
         ):
             con.unregister(name)
+    return int(load_id)
 
 
 def touch_files(con: duckdb.DuckDBPyConnection, files: pl.DataFrame) -> None:

@@ -49,22 +49,87 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--format", choices=FORMATS, default="auto", help="force the input format")
     run.add_argument("--export", type=Path, help="also export Parquet to this folder afterwards")
-    run.add_argument("--batch-size", type=int, default=500, help="files per load transaction")
+    run.add_argument(
+        "--batch-size", type=int, default=env.batch_size, help="files per batch and per load"
+    )
     run.add_argument(
         "--max-file-mb",
         type=float,
         default=env.max_file_bytes / 1_048_576,
         help="reject files larger than this",
     )
+    run.add_argument(
+        "--workers", type=int, default=env.workers, help="batches read and transformed at once"
+    )
+    run.add_argument(
+        "--dask-address",
+        default=env.dask_address,
+        help="run read/transform tasks on this Dask scheduler (tcp://host:8786)",
+    )
+    run.add_argument(
+        "--dask-local",
+        type=int,
+        default=0,
+        metavar="N",
+        help="start a local Dask cluster of N worker processes for this run",
+    )
+    run.add_argument(
+        "--include-dateline-mentions",
+        action="store_true",
+        help="count the opening dateline city ('TOKYO, April 10 -') as a mention",
+    )
+    run.add_argument(
+        "--lock-wait",
+        type=float,
+        default=env.lock_wait_seconds,
+        help="seconds to wait while another process holds the warehouse",
+    )
     run.add_argument("--strict", action="store_true", help="exit 1 if any file was rejected")
 
-    query = sub.add_parser("query", help="run read-only SQL against the warehouse")
-    query.add_argument("sql", help="the SQL to run")
+    query = sub.add_parser(
+        "query",
+        help="run read-only SQL or a named query against the warehouse",
+        description="Run SQL text, or a named query from sql/queries/ (see --list), on a"
+        " read-only connection. Parameters are bound by DuckDB, never pasted into the SQL.",
+    )
+    query.add_argument(
+        "sql", nargs="?", help="a named query (e.g. top-countries) or the SQL text to run"
+    )
+    query.add_argument("--list", action="store_true", help="list the named queries and exit")
     add_db(query)
-    query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    query.add_argument(
+        "--format",
+        choices=("table", "csv", "json", "parquet"),
+        default="table",
+        help="output format (parquet needs --out)",
+    )
+    query.add_argument("--out", type=Path, help="write csv, json or parquet to this file")
+    query.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a parameter of the query, bound as $NAME (repeatable)",
+    )
+    query.add_argument("--since", help="parameter since: first date, e.g. 2017-04-01")
+    query.add_argument("--until", help="parameter until: last date, e.g. 2017-04-30")
+    query.add_argument("--country", help="parameter country: ISO alpha-2 code, e.g. KP")
+    query.add_argument("--limit", help="parameter limit: how many rows")
     query.add_argument(
         "--wait", type=float, default=30.0, help="seconds to wait while a load holds the file"
     )
+
+    report = sub.add_parser(
+        "report",
+        help="write a self-contained HTML report with charts",
+        description="Write DIR/index.html (charts embedded, opens offline) and each chart as a"
+        " PNG, from a read-only connection to the warehouse.",
+    )
+    report.add_argument("--out", type=Path, required=True, help="output folder")
+    add_db(report)
+    report.add_argument("--since", type=_date, help="only articles published on or after this")
+    report.add_argument("--until", type=_date, help="only articles published on or before this")
+    report.add_argument("--top", type=int, default=10, help="countries, people and bodies shown")
 
     export = sub.add_parser("export", help="write every table and view as Parquet")
     export.add_argument("--out", type=Path, required=True, help="output folder")
@@ -86,17 +151,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 def cmd_run(args: argparse.Namespace) -> int:
     _prefect_env()
-    from flows.ingest import ingest
+    from flows.ingest import run_flow
 
-    summary = ingest(
+    settings = Settings.from_env().with_overrides(
         input_dir=args.input,
         db_path=args.db,
         reference_date=args.reference_date,
         input_format=args.format,
         export_dir=args.export,
         batch_size=args.batch_size,
-        max_file_mb=args.max_file_mb,
+        max_file_bytes=int(args.max_file_mb * 1_048_576),
+        workers=args.workers,
+        dask_address=args.dask_address,
+        dask_local_workers=args.dask_local or None,
+        include_dateline_mentions=args.include_dateline_mentions or None,
+        lock_wait_seconds=args.lock_wait,
     )
+    summary = run_flow(settings)
     print(
         f"wirehouse: {summary.files_seen} files seen, {summary.files_unchanged} unchanged,"
         f" {summary.files_loaded} loaded, {summary.files_duplicate} duplicate,"
@@ -127,30 +198,107 @@ def _print_table(columns: list[str], rows: list[tuple]) -> None:
     print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
 
 
+def _query_params(args: argparse.Namespace) -> dict[str, object]:
+    """The parameters given as --param NAME=VALUE and the convenience flags."""
+    given: dict[str, object] = {}
+    for item in args.param:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"--param {item!r}: write it as NAME=VALUE, e.g. --param since=2017-04-01")
+        given[name.strip()] = value
+    for name in ("since", "until", "country", "limit"):
+        if getattr(args, name) is not None:
+            given[name] = getattr(args, name)
+    return given
+
+
+def _list_queries() -> int:
+    from warehouse.report import QUERY_DIR, named_queries
+
+    queries = named_queries()
+    width = max((len(name) for name in queries), default=0)
+    for name, named in queries.items():
+        print(f"{name.ljust(width)}  {named.description}")
+        params = ", ".join(p.describe() for p in named.params) or "none"
+        print(f"{' ' * width}  params: {params}")
+    print(f"({len(queries)} named queries in {QUERY_DIR})")
+    return 0
+
+
 def cmd_query(args: argparse.Namespace) -> int:
     from warehouse import db
+    from warehouse.report import QueryError, find_query
 
+    if args.list:
+        return _list_queries()
+    if not args.sql:
+        print("wirehouse query: give SQL text or a query name (see --list)", file=sys.stderr)
+        return 2
+    if args.format == "parquet" and args.out is None:
+        print("wirehouse query: --format parquet needs --out FILE", file=sys.stderr)
+        return 2
+    if args.format == "table" and args.out is not None:
+        print("wirehouse query: --out needs --format csv, json or parquet", file=sys.stderr)
+        return 2
+    try:
+        given = _query_params(args)
+        named = find_query(args.sql)
+        # SQL text may use $names too; its values are bound as given (strings).
+        sql, params = (named.sql, named.bind(given)) if named else (args.sql, given)
+    except (QueryError, ValueError) as exc:
+        print(f"wirehouse: {exc}", file=sys.stderr)
+        return 2
     if not args.db.exists():
         print(f"wirehouse: {args.db} does not exist; run `wirehouse run` first", file=sys.stderr)
         return 1
     import duckdb
 
+    label = f"query {named.name}" if named else str(args.db)
     try:
         with db.connect(args.db, read_only=True, wait_seconds=args.wait) as con:
-            cursor = con.execute(args.sql)
+            if args.format == "parquet":
+                frame = con.sql(sql, params=params or None).pl()
+                args.out.parent.mkdir(parents=True, exist_ok=True)
+                frame.write_parquet(args.out)
+                print(f"wirehouse: {frame.height} rows -> {args.out}", file=sys.stderr)
+                return 0
+            cursor = con.execute(sql, params or None)
             columns = [d[0] for d in cursor.description] if cursor.description else []
             rows = cursor.fetchall() if columns else []
     except duckdb.Error as exc:
-        print(f"wirehouse: {args.db}: {exc}", file=sys.stderr)
+        hint = ""
+        if named is None and " " not in args.sql.strip():
+            hint = f" ({args.sql!r} is not a named query either; see `wirehouse query --list`)"
+        print(f"wirehouse: {label}: {exc}{hint}", file=sys.stderr)
         return 1
-    if args.format == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(columns)
-        writer.writerows(rows)
-    elif args.format == "json":
-        print(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], default=str, indent=1))
-    else:
-        _print_table(columns, rows)
+    out = args.out.open("w", newline="", encoding="utf-8") if args.out else sys.stdout
+    try:
+        if args.format == "csv":
+            writer = csv.writer(out)
+            writer.writerow(columns)
+            writer.writerows(rows)
+        elif args.format == "json":
+            records = [dict(zip(columns, r, strict=True)) for r in rows]
+            print(json.dumps(records, default=str, indent=1), file=out)
+        else:
+            _print_table(columns, rows)
+    finally:
+        if args.out:
+            out.close()
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from warehouse.report import write_report
+
+    if not args.db.exists():
+        print(f"wirehouse: {args.db} does not exist; run `wirehouse run` first", file=sys.stderr)
+        return 1
+    if args.top < 1:
+        print("wirehouse report: --top must be at least 1", file=sys.stderr)
+        return 2
+    page = write_report(args.db, args.out, since=args.since, until=args.until, top=args.top)
+    print(f"wirehouse: report written to {page}")
     return 0
 
 
@@ -182,7 +330,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `wirehouse` command."""
     args = build_parser().parse_args(argv)
-    handlers = {"run": cmd_run, "query": cmd_query, "export": cmd_export, "serve": cmd_serve}
+    handlers = {
+        "run": cmd_run,
+        "query": cmd_query,
+        "report": cmd_report,
+        "export": cmd_export,
+        "serve": cmd_serve,
+    }
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:

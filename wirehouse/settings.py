@@ -23,8 +23,13 @@ class Settings:
     reference_date: date | None = None
     input_format: str = "auto"
     max_file_bytes: int = 20 * 1024 * 1024
-    batch_size: int = 500
+    batch_size: int = 1000
     include_dateline_mentions: bool = False
+    workers: int = field(default_factory=lambda: os.cpu_count() or 2)
+    dask_address: str | None = None
+    dask_local_workers: int = 0
+    lock_wait_seconds: float = 600.0
+    export_force: bool = False
     strict: bool = False
     patterns: tuple[str, ...] = field(default=("*.txt", "*.jsonl", "*.ndjson", "*.json"))
 
@@ -44,4 +49,6 @@ class Settings:
             changes["db_path"] = Path(env["WIREHOUSE_DB"])
         if "WIREHOUSE_MAX_FILE_MB" in env:
             changes["max_file_bytes"] = int(float(env["WIREHOUSE_MAX_FILE_MB"]) * 1024 * 1024)
+        if "WIREHOUSE_DASK_ADDRESS" in env:
+            changes["dask_address"] = env["WIREHOUSE_DASK_ADDRESS"]
         return base.with_overrides(**changes)

@@ -1,6 +1,8 @@
--- fails when: an article_id appears twice
-select article_id, count(*) as row_count
+-- fails when: an article_id written by this load appears more than once in articles
+select articles.article_id, count(*) as row_count
 from articles
-where article_id in (select article_id from batch_articles)
-group by article_id
+where articles.article_id in (
+    select loaded.article_id from articles as loaded where loaded.load_id = $load_id
+)
+group by articles.article_id
 having count(*) > 1

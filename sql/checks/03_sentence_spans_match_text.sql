@@ -3,6 +3,6 @@ select sentences.article_id, sentences.sentence_no
 from sentences
 inner join articles
     on articles.article_id = sentences.article_id
-where sentences.article_id in (select article_id from batch_articles)
+where sentences.load_id = $load_id
     and substr(articles.text, sentences.start_char + 1, sentences.end_char - sentences.start_char)
         is distinct from sentences.sentence

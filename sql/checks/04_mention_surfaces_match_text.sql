@@ -3,6 +3,6 @@ select mentions.article_id, mentions.start_char, mentions.surface
 from mentions
 inner join articles
     on articles.article_id = mentions.article_id
-where mentions.article_id in (select article_id from batch_articles)
+where mentions.load_id = $load_id
     and substr(articles.text, mentions.start_char + 1, mentions.end_char - mentions.start_char)
         is distinct from mentions.surface

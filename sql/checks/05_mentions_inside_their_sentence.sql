@@ -4,7 +4,7 @@ from mentions
 left join sentences
     on sentences.article_id = mentions.article_id
     and sentences.sentence_no = mentions.sentence_no
-where mentions.article_id in (select article_id from batch_articles)
+where mentions.load_id = $load_id
     and (
         sentences.article_id is null
         or mentions.start_char < sentences.start_char

@@ -3,7 +3,7 @@ select content_hash, count(*) as row_count
 from articles
 where content_hash in (
     select content_hash from articles
-    where article_id in (select article_id from batch_articles)
+    where load_id = $load_id
 )
 group by content_hash
 having count(*) > 1
