@@ -426,10 +426,11 @@ def run(corpus: Path, work: Path, limit: int | None) -> dict:
     started = time.perf_counter()
     articles_dir = work / "articles"
     db_path = work / "news.duckdb"
-    count, fresh = prepare_articles(corpus, articles_dir, limit)
-    if fresh:
-        for stale in (db_path, db_path.with_name(db_path.name + ".wal")):
-            stale.unlink(missing_ok=True)
+    count, _ = prepare_articles(corpus, articles_dir, limit)
+    # Always score the code as it is now: a warehouse from an earlier run would be
+    # skipped as unchanged by the incremental loader.
+    for stale in (db_path, db_path.with_name(db_path.name + ".wal")):
+        stale.unlink(missing_ok=True)
     timings["convert"] = time.perf_counter() - started
     t0 = time.perf_counter()
     summary = run_pipeline(Settings(input_dir=articles_dir, db_path=db_path), as_tasks=False)

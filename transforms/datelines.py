@@ -7,28 +7,76 @@ import polars as pl
 # A dateline names a city: prefer capitals and places over country names and demonyms
 # when the same letters, case aside, mean several things.
 _KIND_RANK = {"capital": 0, "place": 1, "name": 2, "demonym": 3}
+_MONTH_START = r"(?i)^(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d"
 
 
-def dateline_countries(articles: pl.LazyFrame, surface_forms: pl.DataFrame) -> pl.LazyFrame:
-    """Articles with dateline_country_code: the country of dateline_place, matched case-blind."""
-    lookup = (
+def _folded(column: pl.Expr) -> pl.Expr:
+    """Lowercase, accents removed, so 'SÃO PAULO' meets 'Sao Paulo'."""
+    return (
+        column.str.normalize("NFKD")
+        .str.replace_all(r"\p{Mn}", "")
+        .str.to_lowercase()
+        .str.strip_chars()
+    )
+
+
+def dateline_countries(
+    articles: pl.LazyFrame,
+    surface_forms: pl.DataFrame,
+    regions: pl.DataFrame,
+    places: pl.DataFrame,
+) -> pl.LazyFrame:
+    """Articles with dateline_country_code, decided in this order.
+
+    1. A region qualifier after the city ("SAN MATEO, Calif.", "LONDON, Ontario",
+       "CAMBRIDGE, England") gives the country: wire style adds one exactly when
+       the city alone would mislead.
+    2. The city as a capital, place or country of the mention gazetteer.
+    3. Any GeoNames city name or alternate name, or a curated dateline spelling,
+       with no stoplist: the dateline slot holds a place by construction.
+    """
+    by_surface = (
         surface_forms.lazy()
         .select(
-            pl.col("surface").str.to_lowercase().alias("place_key"),
-            pl.col("country_code").alias("dateline_country_code"),
+            _folded(pl.col("surface")).alias("key"),
+            pl.col("country_code").alias("surface_country"),
             pl.col("mention_kind").replace_strict(_KIND_RANK, default=9).alias("rank"),
         )
-        .sort("place_key", "rank")
-        .unique("place_key", keep="first")
+        .sort("key", "rank")
+        .unique("key", keep="first")
         .drop("rank")
     )
+    by_region = pl.concat(
+        [
+            regions.lazy().select(
+                pl.col("region_key").alias("key"), pl.col("country_code").alias("region_country")
+            ),
+            by_surface.filter(pl.col("surface_country").is_not_null()).select(
+                "key", pl.col("surface_country").alias("region_country")
+            ),
+        ]
+    ).unique("key", keep="first", maintain_order=True)
+    by_place = places.lazy().select(
+        pl.col("place_key").alias("key"), pl.col("country_code").alias("place_country")
+    )
+    region = pl.col("dateline").str.extract(r"^[^,]+,\s+([^,]+?)\s*(?:,|$)")
     return (
         articles.drop("dateline_country_code", strict=False)
         .with_columns(
-            pl.col("dateline_place").str.to_lowercase().str.strip_chars().alias("place_key")
+            _folded(pl.col("dateline_place")).alias("place_key"),
+            pl.when(pl.col("dateline_place").is_not_null() & ~region.str.contains(_MONTH_START))
+            .then(_folded(region))
+            .alias("region_key"),
         )
-        .join(lookup, on="place_key", how="left")
-        .drop("place_key")
+        .join(by_region, left_on="region_key", right_on="key", how="left", maintain_order="left")
+        .join(by_surface, left_on="place_key", right_on="key", how="left", maintain_order="left")
+        .join(by_place, left_on="place_key", right_on="key", how="left", maintain_order="left")
+        .with_columns(
+            pl.coalesce("region_country", "surface_country", "place_country").alias(
+                "dateline_country_code"
+            )
+        )
+        .drop("place_key", "region_key", "region_country", "surface_country", "place_country")
     )
 
 

@@ -7,6 +7,7 @@ from typing import NamedTuple
 import polars as pl
 
 from gazetteer import Gazetteer
+from gazetteer.datelines import dateline_places, dateline_regions
 from transforms.datelines import dateline_countries, drop_dateline_mentions
 from transforms.mentions import find_mentions
 from transforms.sentences import split_sentences
@@ -26,7 +27,9 @@ def transform_articles(
     articles: pl.LazyFrame, gazetteer: Gazetteer, *, include_dateline_mentions: bool = False
 ) -> Transformed:
     """Sentences, mentions and newly seen entities of a batch of articles."""
-    articles = dateline_countries(articles, gazetteer.surface_forms)
+    articles = dateline_countries(
+        articles, gazetteer.surface_forms, dateline_regions(), dateline_places()
+    )
     sentences = split_sentences(articles)
     mentions = find_mentions(sentences, gazetteer.surface_forms, gazetteer.blockers)
     if not include_dateline_mentions:
