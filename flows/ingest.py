@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -25,6 +26,7 @@ from transforms.ledger import mark_duplicates, plan_reads
 from transforms.pipeline import transform_articles
 from warehouse import db
 from warehouse.export import export_warehouse
+from warehouse.locks import run_lock
 from wirehouse.settings import Settings
 
 
@@ -86,6 +88,12 @@ def timed(summary: RunSummary, stage: str) -> Iterator[None]:
         summary.add_time(stage, time.perf_counter() - started)
 
 
+def crash_point(settings: Settings, point: str) -> None:
+    """Test hook: SIGKILL this process at the named point when settings.crash_at names it."""
+    if settings.crash_at == point:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 @dataclass
 class BatchResult:
     """What reading and transforming one batch of files produced, ready to load."""
@@ -116,7 +124,7 @@ def prepare_warehouse(settings: Settings, gazetteer: Gazetteer) -> pl.DataFrame:
 
 @task(cache_policy=NO_CACHE)
 def read_and_transform(
-    settings: Settings, files: pl.DataFrame, known_sha: dict[str, str]
+    settings: Settings, files: pl.DataFrame, known_sha: dict[str, str], batch_no: int = 1
 ) -> BatchResult:
     """Read one batch of files and transform its articles (one task, to keep orchestration cheap)."""
     started = time.perf_counter()
@@ -129,12 +137,14 @@ def read_and_transform(
         max_file_bytes=settings.max_file_bytes,
     )
     read_done = time.perf_counter()
+    crash_point(settings, f"read:{batch_no}")
     result = transform_articles(
         articles.lazy(),
         load_gazetteer(),  # cached per process, so Dask workers build it once
         include_dateline_mentions=settings.include_dateline_mentions,
     )
     articles, sentences, mentions, entities = pl.collect_all(list(result))
+    crash_point(settings, f"transform:{batch_no}")
     return BatchResult(
         files=ledger_rows,
         articles=articles,
@@ -147,7 +157,7 @@ def read_and_transform(
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
-def load(settings: Settings, batch: BatchResult) -> pl.DataFrame:
+def load(settings: Settings, batch: BatchResult, batch_no: int = 1) -> pl.DataFrame:
     """Load one batch in one transaction; returns the ledger rows as written."""
     with db.connect(settings.db_path, wait_seconds=settings.lock_wait_seconds) as con:
         articles = batch.articles
@@ -168,16 +178,42 @@ def load(settings: Settings, batch: BatchResult) -> pl.DataFrame:
                 mentions=batch.mentions.join(kept_ids, on="article_id", how="semi"),
                 entities=batch.entities,
             ),
+            before_commit=lambda: crash_point(settings, f"load:{batch_no}"),
         )
         if batch.unchanged.height:
             db.touch_files(con, batch.unchanged)
     return files
 
 
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+def prune(
+    settings: Settings, discovered: pl.DataFrame, known: pl.DataFrame, to_read: pl.DataFrame
+) -> pl.DataFrame:
+    """Remove the rows of files gone from the input; returns to_read plus their re-read duplicates."""
+    gone = known.filter(pl.col("status") != "removed").join(discovered, on="path", how="anti")
+    if gone.is_empty():
+        return to_read
+    with db.connect(settings.db_path, wait_seconds=settings.lock_wait_seconds) as con:
+        db.remove_files(con, gone.get_column("path").to_list())
+    copies = (
+        known.filter(pl.col("duplicate_of").is_in(gone.get_column("path").implode()))
+        .select("path")
+        .join(discovered, on="path", how="inner")
+        .join(to_read, on="path", how="anti")
+        .with_columns(pl.lit(True).alias("is_forced"))
+    )
+    return pl.concat([to_read, copies.select(to_read.columns)])
+
+
 @task(cache_policy=NO_CACHE, retries=1)
 def export(settings: Settings, out_dir: Path) -> Path:
     """Write the warehouse as Parquet for analysts."""
-    return export_warehouse(settings.db_path, out_dir, force=settings.export_force)
+    return export_warehouse(
+        settings.db_path,
+        out_dir,
+        force=settings.export_force,
+        before_swap=lambda: crash_point(settings, "export"),
+    )
 
 
 @task(cache_policy=NO_CACHE)
@@ -235,10 +271,20 @@ def run_pipeline(settings: Settings, *, as_tasks: bool = True) -> RunSummary:
     in order, each in its own transaction.
     """
 
+    logger = _logger()
+    with run_lock(
+        settings.db_path,
+        wait=settings.if_running == "wait",
+        timeout=settings.lock_wait_seconds,
+        on_wait=logger.warning,
+    ):
+        return _run_locked(settings, as_tasks=as_tasks, logger=logger)
+
+
+def _run_locked(settings: Settings, *, as_tasks: bool, logger) -> RunSummary:  # noqa: ANN001
     def step(t: Task) -> Callable:  # type: ignore[type-arg]
         return t if as_tasks else t.fn
 
-    logger = _logger()
     summary = RunSummary()
     with timed(summary, "discover"):
         discovered = step(discover)(settings.input_dir, settings.patterns)
@@ -247,6 +293,8 @@ def run_pipeline(settings: Settings, *, as_tasks: bool = True) -> RunSummary:
     with timed(summary, "prepare"):
         known = step(prepare_warehouse)(settings, load_gazetteer())
         to_read = plan_reads(discovered, known)
+        if settings.prune_missing:
+            to_read = step(prune)(settings, discovered, known, to_read)
     summary.files_unchanged = discovered.height - to_read.height
     logger.info("plan: %d new or changed, %d unchanged", to_read.height, summary.files_unchanged)
     forced = to_read.filter(pl.col("is_forced")).select("path")
@@ -259,19 +307,20 @@ def run_pipeline(settings: Settings, *, as_tasks: bool = True) -> RunSummary:
     pending: deque = deque()
     in_flight = max(2, 2 * settings.workers)
 
-    def submit(files: pl.DataFrame) -> None:
+    def submit(batch_no: int, files: pl.DataFrame) -> None:
         shas = dict(known_sha.join(files.select("path"), on="path", how="semi").iter_rows())
         if as_tasks:
-            pending.append(read_and_transform.submit(settings, files, shas))
+            future = read_and_transform.submit(settings, files, shas, batch_no)
         else:
-            pending.append(read_and_transform.fn(settings, files, shas))
+            future = read_and_transform.fn(settings, files, shas, batch_no)
+        pending.append((batch_no, future))
 
     def drain_one() -> None:
         with timed(summary, "wait"):
-            item = pending.popleft()
+            batch_no, item = pending.popleft()
             batch = item.result() if as_tasks else item
         with timed(summary, "load"):
-            written = step(load)(settings, batch)
+            written = step(load)(settings, batch, batch_no)
         rejected = _account(summary, batch, written)
         logger.info(
             "batch: %d files -> %d articles, %d sentences, %d mentions; %d rejected;"
@@ -287,8 +336,8 @@ def run_pipeline(settings: Settings, *, as_tasks: bool = True) -> RunSummary:
         for _, reason in rejected.iter_rows():
             logger.warning("rejected %s", reason)
 
-    for files in batches(to_read, settings.batch_size):
-        submit(files)
+    for batch_no, files in enumerate(batches(to_read, settings.batch_size), start=1):
+        submit(batch_no, files)
         if len(pending) >= in_flight:
             drain_one()
     while pending:
@@ -340,6 +389,9 @@ def ingest(
     include_dateline_mentions: bool = False,
     workers: int = 0,
     lock_wait_seconds: float = 600.0,
+    if_running: str = "wait",
+    prune_missing: bool = False,
+    crash_at: str | None = None,
 ) -> RunSummary:
     """Bring the warehouse up to date with the article files under input_dir."""
     settings = Settings(
@@ -353,6 +405,9 @@ def ingest(
         include_dateline_mentions=include_dateline_mentions,
         workers=workers or (os.cpu_count() or 2),
         lock_wait_seconds=lock_wait_seconds,
+        if_running=if_running,
+        prune_missing=prune_missing,
+        crash_at=crash_at,
     )
     summary = run_pipeline(settings)
     create_markdown_artifact(
@@ -375,4 +430,7 @@ def run_flow(settings: Settings) -> RunSummary:
         include_dateline_mentions=settings.include_dateline_mentions,
         workers=settings.workers,
         lock_wait_seconds=settings.lock_wait_seconds,
+        if_running=settings.if_running,
+        prune_missing=settings.prune_missing,
+        crash_at=settings.crash_at,
     )

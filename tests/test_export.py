@@ -267,8 +267,43 @@ def test_failed_swap_keeps_the_previous_export_in_place(tmp_path, exported, monk
         return real_rename(src, dst)
 
     monkeypatch.setattr(export_module.os, "rename", rename_failing_on_second_call)
+    # Exercise the two-rename fallback used where renameat2 is missing.
+    monkeypatch.setattr(export_module, "_exchange", lambda first, second: False)
 
     with pytest.raises(OSError, match="simulated"):
         export_warehouse(db_path, out, tables=["countries"])
 
     assert (out / "manifest.json").is_file()
+
+
+def test_swap_is_one_atomic_exchange_where_the_kernel_offers_it(tmp_path, exported, monkeypatch):
+    db_path, _ = exported
+    out = tmp_path / "out"
+    export_warehouse(db_path, out, tables=["countries"])
+    renames: list[tuple[str, str]] = []
+    real_rename = os.rename
+
+    def recording_rename(src, dst):
+        renames.append((str(src), str(dst)))
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(export_module.os, "rename", recording_rename)
+    export_warehouse(db_path, out, tables=["countries", "entities"])
+
+    assert renames == []  # no window in which out/ is missing
+    assert sorted(p.name for p in out.iterdir()) == ["countries", "entities", "manifest.json"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_an_export_killed_between_renames_is_restored_by_the_next(tmp_path, exported):
+    db_path, _ = exported
+    out = tmp_path / "out"
+    export_warehouse(db_path, out, tables=["countries"])
+    # What a SIGKILL between the fallback's two renames leaves behind.
+    os.rename(out, tmp_path / ".out.retired-deadbeef")
+    (tmp_path / ".out.staging-cafebabe").mkdir()
+
+    export_warehouse(db_path, out, tables=["entities"])
+
+    assert sorted(p.name for p in out.iterdir()) == ["entities", "manifest.json"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +41,11 @@ def _is_lock_error(exc: Exception) -> bool:
 
 @contextmanager
 def connect(
-    db_path: Path, *, read_only: bool = False, wait_seconds: float = 30.0
+    db_path: Path,
+    *,
+    read_only: bool = False,
+    wait_seconds: float = 30.0,
+    on_wait: Callable[[str], None] | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection, retried with backoff while another process holds the file's lock."""
     if not read_only:
@@ -55,7 +59,8 @@ def connect(
         except duckdb.Error as exc:
             if not _is_lock_error(exc) or time.monotonic() >= deadline:
                 raise
-            log.warning("%s is locked by another process; retrying in %.1fs", db_path, delay)
+            message = f"{db_path} is in use by another process; retrying in {delay:.1f}s"
+            (on_wait or log.warning)(message)
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
     try:
@@ -201,7 +206,11 @@ def run_checks(con: duckdb.DuckDBPyConnection, load_id: int) -> None:
             )
 
 
-def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> int:
+def load_batch(
+    con: duckdb.DuckDBPyConnection,
+    batch: Batch,
+    before_commit: Callable[[], None] | None = None,
+) -> int:
     """Replace the files' previous rows with this batch in one transaction, checks included.
 
     Returns the load_id stamped on every row written.
@@ -253,6 +262,8 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> int:
             f" select {_LEDGER_COLUMNS}, now()::timestamp from batch_files"
         )
         run_checks(con, load_id)
+        if before_commit is not None:
+            before_commit()  # the crash tests' hook: everything written, nothing committed
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -267,6 +278,37 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> int:
         ):
             con.unregister(name)
     return int(load_id)
+
+
+def remove_files(con: duckdb.DuckDBPyConnection, paths: list[str]) -> int:
+    """Delete the rows of files that left the input folder and mark them 'removed'; returns articles removed."""
+    if not paths:
+        return 0
+    con.register("gone_files", pl.DataFrame({"path": paths}, schema={"path": pl.String()}))
+    con.execute("begin transaction")
+    try:
+        con.execute(
+            "create or replace temp table gone_articles as select article_id from articles"
+            " where source_path in (select path from gone_files)"
+        )
+        removed = con.execute("select count(*) from gone_articles").fetchone()[0]
+        for table in ("mentions", "sentences", "articles"):
+            con.execute(
+                f"delete from {table} where article_id in (select article_id from gone_articles)"
+            )
+        con.execute(
+            "update source_files set status = 'removed', article_count = 0,"
+            " reason = path || ': no longer under the input folder; its articles were removed',"
+            " loaded_at = now()::timestamp"
+            " where path in (select path from gone_files)"
+        )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    finally:
+        con.unregister("gone_files")
+    return int(removed)
 
 
 def touch_files(con: duckdb.DuckDBPyConnection, files: pl.DataFrame) -> None:

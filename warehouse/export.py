@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import shutil
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -46,7 +48,12 @@ def _sql_string(value: str) -> str:
 
 
 def export_warehouse(
-    db_path: Path, out_dir: Path, *, tables: list[str] | None = None, force: bool = False
+    db_path: Path,
+    out_dir: Path,
+    *,
+    tables: list[str] | None = None,
+    force: bool = False,
+    before_swap: Callable[[], None] | None = None,
 ) -> Path:
     """Write the export to a fresh folder beside out_dir, then swap it in; returns out_dir."""
     out_dir = Path(out_dir).resolve()
@@ -61,6 +68,15 @@ def export_warehouse(
     if unknown:
         raise ValueError(f"unknown tables: {', '.join(sorted(unknown))}")
     out_dir.parent.mkdir(parents=True, exist_ok=True)
+    # A killed export leaves its staging or retired folder behind. If it died between
+    # the two renames of a swap, the retired folder is the last good export: restore it.
+    retired_left = sorted(out_dir.parent.glob(f".{out_dir.name}.retired-*"))
+    if retired_left and not out_dir.exists():
+        os.rename(retired_left[-1], out_dir)
+    for leftover in out_dir.parent.glob(f".{out_dir.name}.staging-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for leftover in out_dir.parent.glob(f".{out_dir.name}.retired-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
     staging = out_dir.parent / f".{out_dir.name}.staging-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
     manifest: dict[str, object] = {
@@ -94,6 +110,8 @@ def export_warehouse(
                     "files": files,
                 }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str))
+        if before_swap is not None:
+            before_swap()  # the crash tests' hook: staging complete, not yet visible
         _swap_in(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -101,11 +119,26 @@ def export_warehouse(
     return out_dir
 
 
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one atomic step (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange)
+    return result == 0
+
+
 def _swap_in(staging: Path, out_dir: Path) -> None:
-    """Replace out_dir by staging with renames, so a reader sees the old or the new export."""
+    """Replace out_dir by staging atomically, so a reader sees the old or the new export."""
     if not out_dir.exists():
         os.rename(staging, out_dir)
         return
+    if _exchange(staging, out_dir):
+        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous export
+        return
+    # Without an atomic exchange, two renames: out_dir is briefly absent, never half-written.
     retired = out_dir.parent / f".{out_dir.name}.retired-{uuid.uuid4().hex[:8]}"
     os.rename(out_dir, retired)
     try:

@@ -30,6 +30,9 @@ class Settings:
     dask_local_workers: int = 0
     lock_wait_seconds: float = 600.0
     export_force: bool = False
+    if_running: str = "wait"  # wait | fail: what a run does while another run holds the warehouse
+    prune_missing: bool = False  # remove the rows of files no longer under input_dir
+    crash_at: str | None = None  # test hook, e.g. "load:2": SIGKILL this process there
     strict: bool = False
     patterns: tuple[str, ...] = field(default=("*.txt", "*.jsonl", "*.ndjson", "*.json"))
 
@@ -49,6 +52,8 @@ class Settings:
             changes["db_path"] = Path(env["WIREHOUSE_DB"])
         if "WIREHOUSE_MAX_FILE_MB" in env:
             changes["max_file_bytes"] = int(float(env["WIREHOUSE_MAX_FILE_MB"]) * 1024 * 1024)
+        if "WIREHOUSE_CRASH_AT" in env:
+            changes["crash_at"] = env["WIREHOUSE_CRASH_AT"]
         if "WIREHOUSE_DASK_ADDRESS" in env:
             changes["dask_address"] = env["WIREHOUSE_DASK_ADDRESS"]
         return base.with_overrides(**changes)
