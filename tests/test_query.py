@@ -86,7 +86,9 @@ def test_a_query_file_whose_params_line_disagrees_with_its_sql_is_refused(tmp_pa
     bad = tmp_path / "bad.sql"
     bad.write_text("-- Bad.\n-- params: since (date)\nselect $until as until_date\n")
 
-    with pytest.raises(QueryError, match=r"bad\.sql: declares parameters \['since'\] but uses \['until'\]"):
+    with pytest.raises(
+        QueryError, match=r"bad\.sql: declares parameters \['since'\] but uses \['until'\]"
+    ):
         load_query(bad)
 
 
@@ -183,31 +185,40 @@ def test_rejected_files_lists_what_was_not_loaded_with_its_reason(warehouse, cap
     assert "empty" in rows[0]["reason"]
 
 
-def test_top_people_ranks_person_entities_from_entity_mentions_daily(warehouse, tmp_path, capsys):
-    # People are not extracted yet; plant two so the query has something to rank.
-    copy = tmp_path / "people.duckdb"
+@pytest.mark.parametrize(
+    ("name", "entity_type"), [("top-people", "person"), ("top-organizations", "organization")]
+)
+def test_top_people_and_organizations_match_a_count_over_the_raw_mentions(
+    warehouse, tmp_path, capsys, name, entity_type
+):
+    # Plant one entity mentioned in three articles, so the ranking has something certain in it.
+    copy = tmp_path / "planted.duckdb"
     shutil.copy(warehouse, copy)
     with duckdb.connect(str(copy)) as con:
         con.execute(
-            "insert into entities values ('person:abe', 'person', 'Shinzo Abe', 'JP'),"
-            " ('person:moon', 'person', 'Moon Jae In', 'KR')"
+            "insert into entities values ('planted:zz', $t, 'Zz Planted', 'JP')", {"t": entity_type}
         )
         con.execute(
             "insert into mentions (article_id, sentence_no, start_char, end_char, surface,"
             " entity_id, entity_type, mention_kind, country_code)"
-            " select article_id, 0, 0, 1, 'x', entity, 'person', 'person', cc"
-            " from (select article_id from articles order by article_id limit 3) a,"
-            " (values ('person:abe', 'JP'), ('person:moon', 'KR')) p(entity, cc)"
-            " where entity = 'person:abe' or article_id = (select min(article_id) from articles)"
+            " select article_id, 0, 0, 1, 'x', 'planted:zz', $t, $t, 'JP'"
+            " from (select article_id from articles order by article_id limit 3)",
+            {"t": entity_type},
         )
 
-    rows = cli_json(capsys, copy, "top-people")
+    rows = cli_json(capsys, copy, name, "--limit", "50")
 
-    assert [(r["entity_name"], r["mention_count"]) for r in rows] == [
-        ("Shinzo Abe", 3),
-        ("Moon Jae In", 1),
-    ]
-    assert cli_json(capsys, copy, "top-organizations") == []
+    expected = query(
+        copy,
+        "select e.entity_id, e.name, count(*) as n, count(distinct m.article_id)"
+        " from mentions m join entities e on e.entity_id = m.entity_id"
+        " where e.entity_type = ? group by e.entity_id, e.name order by n desc, e.entity_id"
+        " limit 50",
+        [entity_type],
+    )
+    got = [(r["entity_id"], r["entity_name"], r["mention_count"], r["article_count"]) for r in rows]
+    assert got == expected
+    assert ("planted:zz", "Zz Planted", 3, 3) in got
 
 
 # --- parameters are bound, never pasted ------------------------------------------
@@ -234,7 +245,13 @@ def test_sql_text_may_use_bound_parameters_too(warehouse, capsys):
         "--param", "p=2017/%",
     )  # fmt: skip
 
-    assert rows == [{"n": query(warehouse, "select count(*) from articles where source_path like '2017/%'")[0][0]}]
+    assert rows == [
+        {
+            "n": query(warehouse, "select count(*) from articles where source_path like '2017/%'")[
+                0
+            ][0]
+        }
+    ]
 
 
 # --- errors ----------------------------------------------------------------------

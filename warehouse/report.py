@@ -7,7 +7,7 @@ import html
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -149,9 +149,7 @@ def find_query(name: str, directory: Path = QUERY_DIR) -> NamedQuery | None:
     return load_query(path) if path.is_file() else None
 
 
-def run_query(
-    con: duckdb.DuckDBPyConnection, name: str, **params: object
-) -> pl.DataFrame:
+def run_query(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> pl.DataFrame:
     """The result of a named query, its parameters bound (never pasted) by DuckDB."""
     query = find_query(name)
     if query is None:
@@ -270,12 +268,21 @@ def daily_series(daily: pl.DataFrame, codes: list[str]) -> tuple[str, pl.DataFra
     """The period chosen for the time chart and one row per (period_date, country_code), zero-filled."""
     if daily.is_empty():
         return "day", pl.DataFrame(
-            schema={"period_date": pl.Date(), "country_code": pl.String(), "mention_count": pl.Int64()}
+            schema={
+                "period_date": pl.Date(),
+                "country_code": pl.String(),
+                "mention_count": pl.Int64(),
+            }
         )
     first, last = daily["mention_date"].min(), daily["mention_date"].max()
     span_days = (last - first).days
     # Sparse data over years is unreadable per day: coarsen so the lines show a trend.
-    period, every = ("day", "1d") if span_days <= 92 else ("week", "1w") if span_days <= 731 else ("month", "1mo")
+    if span_days <= 92:
+        period, every = "day", "1d"
+    elif span_days <= 731:
+        period, every = "week", "1w"
+    else:
+        period, every = "month", "1mo"
     binned = (
         daily.with_columns(pl.col("mention_date").dt.truncate(every).alias("period_date"))
         .group_by("period_date", "country_code")
@@ -303,7 +310,11 @@ CHART_FILES = (
     "cooccurrence.png",
 )
 _KIND_COLOURS = dict(
-    zip(MENTION_KINDS, ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860"), strict=True)
+    zip(
+        MENTION_KINDS,
+        ("#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860"),
+        strict=True,
+    )
 )
 
 
@@ -336,6 +347,7 @@ def chart_daily(data: ReportData) -> bytes:
     if series.is_empty():
         return _empty_chart(title, "No country mentions in this date range")
     import matplotlib.dates as mdates
+    from matplotlib import ticker
 
     fig = _figure(10, 4.8)
     ax = fig.add_subplot()
@@ -349,14 +361,22 @@ def chart_daily(data: ReportData) -> bytes:
             linewidth=1.4,
             label=code,
         )
+    periods = series["period_date"].unique()
+    if len(periods) == 1:
+        # One point would sit on an axis matplotlib spreads over years.
+        only = periods[0]
+        ax.set_xlim(only - timedelta(days=3), only + timedelta(days=3))
     locator = mdates.AutoDateLocator()
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.yaxis.set_major_locator(ticker.MaxNLocator(integer=True))
     ax.set_ylabel(f"mentions per {period}")
     ax.set_ylim(bottom=0)
     ax.grid(axis="y", alpha=0.3)
     ax.set_title(title, loc="left", fontsize=13)
-    ax.legend(ncols=min(len(codes), 10), loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
+    ax.legend(
+        ncols=min(len(codes), 10), loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False
+    )
     return _png(fig)
 
 
@@ -381,7 +401,9 @@ def chart_kinds(data: ReportData) -> bytes:
     ax.set_xlim(0, 1.08)
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
     ax.set_title(title, loc="left", fontsize=13)
-    ax.legend(ncols=len(MENTION_KINDS), loc="upper center", bbox_to_anchor=(0.5, -0.08), frameon=False)
+    ax.legend(
+        ncols=len(MENTION_KINDS), loc="upper center", bbox_to_anchor=(0.5, -0.08), frameon=False
+    )
     return _png(fig)
 
 
@@ -390,15 +412,20 @@ def chart_entities(frame: pl.DataFrame, what: str) -> bytes:
     title = f"Top {what}"
     if frame.is_empty():
         return _empty_chart(title, f"No {what} found yet")
+    from matplotlib import ticker
+
     rows = frame.reverse()
     labels = [
         f"{name} ({code})" if code else str(name)
-        for name, code in zip(rows["entity_name"].to_list(), rows["country_code"].to_list(), strict=True)
+        for name, code in zip(
+            rows["entity_name"].to_list(), rows["country_code"].to_list(), strict=True
+        )
     ]
     fig = _figure(10, 1.0 + 0.38 * len(labels))
     ax = fig.add_subplot()
     bars = ax.barh(labels, rows["mention_count"].to_list(), color="#4c72b0", height=0.7)
     ax.bar_label(bars, padding=3, fontsize=9)
+    ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
     ax.set_xlabel("mentions")
     ax.set_title(title, loc="left", fontsize=13)
     return _png(fig)
@@ -436,7 +463,9 @@ def chart_cooccurrence(data: ReportData) -> bytes:
         for j in range(len(codes)):
             if i != j and matrix[i, j]:
                 colour = "white" if matrix[i, j] > peak * 0.6 else "#222222"
-                ax.text(j, i, f"{int(matrix[i, j])}", ha="center", va="center", fontsize=9, color=colour)
+                ax.text(
+                    j, i, f"{int(matrix[i, j])}", ha="center", va="center", fontsize=9, color=colour
+                )
     fig.colorbar(image, ax=ax, shrink=0.8, label="sentences mentioning both")
     ax.set_title(title, loc="left", fontsize=13, pad=28)
     return _png(fig)
@@ -559,9 +588,7 @@ def render_html(data: ReportData, charts: dict[str, bytes]) -> str:
         else '<p class="empty">No country mentions in this date range.</p>'
     )
     notes = {
-        "top_people.png": "No people found yet."
-        if data.people.is_empty()
-        else "",
+        "top_people.png": "No people found yet." if data.people.is_empty() else "",
         "top_organizations.png": "No organizations found yet."
         if data.organizations.is_empty()
         else "",

@@ -84,6 +84,17 @@ def build_parser() -> argparse.ArgumentParser:
         default=env.lock_wait_seconds,
         help="seconds to wait while another process holds the warehouse",
     )
+    run.add_argument(
+        "--if-running",
+        choices=("wait", "fail"),
+        default="wait",
+        help="when another run is loading the same warehouse: wait for it (default) or exit 3",
+    )
+    run.add_argument(
+        "--prune",
+        action="store_true",
+        help="remove the articles of files that are no longer under --input",
+    )
     run.add_argument("--strict", action="store_true", help="exit 1 if any file was rejected")
 
     query = sub.add_parser(
@@ -166,8 +177,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         dask_local_workers=args.dask_local or None,
         include_dateline_mentions=args.include_dateline_mentions or None,
         lock_wait_seconds=args.lock_wait,
+        if_running=args.if_running,
+        prune_missing=args.prune or None,
     )
-    summary = run_flow(settings)
+    from warehouse.locks import WarehouseBusy
+
+    try:
+        summary = run_flow(settings)
+    except WarehouseBusy as exc:
+        print(f"wirehouse: {exc}", file=sys.stderr)
+        return 3
     print(
         f"wirehouse: {summary.files_seen} files seen, {summary.files_unchanged} unchanged,"
         f" {summary.files_loaded} loaded, {summary.files_duplicate} duplicate,"
@@ -204,7 +223,9 @@ def _query_params(args: argparse.Namespace) -> dict[str, object]:
     for item in args.param:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise ValueError(f"--param {item!r}: write it as NAME=VALUE, e.g. --param since=2017-04-01")
+            raise ValueError(
+                f"--param {item!r}: write it as NAME=VALUE, e.g. --param since=2017-04-01"
+            )
         given[name.strip()] = value
     for name in ("since", "until", "country", "limit"):
         if getattr(args, name) is not None:

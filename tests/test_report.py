@@ -1,0 +1,336 @@
+"""`wirehouse report`: a self-contained HTML page with five charts, checked in headless Chromium."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from flows.ingest import run_pipeline
+from tests.conftest import REPO_ROOT, SAMPLES, query
+from warehouse.report import (
+    CHART_FILES,
+    ReportData,
+    daily_series,
+    render_charts,
+    render_html,
+    write_report,
+)
+from wirehouse.cli import main
+from wirehouse.settings import Settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def sample_db(tmp_path_factory) -> Path:
+    """The samples loaded once for the read-only tests here (what conftest's `run` does)."""
+    db_path = tmp_path_factory.mktemp("report") / "news.duckdb"
+    summary = run_pipeline(Settings(input_dir=SAMPLES, db_path=db_path), as_tasks=False)
+    assert summary.files_loaded == 12
+    return db_path
+
+
+@pytest.fixture(scope="module")
+def report_dir(sample_db) -> Path:
+    out = sample_db.parent / "report"
+    write_report(sample_db, out)
+    return out
+
+
+def number(page: str, label: str) -> str:
+    """The key number shown above `label` in the page header."""
+    match = re.search(rf"<b>([^<]*)</b><span>{re.escape(label)}</span>", page)
+    assert match, f"no key number labelled {label!r}"
+    return match.group(1)
+
+
+# --- the page and its files ------------------------------------------------------
+
+
+def test_report_writes_the_page_and_every_chart_as_png(report_dir):
+    page = (report_dir / "index.html").read_text()
+
+    assert sorted(p.name for p in report_dir.iterdir()) == sorted([*CHART_FILES, "index.html"])
+    for name in CHART_FILES:
+        assert (report_dir / name).read_bytes().startswith(PNG_MAGIC), name
+    assert page.count('<img class="chart"') == len(CHART_FILES) == 5
+    assert page.count('src="data:image/png;base64,') == 5
+
+
+def test_report_page_needs_no_network(report_dir):
+    page = (report_dir / "index.html").read_text()
+
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
+    assert "@import" not in page and "url(" not in page
+    assert "default-src 'none'" in page  # the browser itself refuses any fetch
+
+
+def test_report_header_numbers_match_the_warehouse(report_dir, sample_db):
+    page = (report_dir / "index.html").read_text()
+    articles, sentences, mentions = (
+        query(sample_db, f"select count(*) from {t}")[0][0]
+        for t in ("articles", "sentences", "mentions")
+    )
+    first, last = query(sample_db, "select min(published_date), max(published_date) from articles")[
+        0
+    ]
+
+    assert number(page, "articles") == f"{articles:,}" == "14"
+    assert number(page, "sentences") == f"{sentences:,}"
+    assert number(page, "mentions") == f"{mentions:,}"
+    assert number(page, "published") == f"{first} to {last}"
+    assert number(page, "files rejected") == "0"
+
+
+def test_report_notes_people_and_organizations_only_when_there_are_none(report_dir, sample_db):
+    page = (report_dir / "index.html").read_text()
+    for entity_type, note in (
+        ("person", "No people found yet."),
+        ("organization", "No organizations found yet."),
+    ):
+        found = query(
+            sample_db,
+            "select count(*) from mentions m join entities e on e.entity_id = m.entity_id"
+            " where e.entity_type = ?",
+            [entity_type],
+        )[0][0]
+
+        assert (f'<p class="empty">{note}</p>' in page) == (found == 0), entity_type
+
+
+def test_report_since_and_until_narrow_every_number(sample_db, tmp_path):
+    write_report(sample_db, tmp_path / "r", since=date(2017, 4, 1), until=date(2017, 9, 30))
+    page = (tmp_path / "r" / "index.html").read_text()
+    articles = query(
+        sample_db,
+        "select count(*) from articles where published_date between '2017-04-01' and '2017-09-30'",
+    )[0][0]
+
+    assert number(page, "articles") == str(articles)
+    assert 0 < articles < 14
+    assert "2017-04-01 to 2017-09-30" in page
+    assert "2016-09-03" not in page
+
+
+def test_cli_report_writes_the_page(sample_db, tmp_path, capsys):
+    out = tmp_path / "cli-report"
+
+    assert main(["report", "--out", str(out), "--db", str(sample_db), "--top", "3"]) == 0
+
+    assert str(out / "index.html") in capsys.readouterr().out
+    page = (out / "index.html").read_text()
+    assert page.count("<tr><td>") == 3  # three rows in the top-countries table
+
+
+def test_cli_report_on_a_missing_warehouse_exits_1(tmp_path, capsys):
+    missing = tmp_path / "none.duckdb"
+
+    assert main(["report", "--out", str(tmp_path / "r"), "--db", str(missing)]) == 1
+
+    assert "does not exist" in capsys.readouterr().err
+    assert not missing.exists()
+
+
+def test_report_help_exits_zero(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["report", "--help"])
+
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.startswith("usage: wirehouse report")
+
+
+# --- gathering and rendering on tiny frames ------------------------------------
+
+
+def test_daily_series_fills_missing_days_with_zero():
+    daily = pl.DataFrame(
+        {
+            "mention_date": [date(2017, 4, 1), date(2017, 4, 3)],
+            "country_code": ["JP", "KR"],
+            "mention_count": [2, 5],
+        }
+    )
+
+    period, series = daily_series(daily, ["JP", "KR"])
+
+    assert period == "day"
+    assert series.filter(pl.col("country_code") == "JP")["mention_count"].to_list() == [2, 0, 0]
+    assert series.filter(pl.col("country_code") == "KR")["mention_count"].to_list() == [0, 0, 5]
+
+
+def test_daily_series_goes_monthly_over_years():
+    daily = pl.DataFrame(
+        {
+            "mention_date": [date(2016, 9, 3), date(2016, 9, 20), date(2019, 3, 25)],
+            "country_code": ["JP", "JP", "JP"],
+            "mention_count": [1, 2, 4],
+        }
+    )
+
+    period, series = daily_series(daily, ["JP"])
+
+    assert period == "month"
+    assert series.height == 31  # September 2016 to March 2019
+    assert series["mention_count"].to_list()[0] == 3
+    assert series["mention_count"].sum() == 7
+
+
+def tiny_report(people: pl.DataFrame) -> ReportData:
+    empty_entities = people.clear()
+    return ReportData(
+        since=date(1900, 1, 1),
+        until=date(2999, 12, 31),
+        top=2,
+        totals={
+            "article_count": 1,
+            "sentence_count": 2,
+            "mention_count": 3,
+            "first_date": date(2017, 4, 10),
+            "last_date": date(2017, 4, 10),
+            "rejected_file_count": 0,
+            "duplicate_file_count": 0,
+            "loaded_file_count": 1,
+        },
+        top_countries=pl.DataFrame(
+            {
+                "country_code": ["JP", "US"],
+                "country_name": ["Japan", "United <States>"],
+                "mention_count": [2, 1],
+                "article_count": [1, 1],
+                "first_mention_date": [date(2017, 4, 10)] * 2,
+                "last_mention_date": [date(2017, 4, 10)] * 2,
+            }
+        ),
+        daily=pl.DataFrame(
+            {
+                "mention_date": [date(2017, 4, 10)] * 2,
+                "country_code": ["JP", "US"],
+                "mention_count": [2, 1],
+            }
+        ),
+        kinds=pl.DataFrame(
+            {
+                "country_code": ["JP", "US"],
+                "country_name": ["Japan", "United States"],
+                "mention_count": [2, 1],
+                **{
+                    f"{kind}_count": [1, 1] if kind in ("name", "person") else [0, 0]
+                    for kind in ("name", "capital", "demonym", "place", "person", "organization")
+                },
+            }
+        ),
+        people=people,
+        organizations=empty_entities,
+        pairs=pl.DataFrame(
+            {
+                "country_code": ["JP", "US"],
+                "other_country_code": ["US", "JP"],
+                "sentence_count": [1, 1],
+            }
+        ),
+    )
+
+
+def test_report_says_no_people_found_yet_when_there_are_none():
+    people = pl.DataFrame(
+        schema={
+            "entity_id": pl.String(),
+            "entity_name": pl.String(),
+            "country_code": pl.String(),
+            "mention_count": pl.Int64(),
+        }
+    )
+    data = tiny_report(people)
+
+    page = render_html(data, render_charts(data))
+
+    assert '<p class="empty">No people found yet.</p>' in page
+    assert '<p class="empty">No organizations found yet.</p>' in page
+
+
+def test_people_chart_and_page_show_people_when_there_are_some():
+    people = pl.DataFrame(
+        {
+            "entity_id": ["person:abe"],
+            "entity_name": ["Shinzo Abe"],
+            "country_code": ["JP"],
+            "mention_count": [4],
+        }
+    )
+    data = tiny_report(people)
+
+    charts = render_charts(data)
+    page = render_html(data, charts)
+
+    assert all(png.startswith(PNG_MAGIC) for png in charts.values())
+    assert "No people found yet" not in page
+    assert "No organizations found yet" in page
+    assert "United &lt;States&gt;" in page
+    assert len(charts["top_people.png"]) != len(charts["top_organizations.png"])
+
+
+# --- in a real browser (slow) -------------------------------------------------
+
+
+def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    profile = tmp_path / "chromium-profile"
+    profile.mkdir(exist_ok=True)
+    return subprocess.run(
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.slow
+def test_every_chart_renders_in_headless_chromium(run, tmp_path):
+    if not CHROMIUM.exists():
+        reason = (
+            f"{CHROMIUM} not found; .ci/run installs it (apt-get install chromium chromium-driver)"
+        )
+        print(reason)
+        pytest.skip(reason)
+    assert run(SAMPLES).files_loaded == 12
+    page = write_report(tmp_path / "news.duckdb", tmp_path / "report")
+    page_url = page.resolve().as_uri()
+
+    dumped = chromium(tmp_path, "--dump-dom", page_url)
+
+    assert dumped.returncode == 0, dumped.stderr[-2000:]
+    body = re.search(r"<body[^>]*>", dumped.stdout)
+    assert body, dumped.stdout[:2000]
+    assert 'data-charts-rendered="5/5"' in body.group(0)
+
+    shot = tmp_path / "screenshot.png"
+    taken = chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,2400", page_url)
+
+    assert taken.returncode == 0, taken.stderr[-2000:]
+    from PIL import Image
+
+    with Image.open(shot) as image:
+        assert image.size == (1280, 2400)
+        colours = image.convert("RGB").getcolors(maxcolors=1 << 24)
+    assert len(colours) > 200, f"screenshot looks blank: {len(colours)} colours"
+    keep = REPO_ROOT / "data" / "report-screenshot.png"
+    keep.parent.mkdir(exist_ok=True)
+    shutil.copyfile(shot, keep)
