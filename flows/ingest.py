@@ -1,7 +1,5 @@
 """The Prefect flow: discover -> read -> transform -> load -> export, one batch of files at a time."""
 
-from __future__ import annotations
-
 import logging
 import os
 import signal

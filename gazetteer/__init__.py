@@ -3,34 +3,61 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
-from gazetteer.build import build_tables, read_word_list
+from gazetteer.build import build_tables, read_data_rows, read_word_list
 
-__all__ = ["Gazetteer", "load_gazetteer", "load_non_country_phrases"]
+__all__ = ["Gazetteer", "load_gazetteer", "load_non_country_phrases", "load_organizations"]
+
+ORGANIZATION_SCHEMA: dict[str, pl.DataType] = {
+    "surface": pl.String(),
+    "entity_id": pl.String(),
+    "entity_type": pl.String(),
+    "mention_kind": pl.String(),
+    "country_code": pl.String(),
+    "name": pl.String(),
+}
 
 
 @dataclass(frozen=True)
 class Gazetteer:
-    """The three gazetteer tables: countries, entities and their surface forms."""
+    """The gazetteer tables: countries, entities and their surface forms, plus the word lists
+    that recognise people and organisations (empty by default)."""
 
     countries: pl.DataFrame
     entities: pl.DataFrame
     surface_forms: pl.DataFrame
     blockers: frozenset[str] = frozenset()
+    given_names: frozenset[str] = frozenset()
+    family_name_first: frozenset[str] = frozenset()
+    title_heads: tuple[str, ...] = ()
+    title_modifiers: tuple[str, ...] = ()
+    name_stopwords: frozenset[str] = frozenset()
+    government_bodies: tuple[str, ...] = ()
+    organizations: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=ORGANIZATION_SCHEMA)
+    )
 
 
 @functools.cache
 def load_gazetteer() -> Gazetteer:
     """Return the gazetteer built from package data and gazetteer/data (no network)."""
     countries, entities, surface_forms = build_tables()
+    titles = [(row["word"], row["role"]) for _, row in read_data_rows("person_titles.csv")]
     return Gazetteer(
         countries=countries,
         entities=entities,
         surface_forms=surface_forms,
         blockers=load_non_country_phrases(),
+        given_names=read_word_list("given_names.txt") | read_word_list("given_names_curated.txt"),
+        family_name_first=read_word_list("family_name_first.txt"),
+        title_heads=tuple(word for word, role in titles if role == "head"),
+        title_modifiers=tuple(word for word, role in titles if role == "modifier"),
+        name_stopwords=read_word_list("name_stopwords.txt"),
+        government_bodies=tuple(sorted(read_word_list("government_bodies.txt"))),
+        organizations=load_organizations(),
     )
 
 
@@ -38,3 +65,19 @@ def load_gazetteer() -> Gazetteer:
 def load_non_country_phrases() -> frozenset[str]:
     """Return phrases a matcher should consume without a mention ("Latin America")."""
     return read_word_list("non_country_phrases.txt")
+
+
+def load_organizations() -> pl.DataFrame:
+    """One row per surface form of a curated organisation (ORGANIZATION_SCHEMA)."""
+    rows = [
+        {
+            "surface": row["surface"],
+            "entity_id": f"org:{row['org_id']}",
+            "entity_type": "organization",
+            "mention_kind": "organization",
+            "country_code": row["country_code"] or None,
+            "name": row["name"],
+        }
+        for _, row in read_data_rows("organizations.csv")
+    ]
+    return pl.DataFrame(rows, schema=ORGANIZATION_SCHEMA)

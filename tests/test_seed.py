@@ -68,7 +68,8 @@ def test_seed_loads_with_its_date_and_headline(seed_warehouse: Path) -> None:
 def test_seed_mentions_per_country_and_kind_match_a_careful_reading(seed_warehouse: Path) -> None:
     rows = query(
         seed_warehouse,
-        "select country_code, mention_kind, count(*) from mentions group by all",
+        "select country_code, mention_kind, count(*) from mentions"
+        " where entity_type in ('country', 'place') group by all",
     )
     assert {(code, kind): n for code, kind, n in rows} == EXPECTED
 
@@ -96,3 +97,79 @@ def test_seed_has_five_truncated_paragraph_endings(seed_warehouse: Path) -> None
         "select paragraph_no from sentences where is_truncated order by paragraph_no",
     )
     assert [r[0] for r in rows] == [5, 10, 12, 15, 21]
+
+
+# People and organisations, counted by reading the seed: Kishida is `Fumio Kishida` (p1) and
+# `Kishida` alone in p2, p5, p7, p9, p10, p13, p14, p15, p16, p18, p19, p21, p22 = 14;
+# Tillerson: `Rex Tillerson` (p1), then p5 x2, p10, p12, p13, p14, p17, p19 = 9.
+SEED_PEOPLE = {
+    ("person:fumio-kishida", "JP"): 14,
+    ("person:rex-tillerson", "US"): 9,
+    ("person:shinzo-abe", None): 2,
+    ("person:donald-trump", "US"): 2,
+    ("person:xi-jinping", "CN"): 1,
+    ("person:yasumasa-nagamine", "JP"): 1,
+    ("person:mike-pence", "US"): 1,
+    ("person:bashar-al-assad", "SY"): 3,
+    ("person:vladimir-putin", "RU"): 1,
+    ("person:federica-mogherini", None): 2,
+    ("person:angelino-alfano", "IT"): 1,
+}
+
+
+def test_seed_people_are_one_entity_each_with_their_country(seed_warehouse: Path) -> None:
+    rows = query(
+        seed_warehouse,
+        "select entity_id, country_code, count(*) from mentions"
+        " where mention_kind = 'person' group by all",
+    )
+    assert {(entity, code): n for entity, code, n in rows} == SEED_PEOPLE
+
+
+def test_seed_organisations_and_their_short_forms(seed_warehouse: Path) -> None:
+    rows = query(
+        seed_warehouse,
+        "select surface, entity_id, country_code from mentions"
+        " where mention_kind = 'organization' order by start_char",
+    )
+    assert rows == [
+        ("Group of Seven", "org:group-of-seven", None),
+        ("Islamic State", "org:islamic-state", None),
+        ("Trans-Pacific Partnership", "org:trans-pacific-partnership", None),
+        ("G-7", "org:group-of-seven", None),
+        ("European Union", "org:european-union", None),
+        ("Foreign Ministry", "org:jp-foreign-ministry", "JP"),
+        ("G-7", "org:group-of-seven", None),
+        ("EU", "org:european-union", None),
+        ("Foreign Ministry", "org:jp-foreign-ministry", "JP"),
+    ]
+
+
+def test_seed_person_names_invent_no_place_or_country(seed_warehouse: Path) -> None:
+    rows = query(
+        seed_warehouse,
+        "select c.surface from mentions c join mentions p"
+        " on p.article_id = c.article_id and p.mention_kind = 'person'"
+        " and c.start_char < p.end_char and p.start_char < c.end_char"
+        " where c.entity_type in ('country', 'place')",
+    )
+    assert rows == []
+    islamic_state = query(
+        seed_warehouse, "select entity_type from mentions where surface = 'Islamic State'"
+    )
+    assert islamic_state == [("organization",)]
+
+
+def test_seed_entities_table_has_its_people_and_organisations(seed_warehouse: Path) -> None:
+    rows = query(
+        seed_warehouse,
+        "select entity_id, name, country_code from entities"
+        " where entity_id in ('person:fumio-kishida', 'person:federica-mogherini',"
+        " 'org:european-union', 'org:jp-foreign-ministry') order by entity_id",
+    )
+    assert rows == [
+        ("org:european-union", "European Union", None),
+        ("org:jp-foreign-ministry", "Japan Foreign Ministry", "JP"),
+        ("person:federica-mogherini", "Federica Mogherini", None),
+        ("person:fumio-kishida", "Fumio Kishida", "JP"),
+    ]

@@ -23,6 +23,11 @@ MENTION_SCHEMA: dict[str, pl.DataType] = {
 # A match is a whole word when the characters around it are not letters or digits;
 # hyphens and apostrophes are boundaries, so both halves of "Japan-U.S." count.
 _WORD_CHAR = r"^[\p{L}\p{N}_]$"
+# ALL-CAPS text (Reuters headlines) is matched for these kinds only, as if in title case:
+# places and person-like words are too often ordinary words once the case is gone.
+CAPS_KINDS = ("name", "capital", "demonym")
+_KIND_RANK = {"name": 0, "capital": 1, "demonym": 2, "organization": 3}
+_LOOKUP_COLUMNS = ("entity_id", "entity_type", "mention_kind", "country_code")
 
 
 def longest_first(surfaces: pl.Series) -> list[str]:
@@ -35,26 +40,45 @@ def longest_first(surfaces: pl.Series) -> list[str]:
     )
 
 
-def find_mentions(
-    sentences: pl.LazyFrame,
-    surface_forms: pl.DataFrame,
-    blockers: Collection[str] = (),
-) -> pl.LazyFrame:
-    """One row per gazetteer mention, with character offsets into the article's text.
+def is_all_caps(sentence: pl.Expr) -> pl.Expr:
+    """True for text with capital letters and no lowercase letter (a wire headline in caps)."""
+    return sentence.str.contains(r"\p{Lu}") & ~sentence.str.contains(r"\p{Ll}")
 
-    Blockers are phrases that contain a surface but name nothing ("Latin America"):
-    they take part in the longest match and are then dropped, mention-less.
-    """
-    patterns = longest_first(
-        pl.concat([surface_forms.get_column("surface"), pl.Series(list(blockers), dtype=pl.String)])
+
+def caps_surface_forms(surface_forms: pl.DataFrame) -> pl.DataFrame:
+    """Surface forms for ALL-CAPS text: country names, capitals and demonyms in capitals, plus
+    surfaces already written in capitals (`U.S.`, `OPEC`); one entry per capitalised form."""
+    return (
+        surface_forms.filter(
+            pl.col("mention_kind").is_in(CAPS_KINDS)
+            | (pl.col("surface") == pl.col("surface").str.to_uppercase())
+        )
+        .with_columns(
+            pl.col("mention_kind").replace_strict(_KIND_RANK, default=9).alias("kind_rank"),
+            (pl.col("surface") != pl.col("surface").str.to_uppercase()).alias("is_folded"),
+            pl.col("surface").str.to_uppercase().alias("surface"),
+        )
+        .sort("kind_rank", "is_folded", "entity_id")
+        .unique("surface", keep="first", maintain_order=True)
+        .select("surface", *_LOOKUP_COLUMNS)
     )
+
+
+def _match(
+    sentences: pl.LazyFrame, lookup: pl.DataFrame, blockers: Collection[str]
+) -> pl.LazyFrame:
+    """Whole-word, leftmost-longest matches of lookup's surfaces, blockers consumed silently."""
+    patterns = longest_first(
+        pl.concat([lookup.get_column("surface"), pl.Series(list(blockers), dtype=pl.String)])
+    )
+    if not patterns:
+        return pl.LazyFrame(schema=MENTION_SCHEMA)
     sentence = pl.col("sentence")
     local_end = pl.col("local_start") + pl.col("surface").str.len_chars().cast(pl.Int64)
     before = sentence.str.slice(pl.col("local_start") - 1, 1)
     after = sentence.str.slice(local_end, 1)
     return (
-        sentences.select("article_id", "sentence_no", "start_char", "sentence")
-        .with_columns(
+        sentences.with_columns(
             sentence.str.find_many(patterns, leftmost=True).alias("byte_start"),
             sentence.str.extract_many(patterns, leftmost=True).alias("surface"),
         )
@@ -73,12 +97,35 @@ def find_mentions(
                 "end_char"
             ),
         )
-        .join(
-            surface_forms.lazy().select(
-                "surface", "entity_id", "entity_type", "mention_kind", "country_code"
-            ),
-            on="surface",
-            how="inner",
+        .join(lookup.lazy().select("surface", *_LOOKUP_COLUMNS), on="surface", how="inner")
+        .select(list(MENTION_SCHEMA))
+    )
+
+
+def find_mentions(
+    sentences: pl.LazyFrame,
+    surface_forms: pl.DataFrame,
+    blockers: Collection[str] = (),
+) -> pl.LazyFrame:
+    """One row per gazetteer mention, with character offsets into the article's text.
+
+    Blockers are phrases that contain a surface but name nothing ("Latin America"):
+    they take part in the longest match and are then dropped, mention-less. ALL-CAPS
+    sentences are matched for country names, capitals and demonyms only, case aside.
+    """
+    sentences = sentences.select("article_id", "sentence_no", "start_char", "sentence")
+    caps = is_all_caps(pl.col("sentence"))
+    lookup = surface_forms.select("surface", *_LOOKUP_COLUMNS)
+    return (
+        pl.concat(
+            [
+                _match(sentences.filter(~caps), lookup, blockers),
+                _match(
+                    sentences.filter(caps),
+                    caps_surface_forms(surface_forms),
+                    {blocker.upper() for blocker in blockers},
+                ),
+            ]
         )
         .sort("article_id", "start_char")
         .select(list(MENTION_SCHEMA))

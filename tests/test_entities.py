@@ -1,0 +1,308 @@
+"""People and organisations: titles, appositives, given names, surnames, bodies, companies,
+ambiguous names and ALL-CAPS text (rules in transforms/entities.py)."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from gazetteer import Gazetteer
+from transforms.pipeline import transform_articles
+from transforms.reading import ARTICLE_SCHEMA
+
+
+def transformed(body: str, gazetteer: Gazetteer, headline: str = "Headline") -> tuple:
+    articles = pl.DataFrame({k: [None] for k in ARTICLE_SCHEMA}, schema=ARTICLE_SCHEMA)
+    articles = articles.with_columns(
+        pl.lit("a").alias("article_id"), pl.lit(f"{headline}\n\n{body}").alias("text")
+    )
+    return pl.collect_all(list(transform_articles(articles.lazy(), gazetteer)))
+
+
+def found(body: str, gazetteer: Gazetteer, headline: str = "Headline") -> list[tuple]:
+    _, _, mentions, _ = transformed(body, gazetteer, headline)
+    return mentions.select("surface", "entity_id", "mention_kind", "country_code").rows()
+
+
+def people(body: str, gazetteer: Gazetteer) -> list[tuple]:
+    return [(s, e, c) for s, e, k, c in found(body, gazetteer) if k == "person"]
+
+
+def orgs(body: str, gazetteer: Gazetteer) -> list[tuple]:
+    return [(s, e, c) for s, e, k, c in found(body, gazetteer) if k == "organization"]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("Chinese President Xi Jinping arrived.", ("Xi Jinping", "person:xi-jinping", "CN")),
+        (
+            "U.S. Secretary of State Rex Tillerson spoke.",
+            ("Rex Tillerson", "person:rex-tillerson", "US"),
+        ),
+        ("China's Foreign Minister Wang Yi spoke.", ("Wang Yi", "person:wang-yi", "CN")),
+        ("U.S. Vice President Mike Pence spoke.", ("Mike Pence", "person:mike-pence", "US")),
+        ("Prime Minister Shinzo Abe spoke.", ("Shinzo Abe", "person:shinzo-abe", None)),
+        ("Saudi King Salman arrived.", ("Salman", "person:salman", "SA")),
+        ("The talks, said Mr. Smith, went well.", ("Smith", "person:smith", None)),
+        ("Gen. Joseph Dunford said so.", ("Joseph Dunford", "person:joseph-dunford", None)),
+        (
+            "Chinese Foreign Ministry spokesman Lu Kang said so.",
+            ("Lu Kang", "person:lu-kang", "CN"),
+        ),
+    ],
+)
+def test_a_title_introduces_a_person_and_its_country_word_gives_the_country(
+    body: str, expected: tuple, gazetteer: Gazetteer
+) -> None:
+    assert people(body, gazetteer)[0] == expected
+
+
+def test_japanese_ambassador_to_south_korea_is_japanese(gazetteer: Gazetteer) -> None:
+    body = "Japanese Ambassador to South Korea Yasumasa Nagamine returned."
+    assert found(body, gazetteer) == [
+        ("Japanese", "country:JP", "demonym", "JP"),
+        ("South Korea", "country:KR", "name", "KR"),
+        ("Yasumasa Nagamine", "person:yasumasa-nagamine", "person", "JP"),
+    ]
+
+
+def test_the_title_country_word_is_also_a_country_mention(gazetteer: Gazetteer) -> None:
+    assert found("Chinese President Xi Jinping arrived.", gazetteer)[0] == (
+        "Chinese", "country:CN", "demonym", "CN",
+    )  # fmt: skip
+
+
+def test_an_appositive_introduces_a_person(gazetteer: Gazetteer) -> None:
+    body = "Federica Mogherini, high representative of the European Union, agreed."
+    assert people(body, gazetteer) == [("Federica Mogherini", "person:federica-mogherini", None)]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("The bowler, said Wasim Akram, was tired.", "Wasim Akram"),
+        ("Kim Jong Un watched the launch.", "Kim Jong Un"),
+        ("Michael Jordan played.", "Michael Jordan"),
+        ("Denzel Washington starred.", "Denzel Washington"),
+        ("Chad Smith drummed.", "Chad Smith"),
+    ],
+)
+def test_a_full_name_starting_with_a_given_name_is_a_person(
+    body: str, expected: str, gazetteer: Gazetteer
+) -> None:
+    assert [s for s, _, k, _ in found(body, gazetteer)] == [expected]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Will Japan agree to the deal?",
+        "May Japan and China agree?",
+        "North Korea fired a missile.",
+        "When Japan agreed, prices rose.",
+        "Morgan Stanley Bank said.",
+        "Grant Park was closed.",
+    ],
+)
+def test_capitalised_words_that_are_not_names_make_no_person(
+    body: str, gazetteer: Gazetteer
+) -> None:
+    assert people(body, gazetteer) == []
+
+
+def test_later_surnames_are_the_same_person_with_the_same_country(
+    gazetteer: Gazetteer,
+) -> None:
+    body = (
+        "Japanese Foreign Minister Fumio Kishida met officials. Kishida said Kishida's plan "
+        "worked. Syrian President Bashar al-Assad spoke. The Assad administration agreed."
+    )
+    assert people(body, gazetteer) == [
+        ("Fumio Kishida", "person:fumio-kishida", "JP"),
+        ("Kishida", "person:fumio-kishida", "JP"),
+        ("Kishida", "person:fumio-kishida", "JP"),
+        ("Bashar al-Assad", "person:bashar-al-assad", "SY"),
+        ("Assad", "person:bashar-al-assad", "SY"),
+    ]
+
+
+def test_chinese_names_are_shortened_to_the_family_name(gazetteer: Gazetteer) -> None:
+    body = "Chinese President Xi Jinping arrived. Xi said so."
+    assert [s for s, _, _ in people(body, gazetteer)] == ["Xi Jinping", "Xi"]
+
+
+def test_a_surname_that_is_a_country_word_stays_a_country(gazetteer: Gazetteer) -> None:
+    body = "Denzel Washington starred. Washington imposed sanctions."
+    assert found(body, gazetteer)[1] == ("Washington", "country:US", "capital", "US")
+
+
+def test_the_same_full_name_is_one_entity_across_articles(gazetteer: Gazetteer) -> None:
+    articles = pl.DataFrame({k: [None, None] for k in ARTICLE_SCHEMA}, schema=ARTICLE_SCHEMA)
+    articles = articles.with_columns(
+        pl.Series("article_id", ["a", "b"]),
+        pl.Series("text", ["H\n\nRussian President Vladimir Putin spoke.",
+                           "H\n\nVladimir Putin and Putin again."]),
+    )  # fmt: skip
+    _, _, mentions, entities = pl.collect_all(list(transform_articles(articles.lazy(), gazetteer)))
+    people = mentions.filter(pl.col("mention_kind") == "person")
+    assert people.get_column("entity_id").unique().to_list() == ["person:vladimir-putin"]
+    assert people.get_column("country_code").to_list() == ["RU", None, None]
+    assert entities.filter(pl.col("entity_type") == "person").rows() == [
+        ("person:vladimir-putin", "person", "Vladimir Putin", "RU")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("The United Nations and the U.N. agreed.",
+         [("United Nations", "org:united-nations", None), ("U.N.", "org:united-nations", None)]),
+        ("A Japan-EU deal and the European Union.",
+         [("EU", "org:european-union", None), ("European Union", "org:european-union", None)]),
+        ("The Group of Seven, or G-7, and the G7 met.",
+         [("Group of Seven", "org:group-of-seven", None), ("G-7", "org:group-of-seven", None),
+          ("G7", "org:group-of-seven", None)]),
+        ("NATO and OPEC and the IMF met.",
+         [("NATO", "org:north-atlantic-treaty-organization", None),
+          ("OPEC", "org:organization-of-the-petroleum-exporting-countries", None),
+          ("IMF", "org:international-monetary-fund", None)]),
+        ("The fight against Islamic State militants.",
+         [("Islamic State", "org:islamic-state", None)]),
+        ("After the U.S. withdrawal from the Trans-Pacific Partnership, TPP died.",
+         [("Trans-Pacific Partnership", "org:trans-pacific-partnership", None),
+          ("TPP", "org:trans-pacific-partnership", None)]),
+    ],
+)  # fmt: skip
+def test_international_bodies_are_organisations_without_a_country(
+    body: str, expected: list, gazetteer: Gazetteer
+) -> None:
+    assert orgs(body, gazetteer) == expected
+
+
+def test_islamic_state_and_european_union_are_not_countries(gazetteer: Gazetteer) -> None:
+    body = "Islamic State and the European Union."
+    assert [k for _, _, k, _ in found(body, gazetteer)] == ["organization", "organization"]
+
+
+def test_a_qualified_government_body_and_its_later_bare_mention(gazetteer: Gazetteer) -> None:
+    body = "The Japanese Foreign Ministry said so. It was announced by the Foreign Ministry."
+    assert found(body, gazetteer) == [
+        ("Japanese", "country:JP", "demonym", "JP"),
+        ("Foreign Ministry", "org:jp-foreign-ministry", "organization", "JP"),
+        ("Foreign Ministry", "org:jp-foreign-ministry", "organization", "JP"),
+    ]
+
+
+def test_an_unqualified_government_body_is_no_mention(gazetteer: Gazetteer) -> None:
+    assert orgs("The Foreign Ministry said so.", gazetteer) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("Toyota Motor Corp. said profits rose.", ("Toyota Motor Corp.", "org:toyota-motor-corp", None)),
+        ("Japanese automaker Sorano Electronics Corp. said.",
+         ("Sorano Electronics Corp.", "org:sorano-electronics-corp", "JP")),
+        ("Shares of Acme Widgets Inc. fell.", ("Acme Widgets Inc.", "org:acme-widgets-inc", None)),
+        ("The Kagami Group said.", ("Kagami Group", "org:kagami-group", None)),
+    ],
+)  # fmt: skip
+def test_companies_are_recognised_by_their_suffix(
+    body: str, expected: tuple, gazetteer: Gazetteer
+) -> None:
+    assert orgs(body, gazetteer) == [expected]
+
+
+def test_group_of_seven_is_not_a_company(gazetteer: Gazetteer) -> None:
+    assert orgs("The Group of Seven met.", gazetteer) == [
+        ("Group of Seven", "org:group-of-seven", None)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("He flew to Atlanta, Georgia, on Monday.", ("Georgia", "place:US-GA", "place", "US")),
+        ("Georgia and Russia fought in 2008.", ("Georgia", "country:GE", "name", "GE")),
+        ("Rain fell in Washington state.", ("Washington", "place:US-WA", "place", "US")),
+        ("Washington imposed sanctions.", ("Washington", "country:US", "capital", "US")),
+        ("Jordan closed its border.", ("Jordan", "country:JO", "name", "JO")),
+        ("Chad and Niger signed.", ("Chad", "country:TD", "name", "TD")),
+        ("Turkey objected.", ("Turkey", "country:TR", "name", "TR")),
+        ("Nigeria objected.", ("Nigeria", "country:NG", "name", "NG")),
+        ("Guinea objected.", ("Guinea", "country:GN", "name", "GN")),
+        ("Papua New Guinea objected.", ("Papua New Guinea", "country:PG", "name", "PG")),
+        ("Korean women protested.", ("Korean", "country:KR", "demonym", "KR")),
+    ],
+)
+def test_ambiguous_names_follow_the_documented_rules(
+    body: str, expected: tuple, gazetteer: Gazetteer
+) -> None:
+    assert [row for row in found(body, gazetteer) if row[0] == expected[0]] == [expected]
+
+
+@pytest.mark.parametrize(
+    "body", ["Roast turkey was served.", "In the Middle Eastern country.", "A guinea pig."]
+)
+def test_lowercase_words_and_regions_are_no_mention(body: str, gazetteer: Gazetteer) -> None:
+    assert found(body, gazetteer) == []
+
+
+def test_words_inside_a_persons_name_are_never_places(gazetteer: Gazetteer) -> None:
+    body = "Michael Jordan met Denzel Washington and Paul Lucca."
+    assert {k for _, _, k, _ in found(body, gazetteer)} == {"person"}
+
+
+@pytest.mark.parametrize(
+    ("headline", "expected"),
+    [
+        ("JAPAN, U.S. TO URGE CHINA ON N. KOREA",
+         [("JAPAN", "JP"), ("U.S.", "US"), ("CHINA", "CN"), ("N. KOREA", "KP")]),
+        ("JAPANESE EXPORTS RISE IN TOKYO", [("JAPANESE", "JP"), ("TOKYO", "JP")]),
+        ("OPEC MEETS IN GENEVA", [("OPEC", None)]),
+        ("WILL JORDAN SMITH SELL LATIN AMERICA BONDS", [("JORDAN", "JO")]),
+    ],
+)  # fmt: skip
+def test_all_caps_headlines_match_countries_capitals_and_demonyms_only(
+    headline: str, expected: list, gazetteer: Gazetteer
+) -> None:
+    rows = found("Body text here.", gazetteer, headline=headline)
+    assert [(s, c) for s, _, _, c in rows] == expected
+
+
+def test_sentence_initial_capitals_neither_hide_nor_invent_mentions(
+    gazetteer: Gazetteer,
+) -> None:
+    body = "Japanese officials met. Will Japan agree? Florida voted. Chinese President Xi spoke."
+    assert [(s, k) for s, _, k, _ in found(body, gazetteer)] == [
+        ("Japanese", "demonym"), ("Japan", "name"), ("Florida", "place"),
+        ("Chinese", "demonym"), ("Xi", "person"),
+    ]  # fmt: skip
+
+
+def test_entities_rows_carry_people_and_organisations(gazetteer: Gazetteer) -> None:
+    _, _, _, entities = transformed(
+        "Chinese President Xi Jinping met U.N. officials and the Japanese Foreign Ministry.",
+        gazetteer,
+    )
+    assert sorted(entities.rows()) == [
+        ("org:jp-foreign-ministry", "organization", "Japan Foreign Ministry", "JP"),
+        ("org:united-nations", "organization", "United Nations", None),
+        ("person:xi-jinping", "person", "Xi Jinping", "CN"),
+    ]
+
+
+def test_every_span_reproduces_its_surface_and_none_overlap(gazetteer: Gazetteer) -> None:
+    body = (
+        "Japanese Foreign Minister Fumio Kishida and U.S. Secretary of State Rex Tillerson met "
+        "Toyota Motor Corp. executives. Kishida said the Japanese Foreign Ministry and the "
+        "European Union agreed with Michael Jordan of Atlanta, Georgia."
+    )
+    _, _, mentions, _ = transformed(body, gazetteer)
+    text = f"Headline\n\n{body}"
+    previous_end = 0
+    for start, end, surface in mentions.select("start_char", "end_char", "surface").rows():
+        assert text[start:end] == surface
+        assert start >= previous_end
+        previous_end = end
