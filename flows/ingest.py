@@ -284,6 +284,7 @@ def _run_locked(settings: Settings, *, as_tasks: bool, logger) -> RunSummary:  #
         return t if as_tasks else t.fn
 
     summary = RunSummary()
+    run_started = time.perf_counter()
     with timed(summary, "discover"):
         discovered = step(discover)(settings.input_dir, settings.patterns)
     summary.files_seen = discovered.height
@@ -346,6 +347,7 @@ def _run_locked(settings: Settings, *, as_tasks: bool, logger) -> RunSummary:  #
         logger.info("export: Parquet written to %s", summary.export_dir)
     with timed(summary, "summarise"):
         summary = step(summarise)(settings, summary)
+    summary.seconds["total"] = time.perf_counter() - run_started
     logger.info(
         "done: %d files seen, %d unchanged, %d loaded, %d duplicate, %d rejected",
         summary.files_seen,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -307,3 +308,31 @@ def test_an_export_killed_between_renames_is_restored_by_the_next(tmp_path, expo
 
     assert sorted(p.name for p in out.iterdir()) == ["entities", "manifest.json"]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_since_and_until_limit_dated_exports_and_keep_reference_tables_whole(tmp_path, exported):
+    db_path, _ = exported
+    out = tmp_path / "window"
+    export_warehouse(db_path, out, since=date(2017, 4, 1), until=date(2017, 4, 30))
+    con = duckdb.connect()
+    try:
+        dates = con.execute(
+            "select min(published_date), max(published_date), count(*) from read_parquet(?,"
+            " hive_partitioning = true)",
+            [str(out / "articles" / "**" / "*.parquet")],
+        ).fetchone()
+        expected = query(
+            db_path,
+            "select count(*) from articles where published_date between '2017-04-01'"
+            " and '2017-04-30'",
+        )[0][0]
+        countries = con.execute(
+            "select count(*) from read_parquet(?)", [str(out / "countries" / "data.parquet")]
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert dates[2] == expected > 0
+    assert date(2017, 4, 1) <= dates[0] <= dates[1] <= date(2017, 4, 30)
+    assert countries == query(db_path, "select count(*) from countries")[0][0]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert (manifest["since"], manifest["until"]) == ("2017-04-01", "2017-04-30")

@@ -252,15 +252,18 @@ def paragraphs(articles: pl.LazyFrame) -> pl.LazyFrame:
 def split_sentences(articles: pl.LazyFrame) -> pl.LazyFrame:
     """One row per sentence with character offsets into the article's text."""
     para_key = ["article_id", "paragraph_no"]
+    paras = paragraphs(articles)
     pieces = (
-        paragraphs(articles)
-        .with_columns(
+        paras.with_columns(
             pl.col("paragraph")
             .str.replace_all(_MARK, "\x1f", literal=True)
             .str.replace_all(_CANDIDATE, f"${{1}}${{2}}{_MARK}${{3}}")
             .str.split(_MARK)
             .alias("piece")
         )
+        # The paragraph must not ride along the explode: with thousands of pieces in a
+        # long paragraph, the streaming engine copies it per piece (quadratic memory).
+        .drop("paragraph")
         .with_columns(pl.int_ranges(pl.col("piece").list.len()).alias("piece_no"))
         .explode("piece", "piece_no")
         .with_columns(
@@ -310,10 +313,10 @@ def split_sentences(articles: pl.LazyFrame) -> pl.LazyFrame:
         .group_by([*para_key, "sentence_in_para"])
         .agg(
             pl.col("para_start").first(),
-            pl.col("paragraph").first(),
             pl.col("local_start").min().alias("local_start"),
             (pl.col("local_start") + pl.col("piece_len")).max().alias("local_end"),
         )
+        .join(paras.select(*para_key, "paragraph"), on=para_key, how="left")
         .with_columns(
             pl.col("paragraph")
             .str.slice(pl.col("local_start"), pl.col("local_end") - pl.col("local_start"))

@@ -8,7 +8,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from warehouse import db
@@ -53,6 +53,8 @@ def export_warehouse(
     *,
     tables: list[str] | None = None,
     force: bool = False,
+    since: date | None = None,
+    until: date | None = None,
     before_swap: Callable[[], None] | None = None,
 ) -> Path:
     """Write the export to a fresh folder beside out_dir, then swap it in; returns out_dir."""
@@ -87,7 +89,17 @@ def export_warehouse(
     try:
         with db.connect(db_path, read_only=True) as con:
             manifest["schema_version"] = db.schema_version(con)
+            manifest["since"] = since.isoformat() if since else None
+            manifest["until"] = until.isoformat() if until else None
+            # Bound as variables, never pasted into the SQL text.
+            con.execute("set variable export_since = ?", [since or date(1, 1, 1)])
+            con.execute("set variable export_until = ?", [until or date(9999, 12, 31)])
             for name, query, date_column in wanted:
+                if date_column is not None:
+                    query = (
+                        f"select * from ({query}) where {date_column}"
+                        " between getvariable('export_since') and getvariable('export_until')"
+                    )
                 target = staging / name
                 count = con.execute(f"select count(*) from ({query})").fetchone()[0]
                 if date_column is None or not count:

@@ -145,7 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="write every table and view as Parquet")
     export.add_argument("--out", type=Path, required=True, help="output folder")
     add_db(export)
-    export.add_argument("--tables", nargs="+", help="only these tables or views")
+    export.add_argument(
+        "--tables", nargs="+", help="only these tables or views (the folder then holds only them)"
+    )
+    export.add_argument("--since", type=_date, help="only rows dated on or after this day")
+    export.add_argument("--until", type=_date, help="only rows dated on or before this day")
     export.add_argument(
         "--force", action="store_true", help="replace a folder that wirehouse did not create"
     )
@@ -327,8 +331,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     from warehouse.export import ExportRefused, export_warehouse
 
     try:
-        out = export_warehouse(args.db, args.out, tables=args.tables, force=args.force)
-    except ExportRefused as exc:
+        out = export_warehouse(
+            args.db,
+            args.out,
+            tables=args.tables,
+            force=args.force,
+            since=args.since,
+            until=args.until,
+        )
+    except (ExportRefused, ValueError) as exc:
         print(f"wirehouse: {exc}", file=sys.stderr)
         return 2
     print(f"wirehouse: exported {args.db} to {out} (see {out / 'manifest.json'})")

@@ -1,0 +1,295 @@
+"""Speed and scale benchmark: end-to-end throughput, stage times, memory, incremental runs, geotext.
+
+Not part of the test suite. Reads ../shared/corpora/reuters21578 (research use only) and writes
+everything under --work (default data/bench, git-ignored). Each pipeline run happens in its own
+process so its peak RSS is its own; times exclude interpreter start-up and, in Prefect mode, the
+temporary Prefect server's start-up (the clock starts when the flow body starts).
+
+    .venv/bin/python benchmarks/speed.py                       # Reuters + 1,000,000 synthetic
+    .venv/bin/python benchmarks/speed.py --synthetic 100000    # a smaller scale run
+    .venv/bin/python benchmarks/speed.py --skip-synthetic      # Reuters only
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+
+def worker(args: argparse.Namespace) -> int:
+    """Run the pipeline once in this process and print one JSON line of measurements."""
+    from flows.ingest import run_flow, run_pipeline
+    from wirehouse.settings import Settings
+
+    settings = Settings(
+        input_dir=args.input,
+        db_path=args.db,
+        batch_size=args.batch_size,
+        workers=args.workers,
+        export_dir=args.export,
+        dask_local_workers=args.dask_local,
+    )
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    started = time.perf_counter()
+    summary = (
+        run_flow(settings) if args.mode == "prefect" else run_pipeline(settings, as_tasks=False)
+    )
+    outer = time.perf_counter() - started
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    print(
+        json.dumps(
+            {
+                "files_seen": summary.files_seen,
+                "files_loaded": summary.files_loaded,
+                "files_unchanged": summary.files_unchanged,
+                "articles": summary.articles,
+                "sentences": summary.sentences,
+                "mentions": summary.mentions,
+                "raw_bytes": summary.raw_bytes,
+                "seconds": summary.seconds,
+                "outer_seconds": outer,
+                "peak_rss_bytes": own,
+                "peak_child_rss_bytes": kids,
+            }
+        )
+    )
+    return 0
+
+
+def run_worker(
+    input_dir: Path, db: Path, *, mode: str, batch_size: int, workers: int,
+    export: Path | None = None, dask_local: int = 0,
+) -> dict:  # fmt: skip
+    command = [
+        sys.executable, str(Path(__file__).resolve()), "worker", "--input", str(input_dir),
+        "--db", str(db), "--mode", mode, "--batch-size", str(batch_size),
+        "--workers", str(workers), "--dask-local", str(dask_local),
+    ]  # fmt: skip
+    if export:
+        command += ["--export", str(export)]
+    env = dict(os.environ, PREFECT_SERVER_ANALYTICS_ENABLED="false", PYTHONPATH=str(REPO_ROOT))
+    done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=REPO_ROOT)
+    if done.returncode != 0:
+        raise RuntimeError(f"worker failed ({done.returncode}):\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def fresh(db: Path) -> None:
+    for path in (db, db.with_name(db.name + ".wal"), db.with_name(db.name + ".run.lock")):
+        path.unlink(missing_ok=True)
+
+
+def warehouse_bytes(db: Path) -> int:
+    return sum(p.stat().st_size for p in (db, db.with_name(db.name + ".wal")) if p.exists())
+
+
+def peer_comparison(input_dir: Path, limit_files: int | None = None) -> dict:
+    """geotext vs wirehouse's mention stage on the same article texts, already in memory."""
+    import polars as pl
+    from geotext import GeoText
+
+    from flows.stages import discover_files, read_files
+    from gazetteer import load_gazetteer
+    from transforms.pipeline import transform_articles
+    from transforms.sentences import split_sentences
+
+    files = discover_files(input_dir, ("*.txt", "*.jsonl"))
+    if limit_files:
+        files = files.head(limit_files)
+    _, articles, _ = read_files(
+        input_dir, files, {}, input_format="auto", reference_date=None, max_file_bytes=1 << 30
+    )
+    texts = articles.get_column("text").to_list()
+    size = sum(len(t.encode()) for t in texts)
+    started = time.perf_counter()
+    found = 0
+    for text in texts:
+        places = GeoText(text)
+        found += len(places.cities) + len(places.countries)
+    geotext_seconds = time.perf_counter() - started
+
+    gazetteer = load_gazetteer()
+    sentences = split_sentences(articles.lazy()).collect()
+    best_mentions = float("inf")
+    best_transform = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        result = transform_articles(articles.lazy(), gazetteer)
+        pl.collect_all(list(result))
+        best_transform = min(best_transform, time.perf_counter() - started)
+    from transforms.entities import find_entities  # noqa: F401 - part of the measured stage
+    from transforms.mentions import find_mentions
+
+    for _ in range(3):
+        started = time.perf_counter()
+        mentions = find_mentions(sentences.lazy(), gazetteer.surface_forms, gazetteer.blockers)
+        mentions.collect()
+        best_mentions = min(best_mentions, time.perf_counter() - started)
+    mb = size / 1e6
+    return {
+        "texts": len(texts),
+        "mb": mb,
+        "geotext_mb_s": mb / geotext_seconds,
+        "geotext_found": found,
+        "gazetteer_mentions_mb_s": mb / best_mentions,
+        "all_transforms_mb_s": mb / best_transform,
+    }
+
+
+def measure_corpus(
+    name: str, input_dir: Path, work: Path, args: argparse.Namespace, add: callable
+) -> dict:
+    db = work / f"{name}.duckdb"
+    export = work / f"{name}-export"
+    fresh(db)
+    shutil.rmtree(export, ignore_errors=True)
+    first = run_worker(
+        input_dir, db, mode=args.mode, batch_size=args.batch_size, workers=args.workers,
+        export=export, dask_local=args.dask_local,
+    )  # fmt: skip
+    first["warehouse_bytes"] = warehouse_bytes(db)
+    nothing_new = run_worker(
+        input_dir, db, mode=args.mode, batch_size=args.batch_size, workers=args.workers
+    )
+    add(100)
+    hundred_new = run_worker(
+        input_dir, db, mode=args.mode, batch_size=args.batch_size, workers=args.workers
+    )
+    return {"first": first, "nothing_new": nothing_new, "hundred_new": hundred_new}
+
+
+def report(name: str, result: dict) -> None:
+    first = result["first"]
+    total = first["seconds"]["total"]
+    mb = first["raw_bytes"] / 1e6
+    stages = ", ".join(
+        f"{k} {v:.1f}s" for k, v in first["seconds"].items() if k not in ("total", "wait")
+    )
+    print(f"\n## {name}")
+    print(f"- files {first['files_seen']:,}, articles {first['articles']:,}, raw text {mb:,.1f} MB")
+    print(
+        f"- end to end: {total:.1f} s, {first['articles'] / total:,.0f} articles/s,"
+        f" {mb / total:.1f} MB/s (stage sums across threads: {stages};"
+        f" waiting for batches {first['seconds'].get('wait', 0):.1f}s)"
+    )
+    print(
+        f"- peak RSS {first['peak_rss_bytes'] / 2**20:,.0f} MiB (largest child"
+        f" {first['peak_child_rss_bytes'] / 2**20:,.0f} MiB);"
+        f" warehouse {first['warehouse_bytes'] / 2**20:,.0f} MiB"
+    )
+    for label in ("nothing_new", "hundred_new"):
+        run = result[label]
+        print(
+            f"- incremental, {label.replace('_', ' ')}: {run['seconds']['total']:.1f} s"
+            f" (discover {run['seconds'].get('discover', 0):.1f}s, plan"
+            f" {run['seconds'].get('prepare', 0):.1f}s), {run['files_loaded']} loaded"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command")
+    w = sub.add_parser("worker")
+    w.add_argument("--input", type=Path, required=True)
+    w.add_argument("--db", type=Path, required=True)
+    w.add_argument("--mode", choices=("prefect", "plain"), default="prefect")
+    w.add_argument("--batch-size", type=int, default=2000)
+    w.add_argument("--workers", type=int, default=2)
+    w.add_argument("--dask-local", type=int, default=0)
+    w.add_argument("--export", type=Path)
+    parser.add_argument("--corpus", type=Path, default=Path("../shared/corpora/reuters21578"))
+    parser.add_argument("--work", type=Path, default=Path("data/bench"))
+    parser.add_argument("--synthetic", type=int, default=1_000_000)
+    parser.add_argument("--skip-synthetic", action="store_true")
+    parser.add_argument("--mode", choices=("prefect", "plain"), default="prefect")
+    parser.add_argument("--batch-size", type=int, default=2000)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--dask-local", type=int, default=0)
+    args = parser.parse_args(argv)
+    if args.command == "worker":
+        return worker(args)
+
+    from benchmarks.generate import generate
+    from benchmarks.reuters_convert import convert, resolve_corpus
+
+    corpus = resolve_corpus(args.corpus)
+    if not sorted(corpus.glob("reut2-*.sgm")):
+        print(f"speed: corpus not found at {corpus}; nothing to measure", file=sys.stderr)
+        return 2
+    work = (REPO_ROOT / args.work).resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    print(f"# wirehouse speed benchmark ({args.mode} mode, batch {args.batch_size},"
+          f" workers {args.workers}, dask-local {args.dask_local})")  # fmt: skip
+    print(f"command: .venv/bin/python benchmarks/speed.py {' '.join(argv or sys.argv[1:])}")
+
+    reuters = work / "speed-reuters"
+    shutil.rmtree(reuters, ignore_errors=True)
+    convert(corpus, reuters)
+    extra = iter(range(2_000_000, 3_000_000, 100))
+
+    def add_to_reuters(count: int) -> None:
+        generate(corpus, reuters / "added", count, start=next(extra))
+
+    result = measure_corpus("reuters", reuters, work, args, add_to_reuters)
+    report("Reuters-21578 (real text)", result)
+    peer = peer_comparison(reuters)
+    e2e = result["first"]["raw_bytes"] / 1e6 / result["first"]["seconds"]["total"]
+    print(
+        f"- peer, same {peer['texts']:,} texts in memory ({peer['mb']:.1f} MB): geotext"
+        f" {peer['geotext_mb_s']:.1f} MB/s; wirehouse gazetteer mentions"
+        f" {peer['gazetteer_mentions_mb_s']:.1f} MB/s"
+        f" (x{peer['gazetteer_mentions_mb_s'] / peer['geotext_mb_s']:.2f}); all transforms"
+        f" (sentences, every entity kind) {peer['all_transforms_mb_s']:.1f} MB/s"
+        f" (x{peer['all_transforms_mb_s'] / peer['geotext_mb_s']:.2f}); whole pipeline"
+        f" x{e2e / peer['geotext_mb_s']:.2f}"
+    )
+    if args.mode == "prefect":
+        fresh(work / "plain.duckdb")
+        plain = run_worker(
+            reuters, work / "plain.duckdb", mode="plain", batch_size=args.batch_size,
+            workers=args.workers,
+        )  # fmt: skip
+        overhead = result["first"]["seconds"]["total"] - plain["seconds"]["total"]
+        print(  # plain mode runs batches one after another; Prefect mode overlaps them
+            f"- orchestration: the same run as plain functions took {plain['seconds']['total']:.1f}"
+            f" s; Prefect task submission and state tracking cost {overhead:.1f} s"
+            f" ({100 * overhead / result['first']['seconds']['total']:.0f}% of the run)"
+        )
+    if not args.skip_synthetic:
+        synthetic = work / "speed-synthetic"
+        marker = synthetic / f".complete-{args.synthetic}"
+        if not marker.exists():
+            shutil.rmtree(synthetic, ignore_errors=True)
+            started = time.perf_counter()
+            size = generate(corpus, synthetic, args.synthetic)
+            marker.write_text("")
+            print(f"\n(generated {args.synthetic:,} articles, {size / 1e6:,.0f} MB in"
+                  f" {time.perf_counter() - started:.0f}s)")  # fmt: skip
+        else:
+            shutil.rmtree(synthetic / "added", ignore_errors=True)
+        more = iter(range(args.synthetic, args.synthetic + 1_000_000, 100))
+
+        def add_to_synthetic(count: int) -> None:
+            generate(corpus, synthetic / "added", count, start=next(more))
+
+        big = measure_corpus("synthetic", synthetic, work, args, add_to_synthetic)
+        report(f"synthetic ({args.synthetic:,} articles)", big)
+        small_rate = e2e
+        big_rate = big["first"]["raw_bytes"] / 1e6 / big["first"]["seconds"]["total"]
+        print(f"- throughput vs the Reuters run: {100 * big_rate / small_rate:.0f}%")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
