@@ -3,6 +3,7 @@
 import logging
 import os
 import signal
+import socket
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -45,6 +46,7 @@ class RunSummary:
     export_dir: str | None = None
     seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage
     raw_bytes: int = 0  # bytes of the files read this run
+    workers: set[str] = field(default_factory=set)  # host:pid of every process that read a batch
 
     def add_time(self, stage: str, seconds: float) -> None:
         """Accumulate wall time spent in a stage."""
@@ -103,6 +105,7 @@ class BatchResult:
     entities: pl.DataFrame
     unchanged: pl.DataFrame
     seconds: dict[str, float]
+    worker: str = ""  # host:pid that read and transformed it
 
 
 @task(cache_policy=NO_CACHE)
@@ -151,6 +154,7 @@ def read_and_transform(
         entities=entities,
         unchanged=unchanged,
         seconds={"read": read_done - started, "transform": time.perf_counter() - read_done},
+        worker=f"{socket.gethostname()}:{os.getpid()}",
     )
 
 
@@ -258,6 +262,7 @@ def _account(summary: RunSummary, batch: BatchResult, written: pl.DataFrame) -> 
     summary.raw_bytes += int(written.get_column("size_bytes").fill_null(0).sum())
     for stage, seconds in batch.seconds.items():
         summary.add_time(stage, seconds)
+    summary.workers.add(batch.worker)
     return rejected
 
 

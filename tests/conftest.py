@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -58,3 +59,13 @@ def query(db_path: Path, sql: str, params: list | None = None) -> list[tuple]:
     """All rows of one read-only query."""
     with db.connect(db_path, read_only=True) as con:
         return con.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """A temporary Prefect server for the whole session (flows that must run for real)."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield

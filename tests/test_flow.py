@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -10,15 +11,6 @@ import pytest
 from tests.conftest import SAMPLES, query
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="session")
-def prefect_harness():
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
 
 
 def test_flow_loads_the_samples_and_every_span_matches_its_text(
@@ -55,3 +47,22 @@ def test_flow_loads_the_samples_and_every_span_matches_its_text(
 
     again = ingest(input_dir=SAMPLES, db_path=db_path)
     assert again.files_unchanged == len(sample_files) and again.files_loaded == 0
+
+
+def test_batches_run_on_a_local_dask_cluster_of_two_workers(
+    prefect_harness, tmp_path: Path
+) -> None:
+    from flows.ingest import run_flow
+    from wirehouse.settings import Settings
+
+    settings = Settings(
+        input_dir=SAMPLES, db_path=tmp_path / "dask.duckdb", batch_size=3, dask_local_workers=2
+    )
+    summary = run_flow(settings)
+    plain = query(tmp_path / "dask.duckdb", "select count(*) from mentions")
+    sample_files = [p for p in SAMPLES.rglob("*") if p.suffix in {".txt", ".jsonl"}]
+    assert summary.files_loaded == len(sample_files)
+    # Every batch was read and transformed in a Dask worker process, not in this one.
+    assert summary.workers and f"{socket.gethostname()}:{os.getpid()}" not in summary.workers
+    assert 1 <= len(summary.workers) <= 2
+    assert plain == [(summary.mentions,)]
