@@ -20,6 +20,7 @@ from prefect.exceptions import MissingContextError
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import stages
+from flows.progress import Progress
 from gazetteer import Gazetteer, load_gazetteer
 from transforms.ledger import mark_duplicates, plan_reads
 from transforms.pipeline import transform_articles
@@ -310,6 +311,7 @@ def _run_locked(settings: Settings, *, as_tasks: bool, logger) -> RunSummary:  #
     )
     pending: deque = deque()
     in_flight = max(2, 2 * settings.workers)
+    progress = Progress(settings.progress, to_read.height, logger)
 
     def submit(batch_no: int, files: pl.DataFrame) -> None:
         shas = dict(known_sha.join(files.select("path"), on="path", how="semi").iter_rows())
@@ -326,7 +328,12 @@ def _run_locked(settings: Settings, *, as_tasks: bool, logger) -> RunSummary:  #
         with timed(summary, "load"):
             written = step(load)(settings, batch, batch_no)
         rejected = _account(summary, batch, written)
-        logger.info(
+        progress.advance(
+            written.height + batch.unchanged.height,
+            int(written.get_column("article_count").sum()),
+            int(written.get_column("size_bytes").fill_null(0).sum()),
+        )
+        logger.debug(
             "batch: %d files -> %d articles, %d sentences, %d mentions; %d rejected;"
             " %d of %d files done",
             batch.files.height + batch.unchanged.height,
@@ -340,12 +347,15 @@ def _run_locked(settings: Settings, *, as_tasks: bool, logger) -> RunSummary:  #
         for _, reason in rejected.iter_rows():
             logger.warning("rejected %s", reason)
 
-    for batch_no, files in enumerate(batches(to_read, settings.batch_size), start=1):
-        submit(batch_no, files)
-        if len(pending) >= in_flight:
+    try:
+        for batch_no, files in enumerate(batches(to_read, settings.batch_size), start=1):
+            submit(batch_no, files)
+            if len(pending) >= in_flight:
+                drain_one()
+        while pending:
             drain_one()
-    while pending:
-        drain_one()
+    finally:
+        progress.close()
     if settings.export_dir is not None:
         with timed(summary, "export"):
             summary.export_dir = str(step(export)(settings, settings.export_dir))
@@ -397,6 +407,7 @@ def ingest(
     if_running: str = "wait",
     prune_missing: bool = False,
     crash_at: str | None = None,
+    progress: str = "log",
 ) -> RunSummary:
     """Bring the warehouse up to date with the article files under input_dir."""
     settings = Settings(
@@ -413,6 +424,7 @@ def ingest(
         if_running=if_running,
         prune_missing=prune_missing,
         crash_at=crash_at,
+        progress=progress,
     )
     summary = run_pipeline(settings)
     create_markdown_artifact(
@@ -438,4 +450,5 @@ def run_flow(settings: Settings) -> RunSummary:
         if_running=settings.if_running,
         prune_missing=settings.prune_missing,
         crash_at=settings.crash_at,
+        progress=settings.progress,
     )

@@ -96,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="remove the articles of files that are no longer under --input",
     )
     run.add_argument("--strict", action="store_true", help="exit 1 if any file was rejected")
+    noise = run.add_mutually_exclusive_group()
+    noise.add_argument("--quiet", action="store_true", help="only warnings, errors and the summary")
+    noise.add_argument("--verbose", action="store_true", help="debug logging, one line per batch")
 
     query = sub.add_parser(
         "query",
@@ -164,8 +167,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _progress_mode(args: argparse.Namespace) -> str:
+    if args.quiet:
+        return "off"
+    interactive = sys.stderr.isatty() and not os.environ.get("CI")
+    return "bar" if interactive and not args.verbose else "log"
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     _prefect_env()
+    if args.quiet:
+        os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
+    elif args.verbose:
+        os.environ["PREFECT_LOGGING_LEVEL"] = "DEBUG"
     from flows.ingest import run_flow
 
     settings = Settings.from_env().with_overrides(
@@ -183,6 +197,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         lock_wait_seconds=args.lock_wait,
         if_running=args.if_running,
         prune_missing=args.prune or None,
+        progress=_progress_mode(args),
     )
     from warehouse.locks import WarehouseBusy
 

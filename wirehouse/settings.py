@@ -32,6 +32,7 @@ class Settings:
     export_force: bool = False
     if_running: str = "wait"  # wait | fail: what a run does while another run holds the warehouse
     prune_missing: bool = False  # remove the rows of files no longer under input_dir
+    progress: str = "log"  # bar (a terminal) | log (plain lines, CI) | off (--quiet)
     crash_at: str | None = None  # test hook, e.g. "load:2": SIGKILL this process there
     strict: bool = False
     patterns: tuple[str, ...] = field(default=("*.txt", "*.jsonl", "*.ndjson", "*.json"))
