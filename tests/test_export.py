@@ -336,3 +336,37 @@ def test_since_and_until_limit_dated_exports_and_keep_reference_tables_whole(tmp
     assert countries == query(db_path, "select count(*) from countries")[0][0]
     manifest = json.loads((out / "manifest.json").read_text())
     assert (manifest["since"], manifest["until"]) == ("2017-04-01", "2017-04-30")
+
+
+def test_export_after_deleting_an_article_file_leaves_no_stale_rows(tmp_path):
+    root = tmp_path / "in"
+    for rel, text in TWO_MONTHS.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    db_path = tmp_path / "news.duckdb"
+    settings = Settings(input_dir=root, db_path=db_path, prune_missing=True)
+    run_pipeline(settings, as_tasks=False)
+    out = tmp_path / "out"
+    export_warehouse(db_path, out)
+    assert (out / "articles" / "year=2017" / "month=5").exists()
+
+    (root / "2017/05/02/mission.txt").unlink()
+    summary = run_pipeline(settings, as_tasks=False)
+    export_warehouse(db_path, out)
+
+    assert summary.files_seen == 2
+    assert query(db_path, "select status from source_files where path like '%mission%'") == [
+        ("removed",)
+    ]
+    assert not (out / "articles" / "year=2017" / "month=5").exists()
+    con = duckdb.connect()
+    try:
+        for name in TABLE_NAMES:
+            pattern = str(out / name / "**" / "*.parquet")
+            exported = con.execute(
+                "select count(*) from read_parquet(?, hive_partitioning = true)", [pattern]
+            ).fetchone()[0]
+            assert exported == warehouse_count(db_path, name), name
+    finally:
+        con.close()
+    assert query(db_path, "select count(*) from articles") == [(2,)]
