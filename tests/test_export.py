@@ -370,3 +370,11 @@ def test_export_after_deleting_an_article_file_leaves_no_stale_rows(tmp_path):
     finally:
         con.close()
     assert query(db_path, "select count(*) from articles") == [(2,)]
+
+
+def test_an_output_path_with_quotes_and_sql_is_only_a_path(tmp_path, exported):
+    db_path, _ = exported
+    out = tmp_path / "it's'); drop table articles; --"
+    export_warehouse(db_path, out, tables=["countries"])
+    assert (out / "countries" / "data.parquet").is_file()
+    assert query(db_path, "select count(*) > 0 from articles") == [(True,)]
