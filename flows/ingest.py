@@ -303,8 +303,10 @@ def _run_locked(settings: Settings, *, as_tasks: bool, logger) -> RunSummary:  #
     summary.files_unchanged = discovered.height - to_read.height
     logger.info("plan: %d new or changed, %d unchanged", to_read.height, summary.files_unchanged)
     forced = to_read.filter(pl.col("is_forced")).select("path")
+    # The content-hash shortcut only skips files whose rows are in the warehouse now.
     known_sha = (
-        known.select("path", "sha256")
+        known.filter(pl.col("status") != "removed")
+        .select("path", "sha256")
         .drop_nulls()
         .join(to_read.select("path"), on="path", how="semi")
         .join(forced, on="path", how="anti")
@@ -437,8 +439,9 @@ def run_flow(settings: Settings) -> RunSummary:
     """Run the flow once with the task runner the settings ask for."""
     configured = ingest.with_options(task_runner=task_runner_for(settings))
     return configured(
-        input_dir=settings.input_dir,
-        db_path=settings.db_path,
+        # Absolute, so Dask workers with another working directory find the same files.
+        input_dir=settings.input_dir.resolve(),
+        db_path=settings.db_path.resolve(),
         reference_date=settings.reference_date,
         input_format=settings.input_format,
         export_dir=settings.export_dir,

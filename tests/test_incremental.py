@@ -272,3 +272,25 @@ def test_file_that_became_empty_is_rejected_and_its_rows_are_gone(root, run, db_
             (0,)
         ]
     assert query(db_path, "select count(*) from articles") == [(2,)]
+
+
+def test_a_pruned_file_that_comes_back_unchanged_is_loaded_again(tmp_path, run, db_path):
+    root = tmp_path / "in"
+    article = root / "2017" / "04" / "10" / "story.txt"
+    article.parent.mkdir(parents=True)
+    article.write_text(
+        "Kyodo News\nBack to Main\nJapan and Chile sign a deal\n\n"
+        "Japan and Chile signed a trade deal on Monday.\n(April 10)\n"
+    )
+    run(root, prune_missing=True)
+    parked = tmp_path / "parked.txt"
+    os.rename(article, parked)  # rename keeps the mtime, as `mv` does
+    run(root, prune_missing=True)
+    assert query(db_path, "select status, article_count from source_files") == [("removed", 0)]
+
+    os.rename(parked, article)
+    summary = run(root, prune_missing=True)
+
+    assert summary.files_loaded == 1
+    assert query(db_path, "select status, article_count from source_files") == [("loaded", 1)]
+    assert query(db_path, "select count(*) from articles") == [(1,)]

@@ -297,7 +297,8 @@ def remove_files(con: duckdb.DuckDBPyConnection, paths: list[str]) -> int:
                 f"delete from {table} where article_id in (select article_id from gone_articles)"
             )
         con.execute(
-            "update source_files set status = 'removed', article_count = 0,"
+            # size_bytes empties so the file is read again if it ever comes back unchanged.
+            "update source_files set status = 'removed', article_count = 0, size_bytes = null,"
             " reason = path || ': no longer under the input folder; its articles were removed',"
             " loaded_at = now()::timestamp"
             " where path in (select path from gone_files)"

@@ -345,6 +345,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from warehouse.export import ExportRefused, export_warehouse
 
+    if not args.db.exists():
+        print(f"wirehouse: {args.db} does not exist; run `wirehouse run` first", file=sys.stderr)
+        return 1
     try:
         out = export_warehouse(
             args.db,

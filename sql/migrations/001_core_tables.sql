@@ -7,9 +7,9 @@ create table if not exists source_files (
     sha256 varchar,                 -- of the raw bytes; null when the file could not be read
     size_bytes bigint,
     modified_at timestamp,          -- file modification time, UTC
-    status varchar not null,        -- loaded | duplicate | rejected
+    status varchar not null,        -- loaded | duplicate | rejected | removed (see README)
     reason varchar,                 -- why it was not loaded, or what was noteworthy when it was
-    encoding varchar,               -- utf-8, utf-8-sig, utf-16, cp1252, latin-1
+    encoding varchar,               -- utf-8, utf-8-sig, utf-16, utf-32, cp1252, latin-1
     source_format varchar,          -- kyodo | plain | jsonl
     article_count integer not null, -- articles loaded from this file
     loaded_at timestamp not null    -- when this row was last written

@@ -1,4 +1,4 @@
--- Input files that were not loaded (rejected or duplicate), with the reason.
+-- Input files that were not loaded (rejected, duplicate or removed), with the reason.
 -- params: none
 -- grain: one row per source file whose status is not 'loaded'.
 with final as (
