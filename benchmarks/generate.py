@@ -31,7 +31,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.reuters_convert import DEFAULT_CORPUS, body_paragraphs, iter_stories  # noqa: E402
 
 _DATELINE_CITY = re.compile(r"^\s*([A-Z][A-Z .'-]+?)\s*,")
-_MONTHS = ("Jan", "Feb", "March", "April", "May", "June", "July", "Aug", "Sept", "Oct", "Nov", "Dec")
+_MONTHS = (
+    "Jan",
+    "Feb",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "Aug",
+    "Sept",
+    "Oct",
+    "Nov",
+    "Dec",
+)
 
 
 def load_parts(corpus: Path) -> tuple[list[str], list[str], list[str]]:
