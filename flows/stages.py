@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import logging
 import os
+import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from stat import S_ISREG
 
 import polars as pl
 
@@ -24,6 +28,8 @@ DISCOVERED_SCHEMA: dict[str, pl.DataType] = {
 FOUND_SCHEMA: dict[str, pl.DataType] = {**DISCOVERED_SCHEMA, "problem": pl.String()}
 
 _RETRY = "it is tried again on the next run"
+# mtimes from 1970 up to int64 nanoseconds (year 2262) convert in bulk; others one by one.
+_NS_LIMIT = 2**63 - 1
 
 
 def _mtime(stat: os.stat_result) -> datetime:
@@ -34,9 +40,8 @@ def _mtime(stat: os.stat_result) -> datetime:
         return datetime.max if stat.st_mtime_ns > 0 else datetime.min
 
 
-def _rel_path(full: Path, root: Path) -> tuple[str, str | None]:
-    """The '/'-separated path under root, and a problem when the name is not valid UTF-8."""
-    rel = full.relative_to(root).as_posix()
+def _shown_name(rel: str) -> tuple[str, str | None]:
+    """The path as shown, and a problem when the name is not valid UTF-8."""
     try:
         rel.encode("utf-8")
     except UnicodeEncodeError:
@@ -45,45 +50,113 @@ def _rel_path(full: Path, root: Path) -> tuple[str, str | None]:
     return rel, None
 
 
+def _name_matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+    """Whether a file name matches a pattern, as PurePosixPath(name).match(pattern) says."""
+    # A name is one path part: only one-part relative patterns can match it.
+    parts = [
+        PurePosixPath(p).parts[0]
+        for p in patterns
+        if len(PurePosixPath(p).parts) == 1 and not PurePosixPath(p).is_absolute()
+    ]
+    suffixes = tuple(part[1:] for part in parts if part.startswith("*"))
+    if len(suffixes) == len(parts) and not any(c in s for s in suffixes for c in "*?["):
+        return lambda name: name.endswith(suffixes)
+    regex = re.compile("|".join(fnmatch.translate(part) for part in parts) or r"(?!)")
+    return lambda name: regex.match(name) is not None
+
+
+def _modified_at(mtimes_ns: list[int | None], odd: dict[int, datetime]) -> pl.Series:
+    """mtimes in ns as _mtime() converts them (float seconds, microseconds half to even).
+
+    odd holds the rows converted one by one (out of int64 range or before 1970).
+    """
+    ns = pl.Series(mtimes_ns, dtype=pl.Int64).cast(pl.Float64)
+    # Series by series: dividing by a scalar multiplies by its reciprocal, which rounds
+    # differently from Python's ns / 1e9 and moves some mtimes by a microsecond.
+    seconds = ns / pl.Series([1e9]).new_from_index(0, len(ns))
+    whole = seconds.floor()
+    micros = ((seconds - whole) * 1e6).round(0, mode="half_to_even")
+    modified = (whole.cast(pl.Int64) * 1_000_000 + micros.cast(pl.Int64)).cast(pl.Datetime("us"))
+    if odd:
+        modified = modified.scatter(
+            list(odd), pl.Series(list(odd.values()), dtype=pl.Datetime("us"))
+        )
+    return modified
+
+
 def discover_files(root: Path, patterns: tuple[str, ...]) -> pl.DataFrame:
     """Every file under root matching a pattern, with its size, mtime and any problem, by path."""
-    rows: list[tuple[str, int, datetime, str | None]] = []
+    matches = _name_matcher(patterns)
+    paths: list[str] = []
+    sizes: list[int] = []
+    mtimes_ns: list[int | None] = []
+    odd_mtimes: dict[int, datetime] = {}
+    problems: list[str | None] = []
     seen_dirs: set[tuple[int, int]] = set()
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        here = Path(dirpath)
+    # Depth first, files before subfolders, names sorted: the order os.walk gave.
+    stack: list[tuple[str, str]] = [(os.fspath(root), "")]
+    while stack:
+        directory, prefix = stack.pop()
         try:
-            st = here.stat()
+            with os.scandir(directory) as listing:
+                entries = list(listing)
+            st = os.stat(directory)
         except OSError:
-            dirnames[:] = []
             continue
         # A symlinked directory can point back up the tree; visit each real directory once.
         if (st.st_dev, st.st_ino) in seen_dirs:
-            dirnames[:] = []
             continue
         seen_dirs.add((st.st_dev, st.st_ino))
-        dirnames.sort()
-        for name in sorted(filenames):
-            if not any(Path(name).match(p) for p in patterns):
-                continue
-            full = here / name
-            rel, problem = _rel_path(full, root)
+        subdirs: list[str] = []
+        files: list[os.DirEntry[str]] = []
+        for entry in entries:
             try:
-                file_stat = full.stat()
+                is_dir = entry.is_dir()  # follows symlinks, as os.walk(followlinks=True)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                subdirs.append(entry.name)
+            elif matches(entry.name):
+                files.append(entry)
+        files.sort(key=lambda entry: entry.name)
+        for entry in files:
+            rel = prefix + entry.name
+            problem = None
+            if not rel.isascii():
+                rel, problem = _shown_name(rel)
+            try:
+                file_stat = entry.stat()
             except OSError as exc:
                 # A link whose target is missing, or a link loop: recorded, so nothing
                 # matching the patterns goes unaccounted for.
                 try:
-                    file_stat = full.lstat()
+                    file_stat = entry.stat(follow_symlinks=False)
                 except OSError:
                     continue  # gone between listing and stat: it was never there for this run
                 problem = problem or (
                     f"broken symbolic link ({exc.strerror or exc}): fix or remove the link"
                 )
             else:
-                if not full.is_file():
+                if not S_ISREG(file_stat.st_mode):
                     continue  # a FIFO, socket or device is not an article file
-            rows.append((rel, file_stat.st_size, _mtime(file_stat), problem))
-    return pl.DataFrame(rows, schema=FOUND_SCHEMA, orient="row")
+            ns = file_stat.st_mtime_ns
+            if not 0 <= ns < _NS_LIMIT:
+                odd_mtimes[len(paths)] = _mtime(file_stat)
+                ns = None
+            paths.append(rel)
+            sizes.append(file_stat.st_size)
+            mtimes_ns.append(ns)
+            problems.append(problem)
+        subdirs.sort(reverse=True)
+        stack.extend((os.path.join(directory, name), f"{prefix}{name}/") for name in subdirs)
+    return pl.DataFrame(
+        [
+            pl.Series("path", paths, dtype=pl.String),
+            pl.Series("size_bytes", sizes, dtype=pl.Int64),
+            _modified_at(mtimes_ns, odd_mtimes).alias("modified_at"),
+            pl.Series("problem", problems, dtype=pl.String),
+        ]
+    )
 
 
 def _unreadable(path: str, full: Path, exc: OSError) -> str:
@@ -102,6 +175,18 @@ def _stat_key(stat: os.stat_result) -> tuple[int, int]:
     return stat.st_size, stat.st_mtime_ns
 
 
+def _read_bytes(path: str) -> bytes:
+    """The whole file, with os-level calls (a third faster than Path.read_bytes per small file)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 def read_files(
     root: Path,
     files: pl.DataFrame,
@@ -116,13 +201,18 @@ def read_files(
     A rejection that the file's bytes do not explain (unreadable, vanished, still being
     written, over the size limit) leaves size_bytes null, so the next run reads it again.
     """
+    root_dir = os.path.join(os.fspath(root), "")
     ledger_rows: list[dict[str, object]] = []
     unchanged: list[dict[str, object]] = []
     articles: list[dict[str, object]] = []
     has_problem = "problem" in files.columns
-    problems = files.get_column("problem") if has_problem else pl.repeat(None, files.height)
-    for (path, size, mtime), problem in zip(
-        files.select("path", "size_bytes", "modified_at").iter_rows(), problems, strict=True
+    problems = files.get_column("problem").to_list() if has_problem else [None] * files.height
+    for path, size, mtime, problem in zip(
+        files.get_column("path").to_list(),
+        files.get_column("size_bytes").to_list(),
+        files.get_column("modified_at").to_list(),
+        problems,
+        strict=True,
     ):
         row: dict[str, object] = {
             "path": path,
@@ -146,13 +236,13 @@ def read_files(
                 f" ({max_file_bytes / 1_048_576:g} MB): split it or raise --max-file-mb"
             )
             continue
-        full = root / path
+        full = root_dir + path
         try:
-            before = full.stat()
+            before = os.stat(full)
             if before.st_size > max_file_bytes:
                 raise _Grown(before.st_size)
-            data = full.read_bytes()
-            after = full.stat()
+            data = _read_bytes(full)
+            after = os.stat(full)
         except _Grown as grown:
             row["reason"] = (
                 f"{path}: grew from {size:,} to {grown.size:,} bytes after it was found and is"
@@ -160,7 +250,7 @@ def read_files(
             )
             continue
         except OSError as exc:
-            row["reason"] = _unreadable(path, full, exc)
+            row["reason"] = _unreadable(path, Path(full), exc)
             continue
         now_size, now_mtime = after.st_size, _mtime(after)
         if _stat_key(before) != _stat_key(after) or len(data) != now_size:
@@ -211,10 +301,15 @@ def read_files(
         row["reason"] = "; ".join(notes + result.notes) or None
         articles.extend(result.articles)
     return (
-        pl.DataFrame(ledger_rows, schema=LEDGER_SCHEMA),
-        pl.DataFrame(articles, schema=ARTICLE_SCHEMA),
-        pl.DataFrame(unchanged, schema=DISCOVERED_SCHEMA),
+        _frame(ledger_rows, LEDGER_SCHEMA),
+        _frame(articles, ARTICLE_SCHEMA),
+        _frame(unchanged, DISCOVERED_SCHEMA),
     )
+
+
+def _frame(rows: list[dict[str, object]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+    """Records as a frame, built column by column (faster than from a list of dicts)."""
+    return pl.DataFrame({name: [row[name] for row in rows] for name in schema}, schema=schema)
 
 
 class _Grown(Exception):

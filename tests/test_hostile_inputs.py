@@ -211,14 +211,14 @@ def build_hostile_folder(root: Path, outside: Path) -> None:
 
 def deny_reads_of(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     """As root, chmod 000 blocks nothing: make reads of this file fail as they would for a user."""
-    real = Path.read_bytes
+    real = stages._read_bytes
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == name:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real(self)
+    def read_bytes(path: str) -> bytes:
+        if Path(path).name == name:
+            raise PermissionError(13, "Permission denied", path)
+        return real(path)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(stages, "_read_bytes", read_bytes)
 
 
 @pytest.fixture(scope="module")
@@ -535,18 +535,18 @@ def test_file_growing_past_the_limit_after_discovery_is_rejected_for_size(tmp_pa
 def test_file_written_during_the_run_is_picked_up_by_the_next_run(tmp_path, monkeypatch):
     root, path = one_file(tmp_path)
     db_path = tmp_path / "news.duckdb"
-    real = Path.read_bytes
+    real = stages._read_bytes
 
-    def read_while_a_writer_appends(self: Path) -> bytes:
-        data = real(self)
-        if self.name == "story.txt":
-            with self.open("a") as handle:
+    def read_while_a_writer_appends(path: str) -> bytes:
+        data = real(path)
+        if Path(path).name == "story.txt":
+            with open(path, "a") as handle:
                 handle.write("A late paragraph.\n")
         return data
 
-    monkeypatch.setattr(Path, "read_bytes", read_while_a_writer_appends)
+    monkeypatch.setattr(stages, "_read_bytes", read_while_a_writer_appends)
     first = run_pipeline(Settings(input_dir=root, db_path=db_path), as_tasks=False)
-    monkeypatch.setattr(Path, "read_bytes", real)
+    monkeypatch.setattr(stages, "_read_bytes", real)
     [(status, reason)] = query(db_path, "select status, reason from source_files")
     second = run_pipeline(Settings(input_dir=root, db_path=db_path), as_tasks=False)
 

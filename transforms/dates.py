@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from functools import lru_cache
 
 # Wire copy abbreviates months AP-style (Jan., Feb., Aug., Sept., Oct., Nov., Dec.)
 # and spells out March-July; captures also show Sep., Sept and bare three-letter forms.
@@ -47,6 +48,8 @@ _PATH_DATES = (
 )
 
 
+# Cached: a corpus repeats the same few hundred datelines and reference dates.
+@lru_cache(maxsize=16384)
 def parse_month_day(text: str) -> tuple[int, int] | None:
     """(month, day) from a dateline such as 'April 10' or 'Sept. 3', or None."""
     match = MONTH_DAY.search(text)
@@ -72,6 +75,7 @@ def date_from_path(path: str) -> date | None:
     return found
 
 
+@lru_cache(maxsize=16384)
 def resolve_year(month: int, day: int, reference: date) -> date | None:
     """The latest date with this month and day on or before the reference date plus one day."""
     limit = reference if reference == date.max else reference + timedelta(days=1)

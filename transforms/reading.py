@@ -52,6 +52,7 @@ _MAGIC = (
     (b"Rar!\x1a\x07", "RAR archive"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "Office document"),
 )
+_MAGIC_PREFIXES = tuple(magic for magic, _ in _MAGIC)
 _UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
 _NAV_LINE = re.compile(r"(?i)^back to (main|top|index)$")
 # C0 and C1 control codes (tab, newline and carriage return excepted) and stray
@@ -60,6 +61,19 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff]")
 # Every kind of whitespace but the newline, so a run of ideographic or em spaces
 # collapses too (the dateline patterns backtrack quadratically over long runs).
 _SPACES = re.compile(r"[^\S\n]+")
+# The whitespace _SPACES matches other than the plain space (str.isspace, listed out:
+# a plain character class scans several times faster than [^\S\n]).
+_ODD_SPACE = re.compile(
+    "[\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+)
+# The same two classes restricted to ASCII, as bytes for bytes.translate.
+_ASCII_CONTROL = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_ASCII_ODD_SPACE = b"\t\x0b\x0c\r\x1c\x1d\x1e\x1f"
+# After _SPACES: the single space either side of a line break, and runs of blank lines.
+_LINE_EDGE = re.compile(r" ?\n ?")
+_BLANK_LINES = re.compile(r"\n\n+")
+# In tidied text (non-blank lines are never empty): the third non-blank line.
+_THIRD_LINE = re.compile(r"[^\n]+\n+[^\n]+\n+([^\n]+)")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _BINARY_SHARE = 10  # a text with more than 1 in 10 control characters is not an article
 
@@ -104,7 +118,10 @@ def _utf16_without_bom(sample: bytes) -> str | None:
 def _reject_if_binary(decoded: Decoded) -> Decoded:
     """The decoded text, unless control codes show it was binary data all along."""
     sample = decoded.text[:8192]
-    controls = len(_CONTROL.findall(sample)) + sample.count("\ufffd")
+    if sample.isascii():  # no U+FFFD either
+        controls = _ascii_count(sample, _ASCII_CONTROL)
+    else:
+        controls = len(_CONTROL.findall(sample)) + sample.count("\ufffd")
     if controls > max(8, len(sample) // _BINARY_SHARE):
         raise RejectedInput(
             f"binary file ({controls} of its first {len(sample)} characters are control codes"
@@ -117,9 +134,12 @@ def decode_bytes(data: bytes) -> Decoded:
     """Decode raw bytes: BOMs first, then UTF-8, then cp1252, then latin-1, never failing silently."""
     if not data:
         raise RejectedInput("empty file (0 bytes); nothing to load: remove it or re-fetch it")
-    for magic, kind in _MAGIC:
-        if data.startswith(magic):
-            raise RejectedInput(f"binary file ({kind}), not an article: move it out of the input")
+    if data.startswith(_MAGIC_PREFIXES):
+        for magic, kind in _MAGIC:
+            if data.startswith(magic):
+                raise RejectedInput(
+                    f"binary file ({kind}), not an article: move it out of the input"
+                )
     if data.startswith(b"\xef\xbb\xbf"):
         try:
             return _reject_if_binary(Decoded(data[3:].decode("utf-8"), "utf-8-sig"))
@@ -140,7 +160,7 @@ def decode_bytes(data: bytes) -> Decoded:
                     f" ({exc.reason}): re-save it as UTF-8"
                 ) from exc
     sample = data[:8192]
-    sniffed = _utf16_without_bom(sample)
+    sniffed = _utf16_without_bom(sample) if b"\x00" in sample else None
     if sniffed is not None:
         try:
             text = data.decode(sniffed)
@@ -170,8 +190,17 @@ def decode_bytes(data: bytes) -> Decoded:
 
 def clean_text(text: str) -> str:
     """Normalise line endings and drop control characters that no article means."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.isascii() and not _ascii_count(text, _ASCII_CONTROL):
+        return text
     return _CONTROL.sub("", text)
+
+
+def _ascii_count(text: str, chars: bytes) -> int:
+    """How many characters of ASCII text are among chars (a C loop, unlike a regex scan)."""
+    raw = text.encode("ascii")
+    return len(raw) - len(raw.translate(None, chars))
 
 
 def detect_format(text: str, path: str) -> str:
@@ -180,26 +209,50 @@ def detect_format(text: str, path: str) -> str:
     stripped = text.lstrip()
     if lower.endswith((".jsonl", ".ndjson", ".json")) or stripped.startswith("{"):
         return "jsonl"
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    lines = _leading_lines(text, 2)
     if len(lines) >= 2 and _NAV_LINE.match(lines[1]):
         return "kyodo"
     return "plain"
 
 
+def _leading_lines(text: str, count: int) -> list[str]:
+    """The first count non-blank lines of text, stripped, without splitting all of it."""
+    found: list[str] = []
+    start, size = 0, len(text)
+    while len(found) < count and start <= size:
+        end = text.find("\n", start)
+        if end < 0:
+            end = size
+        line = text[start:end].strip()
+        if line:
+            found.append(line)
+        start = end + 1
+    return found
+
+
+def _tidy_lines(text: str) -> str:
+    """Text with whitespace runs collapsed, every line stripped, and blank lines at its ends gone."""
+    # Whole-text passes instead of one substitution per line, each skipped when a cheap
+    # scan shows it has nothing to do (most wire text has single spaces only).
+    odd = _ascii_count(text, _ASCII_ODD_SPACE) if text.isascii() else _ODD_SPACE.search(text)
+    if odd or "  " in text:
+        text = _SPACES.sub(" ", text)
+    if " \n" in text or "\n " in text:
+        text = _LINE_EDGE.sub("\n", text)
+    return text.strip(" \n")
+
+
+def _paragraphs_of_tidy(tidy: str) -> list[str]:
+    """Paragraphs of text tidied by _tidy_lines (possibly opening with newlines)."""
+    tidy = tidy.lstrip("\n")
+    if not tidy:
+        return []
+    return [paragraph.replace("\n", " ") for paragraph in _BLANK_LINES.split(tidy)]
+
+
 def paragraphs_of(lines: list[str]) -> list[str]:
     """Join hard-wrapped lines into paragraphs; blank lines separate paragraphs."""
-    paragraphs: list[str] = []
-    current: list[str] = []
-    for line in lines:
-        line = _SPACES.sub(" ", line).strip()
-        if line:
-            current.append(line)
-        elif current:
-            paragraphs.append(" ".join(current))
-            current = []
-    if current:
-        paragraphs.append(" ".join(current))
-    return paragraphs
+    return _paragraphs_of_tidy(_tidy_lines("\n".join(lines)))
 
 
 def split_dateline(paragraphs: list[str]) -> tuple[list[str], str | None, str | None]:
@@ -207,6 +260,9 @@ def split_dateline(paragraphs: list[str]) -> tuple[list[str], str | None, str | 
     if not paragraphs:
         return paragraphs, None, None
     last = paragraphs[-1]
+    if not last.rstrip().endswith(")"):
+        # Both patterns end in ')' and whitespace: skip two searches over the paragraph.
+        return paragraphs, None, None
     match = TRAILING_DATELINE.search(last)
     if match:
         rest = last[: match.start()].rstrip()
@@ -235,6 +291,16 @@ def article_id_for(source_path: str, index: int) -> str:
 def content_hash(headline: str, body: str) -> str:
     """Hash of the whitespace- and case-normalised text, to find the same story under two paths."""
     normal = " ".join(f"{headline}\n{body}".split()).casefold()
+    return hashlib.sha256(normal.encode()).hexdigest()
+
+
+def _tidy_content_hash(headline: str, paragraphs: list[str]) -> str:
+    """content_hash(headline, body) for a tidied headline and paragraphs (single inner spaces).
+
+    Their whitespace is already normalised, so joining with spaces gives the same string
+    without splitting the article into words.
+    """
+    normal = " ".join([headline, *paragraphs] if headline else paragraphs).casefold()
     return hashlib.sha256(normal.encode()).hexdigest()
 
 
@@ -297,7 +363,7 @@ def _article(
         "date_basis": basis,
         "source_path": source_path,
         "source_format": source_format,
-        "content_hash": content_hash(headline, body),
+        "content_hash": _tidy_content_hash(headline, paragraphs),
     }
 
 
@@ -310,26 +376,23 @@ def read_wire_text(
     reference_date: date | None,
 ) -> tuple[dict[str, object], list[str]]:
     """One article from the Kyodo shape (source, nav line, headline, body) or plain text."""
-    lines = text.split("\n")
-    paragraphs = paragraphs_of(lines)
-    if not paragraphs:
+    tidy = _tidy_lines(text)
+    if not tidy:
         raise RejectedInput("only whitespace; nothing to load: remove it or re-fetch it")
     source: str | None = None
     if source_format == "kyodo":
-        nonblank = [line.strip() for line in lines if line.strip()]
-        source = nonblank[0]
+        # The source line keeps its inner spacing as written.
+        source = _leading_lines(text, 1)[0]
         # The source and navigation lines are the first two non-blank lines; the
         # headline is the next, and the body starts after it.
-        nonblank_at = [i for i, line in enumerate(lines) if line.strip()]
-        if len(nonblank_at) < 3:
+        third = _THIRD_LINE.match(tidy)
+        if third is None:
             raise RejectedInput("no headline: the file ends after the source and navigation lines")
-        cut = nonblank_at[2]
-        headline = _SPACES.sub(" ", lines[cut]).strip()
-        paragraphs = paragraphs_of(lines[cut + 1 :])
+        headline = third.group(1)
+        paragraphs = _paragraphs_of_tidy(tidy[third.end() :])
     else:
-        first = next(i for i, line in enumerate(lines) if line.strip())
-        headline = _SPACES.sub(" ", lines[first]).strip()
-        paragraphs = paragraphs_of(lines[first + 1 :])
+        headline, _, rest = tidy.partition("\n")
+        paragraphs = _paragraphs_of_tidy(rest)
     paragraphs, dateline, odd_tail = split_dateline(paragraphs)
     opening, place, opening_length = opening_dateline(paragraphs)
     if opening and parse_month_day(opening):

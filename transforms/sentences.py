@@ -230,6 +230,19 @@ SENTENCE_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
+def _exclusive_cum_sum(length: pl.Expr) -> pl.Expr:
+    """Running total of length before each row, over the whole frame."""
+    return length.cum_sum() - length
+
+
+def _from_group_start(offset: pl.Expr, starts_group: pl.Expr) -> pl.Expr:
+    """offset minus its value on the group's first row, for groups of consecutive rows.
+
+    Exploded rows keep their order, so a forward fill replaces a window over the group.
+    """
+    return offset - pl.when(starts_group).then(offset).forward_fill()
+
+
 def paragraphs(articles: pl.LazyFrame) -> pl.LazyFrame:
     """One row per paragraph: article_id, paragraph_no (headline is 0), para_start, paragraph."""
     return (
@@ -240,31 +253,37 @@ def paragraphs(articles: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(pl.int_ranges(pl.col("paragraph").list.len()).alias("paragraph_no"))
         .explode("paragraph", "paragraph_no")
         .with_columns(
-            (pl.col("paragraph").str.len_chars().cast(pl.Int64) + 2)
-            .cum_sum()
-            .shift(1, fill_value=0)
-            .over("article_id", order_by="paragraph_no")
-            .alias("para_start"),
+            _from_group_start(
+                _exclusive_cum_sum(pl.col("paragraph").str.len_chars().cast(pl.Int64) + 2),
+                pl.col("paragraph_no") == 0,
+            ).alias("para_start"),
         )
     )
 
 
 def split_sentences(articles: pl.LazyFrame) -> pl.LazyFrame:
     """One row per sentence with character offsets into the article's text."""
-    para_key = ["article_id", "paragraph_no"]
-    paras = paragraphs(articles)
+    # Sorting the articles, not the sentences: exploded rows keep their order, so the
+    # sentences come out by article_id and start_char, as the warehouse expects them.
+    # An article without an id has no sentences (it could not be joined to them).
+    paras = paragraphs(
+        articles.filter(pl.col("article_id").is_not_null()).sort("article_id", maintain_order=True)
+    ).with_columns(pl.int_range(pl.len()).alias("para_idx"))
     pieces = (
-        paras.with_columns(
+        paras.select(
+            pl.col("para_idx"),
             pl.col("paragraph")
             .str.replace_all(_MARK, "\x1f", literal=True)
             .str.replace_all(_CANDIDATE, f"${{1}}${{2}}{_MARK}${{3}}")
             .str.split(_MARK)
-            .alias("piece")
+            .alias("piece"),
         )
         # The paragraph must not ride along the explode: with thousands of pieces in a
         # long paragraph, the streaming engine copies it per piece (quadratic memory).
-        .drop("paragraph")
-        .with_columns(pl.int_ranges(pl.col("piece").list.len()).alias("piece_no"))
+        .with_columns(
+            pl.int_ranges(pl.col("piece").list.len()).alias("piece_no"),
+            (pl.col("piece").list.len() - 1).alias("last_piece_no"),
+        )
         .explode("piece", "piece_no")
         .with_columns(
             pl.col("piece").str.len_chars().cast(pl.Int64).alias("piece_len"),
@@ -273,18 +292,14 @@ def split_sentences(articles: pl.LazyFrame) -> pl.LazyFrame:
             .str.extract(r"(\S+)$")
             .str.strip_chars_start("\"'([“‘")
             .alias("last_token"),
+            pl.when(pl.col("piece_no") < pl.col("last_piece_no"))
+            .then(pl.col("piece").shift(-1).str.extract(r"^\W*(\w+)"))
+            .alias("next_word"),
         )
         .with_columns(
-            pl.col("piece_len")
-            .cum_sum()
-            .shift(1, fill_value=0)
-            .over(para_key, order_by="piece_no")
-            .alias("local_start"),
-            pl.col("piece")
-            .shift(-1)
-            .over(para_key, order_by="piece_no")
-            .str.extract(r"^\W*(\w+)")
-            .alias("next_word"),
+            _from_group_start(
+                _exclusive_cum_sum(pl.col("piece_len")), pl.col("piece_no") == 0
+            ).alias("local_start"),
         )
     )
     starter = pl.col("next_word").is_in(list(SENTENCE_STARTERS))
@@ -300,23 +315,21 @@ def split_sentences(articles: pl.LazyFrame) -> pl.LazyFrame:
         .then(False)
         .otherwise(True)
     )
+    # A sentence runs from a piece that opens a paragraph or follows an ending piece to the
+    # next ending piece; every paragraph's last piece ends one, so no group_by is needed.
+    starts_sentence = (pl.col("piece_no") == 0) | pl.col("ends_sentence").shift(1)
     return (
         pieces.with_columns(ends_sentence.alias("ends_sentence"))
         .with_columns(
-            pl.col("ends_sentence")
-            .shift(1, fill_value=True)
-            .cast(pl.Int32)
-            .cum_sum()
-            .over(para_key, order_by="piece_no")
-            .alias("sentence_in_para")
+            pl.when(starts_sentence)
+            .then(pl.col("local_start"))
+            .forward_fill()
+            .alias("sentence_start"),
+            (pl.col("local_start") + pl.col("piece_len")).alias("local_end"),
         )
-        .group_by([*para_key, "sentence_in_para"])
-        .agg(
-            pl.col("para_start").first(),
-            pl.col("local_start").min().alias("local_start"),
-            (pl.col("local_start") + pl.col("piece_len")).max().alias("local_end"),
-        )
-        .join(paras.select(*para_key, "paragraph"), on=para_key, how="left")
+        .filter(pl.col("ends_sentence"))
+        .select("para_idx", pl.col("sentence_start").alias("local_start"), "local_end")
+        .join(paras, on="para_idx", how="left", maintain_order="left")
         .with_columns(
             pl.col("paragraph")
             .str.slice(pl.col("local_start"), pl.col("local_end") - pl.col("local_start"))
@@ -340,10 +353,12 @@ def split_sentences(articles: pl.LazyFrame) -> pl.LazyFrame:
             ((pl.col("paragraph_no") > 0) & ~pl.col("sentence").str.contains(_CLOSED)).alias(
                 "is_truncated"
             ),
-        )
-        .sort("article_id", "start_char")
-        .with_columns(
-            pl.int_range(pl.len()).over("article_id").cast(pl.Int32).alias("sentence_no"),
+            _from_group_start(
+                pl.int_range(pl.len(), dtype=pl.Int64),
+                pl.col("article_id").ne_missing(pl.col("article_id").shift(1)),
+            )
+            .cast(pl.Int32)
+            .alias("sentence_no"),
             pl.col("paragraph_no").cast(pl.Int32),
         )
         .select(list(SENTENCE_SCHEMA))
