@@ -40,6 +40,14 @@ class Gazetteer:
         default_factory=lambda: pl.DataFrame(schema=ORGANIZATION_SCHEMA)
     )
 
+    @functools.cached_property
+    def mention_surface_forms(self) -> pl.DataFrame:
+        """The surface forms mentions are matched against: countries and places, then curated
+        organisations, one row per surface (built once, not per batch)."""
+        return pl.concat(
+            [self.surface_forms, self.organizations.select(self.surface_forms.columns)]
+        ).unique("surface", keep="first", maintain_order=True)
+
 
 @functools.cache
 def load_gazetteer() -> Gazetteer:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Collection
+from typing import NamedTuple
 
 import polars as pl
 
@@ -64,13 +66,46 @@ def caps_surface_forms(surface_forms: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _match(
-    sentences: pl.LazyFrame, lookup: pl.DataFrame, blockers: Collection[str]
-) -> pl.LazyFrame:
-    """Whole-word, leftmost-longest matches of lookup's surfaces, blockers consumed silently."""
-    patterns = longest_first(
+class _Matcher(NamedTuple):
+    """What one Aho-Corasick pass needs: its patterns, longest first, and its lookup table."""
+
+    patterns: list[str]
+    lookup: pl.DataFrame
+
+
+# Matchers of recently used surface-form tables, so a batch does no per-pattern Python work.
+# The table itself is kept in the value, so its id cannot be reused while the entry lives.
+_MATCHERS: OrderedDict[tuple[int, frozenset[str]], tuple[pl.DataFrame, _Matcher, _Matcher]] = (
+    OrderedDict()
+)
+_MATCHER_CACHE_SIZE = 8
+
+
+def _matchers(surface_forms: pl.DataFrame, blockers: Collection[str]) -> tuple[_Matcher, _Matcher]:
+    """The mixed-case and the ALL-CAPS matcher of a surface-form table, cached."""
+    key = (id(surface_forms), frozenset(blockers))
+    if key in _MATCHERS:
+        _MATCHERS.move_to_end(key)
+        return _MATCHERS[key][1:]
+    lookup = surface_forms.select("surface", *_LOOKUP_COLUMNS)
+    caps = caps_surface_forms(surface_forms)
+    mixed = _Matcher(_patterns(lookup, key[1]), lookup)
+    upper = _Matcher(_patterns(caps, {blocker.upper() for blocker in key[1]}), caps)
+    _MATCHERS[key] = (surface_forms, mixed, upper)
+    while len(_MATCHERS) > _MATCHER_CACHE_SIZE:
+        _MATCHERS.popitem(last=False)
+    return mixed, upper
+
+
+def _patterns(lookup: pl.DataFrame, blockers: Collection[str]) -> list[str]:
+    return longest_first(
         pl.concat([lookup.get_column("surface"), pl.Series(list(blockers), dtype=pl.String)])
     )
+
+
+def _match(sentences: pl.LazyFrame, matcher: _Matcher) -> pl.LazyFrame:
+    """Whole-word, leftmost-longest matches of lookup's surfaces, blockers consumed silently."""
+    patterns, lookup = matcher
     if not patterns:
         return pl.LazyFrame(schema=MENTION_SCHEMA)
     sentence = pl.col("sentence")
@@ -115,18 +150,9 @@ def find_mentions(
     """
     sentences = sentences.select("article_id", "sentence_no", "start_char", "sentence")
     caps = is_all_caps(pl.col("sentence"))
-    lookup = surface_forms.select("surface", *_LOOKUP_COLUMNS)
+    mixed, upper = _matchers(surface_forms, blockers)
     return (
-        pl.concat(
-            [
-                _match(sentences.filter(~caps), lookup, blockers),
-                _match(
-                    sentences.filter(caps),
-                    caps_surface_forms(surface_forms),
-                    {blocker.upper() for blocker in blockers},
-                ),
-            ]
-        )
+        pl.concat([_match(sentences.filter(~caps), mixed), _match(sentences.filter(caps), upper)])
         .sort("article_id", "start_char")
         .select(list(MENTION_SCHEMA))
     )

@@ -35,10 +35,7 @@ def transform_articles(
     articles, sentences = (
         frame.lazy() for frame in pl.collect_all([articles, split_sentences(articles)])
     )
-    surface_forms = pl.concat(
-        [gazetteer.surface_forms, gazetteer.organizations.select(gazetteer.surface_forms.columns)]
-    ).unique("surface", keep="first", maintain_order=True)
-    mentions = find_mentions(sentences, surface_forms, gazetteer.blockers)
+    mentions = find_mentions(sentences, gazetteer.mention_surface_forms, gazetteer.blockers)
     mentions, entities = find_entities(sentences, mentions, gazetteer)
     if not include_dateline_mentions:
         mentions = drop_dateline_mentions(mentions, articles).sort("article_id", "start_char")

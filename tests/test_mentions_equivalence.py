@@ -1,0 +1,102 @@
+"""The fast paths of the mention and entity passes give what the plain passes give."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+from gazetteer import Gazetteer
+from transforms import entities
+from transforms.entities import _ascii_pattern, _has, regex_spans
+from transforms.mentions import find_mentions
+
+SENTENCES = [
+    "Chinese President Xi Jinping met U.S. Secretary of State Rex Tillerson in Beijing.",
+    "Federica Mogherini, high representative of the European Union, said so.",
+    "Shares of Unimedia Inc, chairman Conrad Black said, rose at Toyota Motor Corp.",
+    "Japanese Ambassador to South Korea Yasumasa Nagamine returned to Seoul.",
+    "Later Mr. O’Neill and Ms. Zoë Ångström spoke with Prime Minister Kishida.",
+    "São Paulo and Tōkyō: nothing titled here, only Émile and Ørsted.",
+    "Michael Jordan visited Jordan; Kim Jong Un did not.",
+    "",
+]
+
+
+def _sentences() -> pl.LazyFrame:
+    return pl.LazyFrame(
+        {
+            "article_id": [f"a{i}" for i in range(len(SENTENCES))],
+            "sentence_no": list(range(len(SENTENCES))),
+            "start_char": [0] * len(SENTENCES),
+            "sentence": SENTENCES,
+        },
+        schema_overrides={"sentence_no": pl.Int32, "start_char": pl.Int64},
+    )
+
+
+def _sorted(frame: pl.LazyFrame) -> pl.DataFrame:
+    collected = frame.collect()
+    return collected.sort(collected.columns, nulls_last=True)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        rf"(?P<name>{entities._NAME_WORD}{entities._NAME_TAIL}{{1,4}})\b",
+        rf"(?P<name>{entities._COMPANY_WORD}(?: +(?:&|and|{entities._COMPANY_WORD})){{0,4}}"
+        rf" +{entities._COMPANY_SUFFIX})",
+        r"(?P<name>[^\p{L}\p{N}]+)",
+    ],
+)
+def test_ascii_form_of_a_pattern_matches_the_same_ascii_text(pattern: str) -> None:
+    text = pl.Series([s for s in SENTENCES if s.isascii()])
+    assert text.str.extract_all(_ascii_pattern(pattern)).equals(text.str.extract_all(pattern))
+
+
+def test_ascii_form_keeps_unicode_classes_out_of_character_classes() -> None:
+    assert _ascii_pattern(r"[^\p{L}\p{N}]\p{Lu}\b") == r"[^A-Za-z0-9][A-Z](?-u:\b)"
+
+
+def test_regex_spans_are_the_same_with_a_necessary_prefilter() -> None:
+    pattern = rf"(?:Prime Minister|President|Mr\.) +(?P<name>{entities._NAME})\b"
+    plain = regex_spans(_sentences(), pattern)
+    filtered = regex_spans(_sentences(), pattern, prefilter=_has(r"(?:Minister|President|Mr\.) "))
+    assert_frame_equal(_sorted(filtered), _sorted(plain))
+    assert plain.collect().height == 3
+
+
+def test_non_ascii_sentences_keep_their_unicode_matches() -> None:
+    spans = regex_spans(_sentences(), rf"(?P<name>{entities._NAME_WORD})\b").collect()
+    names = set(spans.get_column("name"))
+    assert {"O’Neill", "Zoë", "Ångström", "Émile", "Ørsted"} <= names
+    for row in spans.iter_rows(named=True):
+        assert SENTENCES[row["sentence_no"]][row["start_char"] : row["end_char"]] == row["name"]
+
+
+def test_mentions_are_the_same_when_the_matcher_comes_from_the_cache(gazetteer: Gazetteer) -> None:
+    forms = gazetteer.mention_surface_forms
+    first = _sorted(find_mentions(_sentences(), forms, gazetteer.blockers))
+    again = _sorted(find_mentions(_sentences(), forms, gazetteer.blockers))
+    rebuilt = _sorted(find_mentions(_sentences(), forms.clone(), gazetteer.blockers))
+    assert_frame_equal(again, first)
+    assert_frame_equal(rebuilt, first)
+    assert first.height > 5
+
+
+def test_company_beats_an_appositive_with_the_same_span_every_run(gazetteer: Gazetteer) -> None:
+    from transforms.pipeline import transform_articles
+
+    text = "Headline\n\nShares of privately owned Unimedia Inc, chairman Conrad Black said, rose."
+    articles = pl.DataFrame(
+        {"article_id": ["x"], "headline": ["Headline"], "text": [text], "dateline": [None],
+         "dateline_place": [None], "dateline_end_char": [None]},
+        schema_overrides={"dateline": pl.String, "dateline_place": pl.String,
+                          "dateline_end_char": pl.Int64},
+    )  # fmt: skip
+    for _ in range(5):
+        mentions = transform_articles(articles.lazy(), gazetteer).mentions.collect()
+        unimedia = mentions.filter(pl.col("surface").str.starts_with("Unimedia"))
+        assert unimedia.select("surface", "entity_id").rows() == [
+            ("Unimedia Inc", "org:unimedia-inc")
+        ]
