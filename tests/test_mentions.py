@@ -164,3 +164,9 @@ def test_opening_dateline_city_is_not_a_mention_but_the_headline_before_it_is(
         (57, "Seoul"),
     ]
     assert articles.select("dateline_place", "dateline_country_code").rows() == [("TOKYO", "JP")]
+
+
+def test_a_name_followed_by_a_combining_mark_is_another_word(gazetteer: Gazetteer) -> None:
+    assert found("Japa\u0301n and Japan\u0301 are not Japan.", gazetteer) == [
+        ("Japan", "name", "JP")
+    ]

@@ -24,7 +24,7 @@ MENTION_SCHEMA: dict[str, pl.DataType] = {
 
 # A match is a whole word when the characters around it are not letters or digits;
 # hyphens and apostrophes are boundaries, so both halves of "Japan-U.S." count.
-_WORD_CHAR = r"^[\p{L}\p{N}_]$"
+_WORD_CHAR = r"^[\p{L}\p{M}\p{N}_]$"  # \p{M}: "Japan" + U+0301 is another word
 # ALL-CAPS text (Reuters headlines) is matched for these kinds only, as if in title case:
 # places and person-like words are too often ordinary words once the case is gone.
 CAPS_KINDS = ("name", "capital", "demonym")
