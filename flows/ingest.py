@@ -116,12 +116,12 @@ def discover(input_dir: Path, patterns: tuple[str, ...]) -> pl.DataFrame:
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
-def prepare_warehouse(settings: Settings, gazetteer: Gazetteer) -> pl.DataFrame:
-    """Migrate the warehouse, refresh reference data, and return the file ledger."""
+def prepare_warehouse(settings: Settings, gazetteer: Gazetteer) -> tuple[pl.DataFrame, int]:
+    """Migrate the warehouse, refresh reference data; return the file ledger and the next load id."""
     with db.connect(settings.db_path, wait_seconds=settings.lock_wait_seconds) as con:
         db.migrate(con)
         db.refresh_reference(con, gazetteer.countries, gazetteer.entities)
-        return db.ledger(con)
+        return db.ledger(con), db.next_load_id(con)
 
 
 @task(cache_policy=NO_CACHE)
@@ -160,8 +160,17 @@ def read_and_transform(
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
-def load(settings: Settings, batch: BatchResult, batch_no: int = 1) -> pl.DataFrame:
-    """Load one batch in one transaction; returns the ledger rows as written."""
+def load(
+    settings: Settings,
+    batch: BatchResult,
+    batch_no: int = 1,
+    run_first_load_id: int | None = None,
+) -> pl.DataFrame:
+    """Load one batch in one transaction; returns the ledger rows as written.
+
+    run_first_load_id is given for a run's last load: its transaction also runs the
+    run-wide checks.
+    """
     with db.connect(settings.db_path, wait_seconds=settings.lock_wait_seconds) as con:
         articles = batch.articles
         files = batch.files
@@ -182,6 +191,7 @@ def load(settings: Settings, batch: BatchResult, batch_no: int = 1) -> pl.DataFr
                 entities=batch.entities,
             ),
             before_commit=lambda: crash_point(settings, f"load:{batch_no}"),
+            run_first_load_id=run_first_load_id,
         )
         if batch.unchanged.height:
             db.touch_files(con, batch.unchanged)
@@ -296,7 +306,7 @@ def _run_locked(settings: Settings, *, as_tasks: bool, logger) -> RunSummary:  #
     summary.files_seen = discovered.height
     logger.info("discover: %d files under %s", discovered.height, settings.input_dir)
     with timed(summary, "prepare"):
-        known = step(prepare_warehouse)(settings, load_gazetteer())
+        known, first_load_id = step(prepare_warehouse)(settings, load_gazetteer())
         to_read = plan_reads(discovered, known)
         if settings.prune_missing:
             to_read = step(prune)(settings, discovered, known, to_read)
@@ -323,12 +333,15 @@ def _run_locked(settings: Settings, *, as_tasks: bool, logger) -> RunSummary:  #
             future = read_and_transform.fn(settings, files, shas, batch_no)
         pending.append((batch_no, future))
 
+    total_batches = -(-to_read.height // max(settings.batch_size, 1))
+
     def drain_one() -> None:
         with timed(summary, "wait"):
             batch_no, item = pending.popleft()
             batch = item.result() if as_tasks else item
+        last = batch_no == total_batches
         with timed(summary, "load"):
-            written = step(load)(settings, batch, batch_no)
+            written = step(load)(settings, batch, batch_no, first_load_id if last else None)
         rejected = _account(summary, batch, written)
         progress.advance(
             written.height + batch.unchanged.height,

@@ -46,6 +46,7 @@ def connect(
     read_only: bool = False,
     wait_seconds: float = 30.0,
     on_wait: Callable[[str], None] | None = None,
+    memory_limit: str = "1GB",
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection, retried with backoff while another process holds the file's lock."""
     if not read_only:
@@ -54,7 +55,11 @@ def connect(
     delay = 0.1
     while True:
         try:
-            con = duckdb.connect(str(db_path), read_only=read_only)
+            # DuckDB would otherwise cache up to 80% of RAM; a load needs a fraction of that
+            # and the batches being transformed beside it need the rest.
+            con = duckdb.connect(
+                str(db_path), read_only=read_only, config={"memory_limit": memory_limit}
+            )
             break
         except duckdb.Error as exc:
             if not _is_lock_error(exc) or time.monotonic() >= deadline:
@@ -194,11 +199,22 @@ _LEDGER_COLUMNS = (
 )
 
 
-def run_checks(con: duckdb.DuckDBPyConnection, load_id: int) -> None:
-    """Raise CheckFailed naming the first invariant in sql/checks/ that this load breaks."""
+def run_checks(
+    con: duckdb.DuckDBPyConnection, load_id: int, run_first_load_id: int | None = None
+) -> None:
+    """Raise CheckFailed naming the first invariant in sql/checks/ that this load breaks.
+
+    Checks marked "-- scope: run" need the whole run's rows: they run only when
+    run_first_load_id is given, i.e. in the transaction of a run's last load.
+    """
     for path in check_files():
         sql = path.read_text()
-        params = {"load_id": load_id} if "$load_id" in sql else {}
+        if sql.startswith("-- scope: run"):
+            if run_first_load_id is None:
+                continue
+            params: dict[str, int] = {"run_first_load_id": run_first_load_id}
+        else:
+            params = {"load_id": load_id} if "$load_id" in sql else {}
         bad = con.execute(f"select * from ({sql}) limit 3", params).fetchall()
         if bad:
             raise CheckFailed(
@@ -206,10 +222,16 @@ def run_checks(con: duckdb.DuckDBPyConnection, load_id: int) -> None:
             )
 
 
+def next_load_id(con: duckdb.DuckDBPyConnection) -> int:
+    """A lower bound for the load_id the next load will get (loads are numbered in order)."""
+    return int(con.execute("select coalesce(max(load_id), 0) + 1 from articles").fetchall()[0][0])
+
+
 def load_batch(
     con: duckdb.DuckDBPyConnection,
     batch: Batch,
     before_commit: Callable[[], None] | None = None,
+    run_first_load_id: int | None = None,
 ) -> int:
     """Replace the files' previous rows with this batch in one transaction, checks included.
 
@@ -223,7 +245,7 @@ def load_batch(
     con.register("batch_entities", entities)
     con.execute("begin transaction")
     try:
-        load_id = con.execute("select nextval('load_id_seq')").fetchone()[0]
+        load_id = con.execute("select nextval('load_id_seq')").fetchall()[0][0]
         # Everything these files produced before goes, whatever their new status:
         # the warehouse mirrors the files as they are now.
         con.execute(
@@ -261,7 +283,7 @@ def load_batch(
             f"insert or replace into source_files ({_LEDGER_COLUMNS}, loaded_at)"
             f" select {_LEDGER_COLUMNS}, now()::timestamp from batch_files"
         )
-        run_checks(con, load_id)
+        run_checks(con, load_id, run_first_load_id)
         if before_commit is not None:
             before_commit()  # the crash tests' hook: everything written, nothing committed
         con.execute("commit")

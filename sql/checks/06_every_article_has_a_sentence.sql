@@ -3,5 +3,6 @@ select articles.article_id
 from articles
 where articles.load_id = $load_id
     and not exists (
-        select 1 from sentences where sentences.article_id = articles.article_id
+        select 1 from sentences
+        where sentences.load_id = $load_id and sentences.article_id = articles.article_id
     )

@@ -1,6 +1,8 @@
--- fails when: country_mentions_daily disagrees with a direct count of mentions on a day this load touched
+-- scope: run (the last load of a run checks every day the run touched; per load it would
+-- rescan the warehouse each time)
+-- fails when: country_mentions_daily disagrees with a direct count of mentions on a day this run touched
 with touched_dates as (
-    select distinct published_date from articles where load_id = $load_id
+    select distinct published_date from articles where load_id >= $run_first_load_id
 ),
 
 direct_counts as (

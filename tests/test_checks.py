@@ -1,0 +1,120 @@
+"""The invariants in sql/checks/: each one fails its load, which is rolled back whole."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from gazetteer import Gazetteer
+from transforms.pipeline import transform_articles
+from transforms.reading import articles_frame, read_document
+from warehouse import db
+
+STORY = (
+    b"Kyodo News\nBack to Main\nJapan and Chile sign deal\n\n"
+    b"Japan and Chile signed a trade deal on Monday. Officials in Tokyo welcomed it.\n(April 10)\n"
+)
+
+
+def batch_for(
+    gazetteer: Gazetteer, path: str = "2017/04/10/deal.txt", story: bytes = STORY
+) -> db.Batch:
+    result = read_document(story, source_path=path, mtime_date=date(2017, 4, 10))
+    articles, sentences, mentions, entities = pl.collect_all(
+        list(transform_articles(articles_frame(result.articles).lazy(), gazetteer))
+    )
+    files = pl.DataFrame(
+        [{"path": path, "sha256": "x", "size_bytes": len(STORY), "modified_at": None,
+          "status": "loaded", "reason": None, "encoding": "utf-8", "source_format": "kyodo",
+          "article_count": 1, "duplicate_of": None}],
+        schema=db.LEDGER_SCHEMA,
+    )  # fmt: skip
+    return db.Batch(files, articles, sentences, mentions, entities)
+
+
+def rows(con) -> tuple[int, int, int, int]:
+    return con.execute(
+        "select (select count(*) from articles), (select count(*) from sentences),"
+        " (select count(*) from mentions), (select count(*) from source_files)"
+    ).fetchall()[0]
+
+
+def test_a_valid_batch_passes_every_check(warehouse_con, gazetteer: Gazetteer) -> None:
+    db.load_batch(warehouse_con, batch_for(gazetteer), run_first_load_id=1)
+    assert rows(warehouse_con)[0] == 1
+
+
+@pytest.mark.parametrize(
+    ("corrupt", "check"),
+    [
+        (
+            lambda b: db.Batch(
+                b.files, b.articles,
+                b.sentences.with_columns(pl.col("end_char") + 1), b.mentions, b.entities,
+            ),
+            "03_sentence_spans_match_text",
+        ),
+        (
+            lambda b: db.Batch(
+                b.files, b.articles, b.sentences,
+                b.mentions.with_columns(pl.col("surface").str.to_uppercase()), b.entities,
+            ),
+            "04_mention_surfaces_match_text",
+        ),
+        (
+            lambda b: db.Batch(
+                b.files, b.articles, b.sentences,
+                b.mentions.with_columns(pl.lit(0, dtype=pl.Int32).alias("sentence_no")),
+                b.entities,
+            ),
+            "05_mentions_inside_their_sentence",
+        ),
+        (
+            lambda b: db.Batch(b.files, b.articles, b.sentences.head(0), b.mentions.head(0),
+                               b.entities),
+            "06_every_article_has_a_sentence",
+        ),
+        (
+            lambda b: db.Batch(b.files, pl.concat([b.articles, b.articles]), b.sentences,
+                               b.mentions, b.entities),
+            "01_article_keys_unique",
+        ),
+    ],
+)  # fmt: skip
+def test_a_broken_invariant_fails_the_load_and_leaves_nothing(
+    corrupt, check: str, warehouse_con, gazetteer: Gazetteer
+) -> None:
+    with pytest.raises(db.CheckFailed, match=check):
+        db.load_batch(warehouse_con, corrupt(batch_for(gazetteer)))
+    assert rows(warehouse_con) == (0, 0, 0, 0)
+
+
+def test_the_same_text_under_a_second_path_breaks_the_duplicate_check(
+    warehouse_con, gazetteer: Gazetteer
+) -> None:
+    db.load_batch(warehouse_con, batch_for(gazetteer))
+    copy = batch_for(gazetteer, path="2017/04/10/copy.txt")
+    with pytest.raises(db.CheckFailed, match="07_no_duplicate_article_text"):
+        db.load_batch(warehouse_con, copy)
+    assert rows(warehouse_con) == (1, 3, rows(warehouse_con)[2], 1)
+
+
+def test_the_daily_view_check_runs_in_a_runs_last_load(warehouse_con, gazetteer: Gazetteer) -> None:
+    # A view that overcounts: only the run-wide check can see it.
+    warehouse_con.execute(
+        "create or replace view country_mentions_daily as select mention_date, country_code,"
+        " mention_count + 1 as mention_count from"
+        " (select a.published_date as mention_date, m.country_code, count(*) as mention_count"
+        "  from mentions m join articles a using (article_id)"
+        "  where m.country_code is not null group by all)"
+    )
+    db.load_batch(warehouse_con, batch_for(gazetteer))  # not the last load: passes
+    with pytest.raises(db.CheckFailed, match="08_daily_view_matches_mentions"):
+        db.load_batch(
+            warehouse_con,
+            batch_for(gazetteer, "2017/04/10/other.txt", STORY.replace(b"Chile", b"Peru")),
+            run_first_load_id=1,
+        )
+    assert rows(warehouse_con)[0] == 1
