@@ -322,7 +322,7 @@ def _run_locked(settings: Settings, *, as_tasks: bool, logger) -> RunSummary:  #
         .join(forced, on="path", how="anti")
     )
     pending: deque = deque()
-    in_flight = max(2, 2 * settings.workers)
+    in_flight = settings.workers + 1  # bounded: memory grows with batches in flight
     progress = Progress(settings.progress, to_read.height, logger)
 
     def submit(batch_no: int, files: pl.DataFrame) -> None:
