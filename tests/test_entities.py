@@ -295,8 +295,8 @@ def test_entities_rows_carry_people_and_organisations(gazetteer: Gazetteer) -> N
 
 def test_every_span_reproduces_its_surface_and_none_overlap(gazetteer: Gazetteer) -> None:
     body = (
-        "Japanese Foreign Minister Fumio Kishida and U.S. Secretary of State Rex Tillerson met "
-        "Toyota Motor Corp. executives. Kishida said the Japanese Foreign Ministry and the "
+        "Japanese Foreign Minister Taro Kono and U.S. Secretary of State Rex Tillerson met "
+        "Toyota Motor Corp. executives. Kono said the Japanese Foreign Ministry and the "
         "European Union agreed with Michael Jordan of Atlanta, Georgia."
     )
     _, _, mentions, _ = transformed(body, gazetteer)
