@@ -1,5 +1,6 @@
 """The Prefect flow: discover -> read -> transform -> load -> export, one batch of files at a time."""
 
+import inspect
 import logging
 import os
 import signal
@@ -450,21 +451,13 @@ def ingest(
 
 def run_flow(settings: Settings) -> RunSummary:
     """Run the flow once with the task runner the settings ask for."""
-    configured = ingest.with_options(task_runner=task_runner_for(settings))
-    return configured(
+    # The flow's parameters are Settings fields of the same name, but for two conversions.
+    names = inspect.signature(ingest.fn).parameters
+    parameters = {name: getattr(settings, name) for name in names if hasattr(settings, name)}
+    parameters.update(
         # Absolute, so Dask workers with another working directory find the same files.
         input_dir=settings.input_dir.resolve(),
         db_path=settings.db_path.resolve(),
-        reference_date=settings.reference_date,
-        input_format=settings.input_format,
-        export_dir=settings.export_dir,
-        batch_size=settings.batch_size,
         max_file_mb=settings.max_file_bytes / 1_048_576,
-        include_dateline_mentions=settings.include_dateline_mentions,
-        workers=settings.workers,
-        lock_wait_seconds=settings.lock_wait_seconds,
-        if_running=settings.if_running,
-        prune_missing=settings.prune_missing,
-        crash_at=settings.crash_at,
-        progress=settings.progress,
     )
+    return ingest.with_options(task_runner=task_runner_for(settings))(**parameters)
