@@ -24,7 +24,6 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 if __package__ in (None, ""):
@@ -32,6 +31,7 @@ if __package__ in (None, ""):
 
 import polars as pl  # noqa: E402
 
+from benchmarks.timing import best_of  # noqa: E402
 from flows import stages  # noqa: E402
 from transforms.sentences import split_sentences  # noqa: E402
 from wirehouse.settings import Settings  # noqa: E402
@@ -68,16 +68,6 @@ def read(root: Path, found: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, p
         reference_date=settings.reference_date,
         max_file_bytes=settings.max_file_bytes,
     )
-
-
-def best_of(repeat: int, run: Callable[[], object]) -> float:
-    """Shortest wall time of repeat runs, in seconds."""
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def outputs() -> pl.DataFrame:

@@ -23,7 +23,6 @@ import argparse
 import hashlib
 import json
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,6 +31,7 @@ if __package__ in (None, ""):
 
 import polars as pl  # noqa: E402
 
+from benchmarks.timing import best_of  # noqa: E402
 from flows import stages  # noqa: E402
 from gazetteer import Gazetteer, load_gazetteer  # noqa: E402
 from gazetteer.datelines import dateline_places, dateline_regions  # noqa: E402
@@ -91,16 +91,6 @@ def kyodo_batch(copies: int) -> pl.DataFrame:
             .alias("article_id")
         )
     )  # fmt: skip
-
-
-def best_of(repeat: int, run: Callable[[], object]) -> float:
-    """Shortest wall time of repeat runs, in seconds."""
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def time_stages(
