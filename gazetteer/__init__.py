@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from gazetteer.build import build_tables, read_data_rows, read_word_list
+from gazetteer.datelines import dateline_places, dateline_regions
 
 __all__ = ["Gazetteer", "load_gazetteer", "load_non_country_phrases", "load_organizations"]
 
@@ -39,6 +40,17 @@ class Gazetteer:
     organizations: pl.DataFrame = field(
         default_factory=lambda: pl.DataFrame(schema=ORGANIZATION_SCHEMA)
     )
+    # Dateline lookups (gazetteer/datelines.py): region qualifiers and every city spelling.
+    dateline_regions: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(
+            schema={"region_key": pl.String, "country_code": pl.String}
+        )
+    )
+    dateline_places: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(
+            schema={"place_key": pl.String, "country_code": pl.String}
+        )
+    )
 
     @functools.cached_property
     def mention_surface_forms(self) -> pl.DataFrame:
@@ -66,6 +78,8 @@ def load_gazetteer() -> Gazetteer:
         name_stopwords=read_word_list("name_stopwords.txt"),
         government_bodies=tuple(sorted(read_word_list("government_bodies.txt"))),
         organizations=load_organizations(),
+        dateline_regions=dateline_regions(),
+        dateline_places=dateline_places(),
     )
 
 

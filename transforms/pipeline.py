@@ -7,7 +7,6 @@ from typing import NamedTuple
 import polars as pl
 
 from gazetteer import Gazetteer
-from gazetteer.datelines import dateline_places, dateline_regions
 from transforms.datelines import dateline_countries, drop_dateline_mentions
 from transforms.entities import find_entities
 from transforms.mentions import find_mentions
@@ -28,7 +27,7 @@ def transform_articles(
 ) -> Transformed:
     """Sentences, mentions and newly seen entities of a batch of articles."""
     articles = dateline_countries(
-        articles, gazetteer.surface_forms, dateline_regions(), dateline_places()
+        articles, gazetteer.surface_forms, gazetteer.dateline_regions, gazetteer.dateline_places
     )
     # Materialised once: every later stage, the entity passes included, reads both, and a lazy
     # plan would redo the work for each reader.
