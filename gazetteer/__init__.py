@@ -7,10 +7,17 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from gazetteer import cache
 from gazetteer.build import build_tables, read_data_rows, read_word_list
 from gazetteer.datelines import dateline_places, dateline_regions
 
-__all__ = ["Gazetteer", "load_gazetteer", "load_non_country_phrases", "load_organizations"]
+__all__ = [
+    "Gazetteer",
+    "build_gazetteer",
+    "load_gazetteer",
+    "load_non_country_phrases",
+    "load_organizations",
+]
 
 ORGANIZATION_SCHEMA: dict[str, pl.DataType] = {
     "surface": pl.String(),
@@ -63,6 +70,12 @@ class Gazetteer:
 
 @functools.cache
 def load_gazetteer() -> Gazetteer:
+    """Return the gazetteer from the on-disk cache if its sources are unchanged, else built and
+    cached (gazetteer/cache.py)."""
+    return cache.load_or_build(Gazetteer, build_gazetteer)
+
+
+def build_gazetteer() -> Gazetteer:
     """Return the gazetteer built from package data and gazetteer/data (no network)."""
     countries, entities, surface_forms = build_tables()
     titles = [(row["word"], row["role"]) for _, row in read_data_rows("person_titles.csv")]
