@@ -35,30 +35,7 @@ def dateline_countries(
     3. Any GeoNames city name or alternate name, or a curated dateline spelling,
        with no stoplist: the dateline slot holds a place by construction.
     """
-    by_surface = (
-        surface_forms.lazy()
-        .select(
-            _folded(pl.col("surface")).alias("key"),
-            pl.col("country_code").alias("surface_country"),
-            pl.col("mention_kind").replace_strict(_KIND_RANK, default=9).alias("rank"),
-        )
-        .sort("key", "rank")
-        .unique("key", keep="first")
-        .drop("rank")
-    )
-    by_region = pl.concat(
-        [
-            regions.lazy().select(
-                pl.col("region_key").alias("key"), pl.col("country_code").alias("region_country")
-            ),
-            by_surface.filter(pl.col("surface_country").is_not_null()).select(
-                "key", pl.col("surface_country").alias("region_country")
-            ),
-        ]
-    ).unique("key", keep="first", maintain_order=True)
-    by_place = places.lazy().select(
-        pl.col("place_key").alias("key"), pl.col("country_code").alias("place_country")
-    )
+    by_region, by_place = _lookups(surface_forms, regions, places)
     region = pl.col("dateline").str.extract(r"^[^,]+,\s+([^,]+?)\s*(?:,|$)")
     return (
         articles.drop("dateline_country_code", strict=False)
@@ -68,16 +45,73 @@ def dateline_countries(
             .then(_folded(region))
             .alias("region_key"),
         )
-        .join(by_region, left_on="region_key", right_on="key", how="left", maintain_order="left")
-        .join(by_surface, left_on="place_key", right_on="key", how="left", maintain_order="left")
-        .join(by_place, left_on="place_key", right_on="key", how="left", maintain_order="left")
-        .with_columns(
-            pl.coalesce("region_country", "surface_country", "place_country").alias(
-                "dateline_country_code"
-            )
+        .join(
+            by_region.lazy(),
+            left_on="region_key",
+            right_on="key",
+            how="left",
+            maintain_order="left",
         )
-        .drop("place_key", "region_key", "region_country", "surface_country", "place_country")
+        .join(
+            by_place.lazy(),
+            left_on="place_key",
+            right_on="key",
+            how="left",
+            maintain_order="left",
+        )
+        .with_columns(pl.coalesce("region_country", "place_country").alias("dateline_country_code"))
+        .drop("place_key", "region_key", "region_country", "place_country")
     )
+
+
+# Lookup tables of recently used gazetteer tables (built once, not per batch); the tables
+# themselves are kept in the value, so their ids cannot be reused while the entry lives.
+_LOOKUPS: dict[
+    tuple[int, int, int], tuple[tuple[pl.DataFrame, ...], pl.DataFrame, pl.DataFrame]
+] = {}
+
+
+def _lookups(
+    surface_forms: pl.DataFrame, regions: pl.DataFrame, places: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(region key -> country, place key -> country): surface forms first, then GeoNames."""
+    key = (id(surface_forms), id(regions), id(places))
+    if key not in _LOOKUPS:
+        if len(_LOOKUPS) >= 8:
+            _LOOKUPS.clear()
+        by_surface = (
+            surface_forms.lazy()
+            .select(
+                _folded(pl.col("surface")).alias("key"),
+                pl.col("country_code").alias("surface_country"),
+                pl.col("mention_kind").replace_strict(_KIND_RANK, default=9).alias("rank"),
+            )
+            .sort("key", "rank")
+            .unique("key", keep="first")
+            .drop("rank")
+        )
+        by_region = pl.concat(
+            [
+                regions.lazy().select(
+                    pl.col("region_key").alias("key"),
+                    pl.col("country_code").alias("region_country"),
+                ),
+                by_surface.filter(pl.col("surface_country").is_not_null()).select(
+                    "key", pl.col("surface_country").alias("region_country")
+                ),
+            ]
+        ).unique("key", keep="first", maintain_order=True)
+        # A place key's country: the surface form's, else GeoNames' (place keys are unique).
+        by_place = by_surface.join(
+            places.lazy().select(
+                pl.col("place_key").alias("key"), pl.col("country_code").alias("geonames")
+            ),
+            on="key",
+            how="full",
+            coalesce=True,
+        ).select("key", pl.coalesce("surface_country", "geonames").alias("place_country"))
+        _LOOKUPS[key] = ((surface_forms, regions, places), *pl.collect_all([by_region, by_place]))
+    return _LOOKUPS[key][1], _LOOKUPS[key][2]
 
 
 def drop_dateline_mentions(mentions: pl.LazyFrame, articles: pl.LazyFrame) -> pl.LazyFrame:

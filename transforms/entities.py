@@ -55,8 +55,10 @@ Ambiguous names
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 import polars as pl
 
@@ -164,7 +166,8 @@ _COMPANY_WORD = rf"(?:{_NAME_WORD}|\p{{Lu}}[\p{{Lu}}&]+)"
 _COMPANY_SUFFIX = r"(?:(?:Inc|Corp|Co|Ltd)\.|(?:Inc|Corp|Ltd|Group|Plc|PLC|AG|Holdings)\b)"
 
 
-def _alternation(words: Iterable[str]) -> str:
+@functools.lru_cache(maxsize=64)
+def _alternation(words: frozenset[str] | tuple[str, ...]) -> str:
     """A regex alternation of literal words, longest first so the longest wins."""
     return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
@@ -293,15 +296,77 @@ def _words(expr: pl.Expr) -> pl.Expr:
     return expr.str.split(" ")
 
 
+class _Rules(NamedTuple):
+    """What the entity passes derive from a gazetteer, derived once rather than per batch."""
+
+    qualifiers: pl.DataFrame  # surface -> qualifier_code, country names and demonyms
+    qualifier: str  # regex alternation of the qualifiers
+    country_words: pl.Series  # names, capitals and demonyms: never a surname alone
+    qualifier_words: pl.Series  # names and demonyms: never inside an appositive name
+    heads: str
+    modifiers: str
+    stop: pl.Series
+    given: pl.Series
+    given_prefixes: list[str]  # `<given name> `: a sentence without one has no name run
+    run_stop: frozenset[str]  # what ends or leads a name run
+    not_person: pl.Series
+    bodies: str
+    family_first: pl.Series
+    surfaces: pl.DataFrame  # every gazetteer surface, as `name`
+
+
+# Rules of recently used gazetteers; the gazetteer is kept in the value, so its id cannot be
+# reused while the entry lives.
+_RULES: dict[int, tuple[Gazetteer, _Rules]] = {}
+
+
+def _rules(gazetteer: Gazetteer) -> _Rules:
+    if id(gazetteer) in _RULES:
+        return _RULES[id(gazetteer)][1]
+    if len(_RULES) >= 8:
+        _RULES.clear()
+    forms = gazetteer.surface_forms
+    qualifiers = forms.filter(pl.col("mention_kind").is_in(["name", "demonym"])).select(
+        "surface", pl.col("country_code").alias("qualifier_code")
+    )
+    given = sorted(gazetteer.given_names)
+    rules = _Rules(
+        qualifiers=qualifiers,
+        qualifier=_alternation(tuple(qualifiers.get_column("surface"))),
+        country_words=pl.Series(
+            sorted(
+                forms.filter(pl.col("mention_kind").is_in(["name", "capital", "demonym"]))
+                .get_column("surface")
+                .unique()
+            ),
+            dtype=pl.String,
+        ),
+        qualifier_words=pl.Series(sorted(qualifiers.get_column("surface")), dtype=pl.String),
+        heads=_alternation(gazetteer.title_heads),
+        modifiers=_alternation(gazetteer.title_modifiers),
+        stop=pl.Series(sorted(gazetteer.name_stopwords), dtype=pl.String),
+        given=pl.Series(given, dtype=pl.String),
+        given_prefixes=[f"{name} " for name in given],
+        run_stop=frozenset(
+            gazetteer.name_stopwords | set(gazetteer.title_modifiers) | _title_words(gazetteer)
+        ),
+        not_person=pl.Series(sorted(_NOT_PERSON_WORDS), dtype=pl.String),
+        bodies=_alternation(gazetteer.government_bodies),
+        family_first=pl.Series(sorted(gazetteer.family_name_first), dtype=pl.String),
+        surfaces=forms.select(pl.col("surface").alias("name")).unique(),
+    )
+    _RULES[id(gazetteer)] = (gazetteer, rules)
+    return rules
+
+
 def person_candidates(
     sentences: pl.LazyFrame, gazetteer: Gazetteer, qualifiers: pl.DataFrame
 ) -> pl.LazyFrame:
     """Person spans from titles, appositives and given names: name, qualifier, priority."""
-    qualifier = _alternation(qualifiers.get_column("surface"))
-    heads = _alternation(gazetteer.title_heads)
-    modifiers = _alternation(gazetteer.title_modifiers)
-    country_words = sorted(qualifiers.get_column("surface"))
-    stop = gazetteer.name_stopwords
+    rules = _rules(gazetteer)
+    qualifier = _alternation(tuple(qualifiers.get_column("surface")))
+    heads, modifiers = rules.heads, rules.modifiers
+    country_words = qualifiers.get_column("surface")
 
     titled = regex_spans(
         sentences,
@@ -310,7 +375,9 @@ def person_candidates(
         rf"(?: +to +(?:the +)?(?:{qualifier}))? +(?P<name>{_NAME})\b",
         prefilter=_has(rf"(?:{heads}) +(?:to +|{_PARTICLE}-|\p{{Lu}})"),
     )
-    titled = _trim_name(titled, stop, leading=False).with_columns(pl.lit(0).alias("priority"))
+    titled = _trim_name(titled, gazetteer.name_stopwords, leading=False).with_columns(
+        pl.lit(0).alias("priority")
+    )
 
     appositive = regex_spans(
         sentences,
@@ -321,30 +388,27 @@ def person_candidates(
         ),
     )
     appositive = appositive.filter(
-        ~_words(pl.col("name")).list.eval(pl.element().is_in(sorted(stop))).list.any()
-        & ~_words(pl.col("name")).list.eval(pl.element().is_in(country_words)).list.any()
+        ~_words(pl.col("name")).list.eval(pl.element().is_in(rules.stop.implode())).list.any()
+        & ~_words(pl.col("name")).list.eval(pl.element().is_in(country_words.implode())).list.any()
     ).with_columns(pl.lit(None, dtype=pl.String).alias("qualifier"), pl.lit(1).alias("priority"))
 
-    given = sorted(gazetteer.given_names)
     # A kept run starts with a given name followed by another word, so by `<given name> `.
     runs = regex_spans(
         sentences,
         rf"(?P<name>(?:{_PARTICLE}-)?{_NAME_WORD}{_NAME_TAIL}{{1,4}})\b",
-        prefilter=_has_any(f"{name} " for name in given),
+        prefilter=_has_any(rules.given_prefixes),
     )
-    runs = _trim_name(
-        runs, stop | set(gazetteer.title_modifiers) | _title_words(gazetteer), leading=True
-    )
+    runs = _trim_name(runs, rules.run_stop, leading=True)
     runs = runs.filter(
-        _words(pl.col("name")).list.first().is_in(given)
+        _words(pl.col("name")).list.first().is_in(rules.given.implode())
         & (_words(pl.col("name")).list.len() >= 2)
         & ~_words(pl.col("name"))
-        .list.eval(pl.element().is_in(sorted(_NOT_PERSON_WORDS)))
+        .list.eval(pl.element().is_in(rules.not_person.implode()))
         .list.any()
     ).with_columns(pl.lit(None, dtype=pl.String).alias("qualifier"), pl.lit(2).alias("priority"))
 
     # A name that is itself a gazetteer surface (`North Korea`, `New York`) is not a person.
-    surfaces = gazetteer.surface_forms.lazy().select(pl.col("surface").alias("name"))
+    surfaces = rules.surfaces.lazy()
     return (
         pl.concat(
             [
@@ -366,10 +430,10 @@ def organization_candidates(
     sentences: pl.LazyFrame, gazetteer: Gazetteer, qualifiers: pl.DataFrame
 ) -> pl.LazyFrame:
     """Government bodies (qualified in the article) and companies (by suffix)."""
-    qualifier = _alternation(qualifiers.get_column("surface"))
+    qualifier = _alternation(tuple(qualifiers.get_column("surface")))
     bodies = regex_spans(
         sentences,
-        rf"(?:(?P<qualifier>{qualifier})(?:['’]s)? +)?(?P<name>{_alternation(gazetteer.government_bodies)})\b",
+        rf"(?:(?P<qualifier>{qualifier})(?:['’]s)? +)?(?P<name>{_rules(gazetteer).bodies})\b",
         prefilter=_has_any(gazetteer.government_bodies),
     )
     bodies = (
@@ -553,14 +617,8 @@ def find_entities(
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """Mentions with people and organisations added (and the country or place mentions inside
     them removed), and one entities row per person or organisation seen."""
-    qualifiers = gazetteer.surface_forms.filter(
-        pl.col("mention_kind").is_in(["name", "demonym"])
-    ).select("surface", pl.col("country_code").alias("qualifier_code"))
-    country_words = sorted(
-        gazetteer.surface_forms.filter(
-            pl.col("mention_kind").is_in(["name", "capital", "demonym"])
-        ).get_column("surface")
-    )
+    rules = _rules(gazetteer)
+    qualifiers, country_words = rules.qualifiers, rules.country_words
     mixed = sentences.select(*_KEY, "start_char", "sentence").filter(
         ~is_all_caps(pl.col("sentence"))
     )
@@ -596,7 +654,7 @@ def find_entities(
 
     # People of each article: full names, their country (first one the article gives), and the
     # short form that later mentions use.
-    family_first = sorted(gazetteer.family_name_first)
+    family_first = rules.family_first
     words = _words(pl.col("name"))
     # A person of an article: a full name, or a titled single word (`King Salman`) that is
     # nobody's short form; its country is the first one the article gives it.
@@ -614,7 +672,9 @@ def find_entities(
         pl.concat(
             [
                 named.with_columns(
-                    pl.when(words.list.first().is_in(family_first) & ~last.str.contains("-"))
+                    pl.when(
+                        words.list.first().is_in(family_first.implode()) & ~last.str.contains("-")
+                    )
                     .then(words.list.first())
                     .otherwise(last)
                     .alias("short")
@@ -622,7 +682,9 @@ def find_entities(
                 named.with_columns(last.str.replace(rf"^{_PARTICLE}-", "").alias("short")),
             ]
         )
-        .filter(~pl.col("short").is_in(country_words) & (pl.col("short").str.len_chars() >= 2))
+        .filter(
+            ~pl.col("short").is_in(country_words.implode()) & (pl.col("short").str.len_chars() >= 2)
+        )
         .sort("article_id", "is_single", "first_start")
         .unique(["article_id", "short"], keep="first", maintain_order=True)
         .select("article_id", "short", pl.col("name").alias("full_name"), "person_country")

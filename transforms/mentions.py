@@ -71,6 +71,7 @@ class _Matcher(NamedTuple):
 
     patterns: list[str]
     lookup: pl.DataFrame
+    longest: int  # characters in the longest pattern
 
 
 # Matchers of recently used surface-form tables, so a batch does no per-pattern Python work.
@@ -89,12 +90,16 @@ def _matchers(surface_forms: pl.DataFrame, blockers: Collection[str]) -> tuple[_
         return _MATCHERS[key][1:]
     lookup = surface_forms.select("surface", *_LOOKUP_COLUMNS)
     caps = caps_surface_forms(surface_forms)
-    mixed = _Matcher(_patterns(lookup, key[1]), lookup)
-    upper = _Matcher(_patterns(caps, {blocker.upper() for blocker in key[1]}), caps)
+    mixed = _matcher(_patterns(lookup, key[1]), lookup)
+    upper = _matcher(_patterns(caps, {blocker.upper() for blocker in key[1]}), caps)
     _MATCHERS[key] = (surface_forms, mixed, upper)
     while len(_MATCHERS) > _MATCHER_CACHE_SIZE:
         _MATCHERS.popitem(last=False)
     return mixed, upper
+
+
+def _matcher(patterns: list[str], lookup: pl.DataFrame) -> _Matcher:
+    return _Matcher(patterns, lookup, max((len(p) for p in patterns), default=0))
 
 
 def _patterns(lookup: pl.DataFrame, blockers: Collection[str]) -> list[str]:
@@ -104,8 +109,13 @@ def _patterns(lookup: pl.DataFrame, blockers: Collection[str]) -> list[str]:
 
 
 def _match(sentences: pl.LazyFrame, matcher: _Matcher) -> pl.LazyFrame:
-    """Whole-word, leftmost-longest matches of lookup's surfaces, blockers consumed silently."""
-    patterns, lookup = matcher
+    """Whole-word, leftmost-longest matches of lookup's surfaces, blockers consumed silently.
+
+    One Aho-Corasick pass over the sentences finds where matches start; the surface at each
+    start is then read from a short slice there (as long as the longest pattern), which is
+    the same leftmost-first answer at a fraction of a second full pass's cost.
+    """
+    patterns, lookup, longest = matcher
     if not patterns:
         return pl.LazyFrame(schema=MENTION_SCHEMA)
     sentence = pl.col("sentence")
@@ -115,11 +125,16 @@ def _match(sentences: pl.LazyFrame, matcher: _Matcher) -> pl.LazyFrame:
     return (
         sentences.with_columns(
             sentence.str.find_many(patterns, leftmost=True).alias("byte_start"),
-            sentence.str.extract_many(patterns, leftmost=True).alias("surface"),
         )
-        .explode("byte_start", "surface")
-        .filter(pl.col("surface").is_not_null())
+        .explode("byte_start")
+        .filter(pl.col("byte_start").is_not_null())
         .with_columns(byte_to_char_offset(sentence, pl.col("byte_start")).alias("local_start"))
+        .with_columns(
+            sentence.str.slice(pl.col("local_start"), longest)
+            .str.extract_many(patterns, leftmost=True)
+            .list.first()
+            .alias("surface")
+        )
         .filter(
             ((pl.col("local_start") == 0) | ~before.str.contains(_WORD_CHAR))
             & ~after.str.contains(_WORD_CHAR)

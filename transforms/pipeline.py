@@ -29,11 +29,10 @@ def transform_articles(
     articles = dateline_countries(
         articles, gazetteer.surface_forms, gazetteer.dateline_regions, gazetteer.dateline_places
     )
-    # Materialised once: every later stage, the entity passes included, reads both, and a lazy
-    # plan would redo the work for each reader.
-    articles, sentences = (
-        frame.lazy() for frame in pl.collect_all([articles, split_sentences(articles)])
-    )
+    # Materialised once, articles before sentences (collected together, the dateline plan would
+    # run twice): every later stage, the entity passes included, reads both.
+    articles = articles.collect().lazy()
+    sentences = split_sentences(articles).collect().lazy()
     mentions = find_mentions(sentences, gazetteer.mention_surface_forms, gazetteer.blockers)
     mentions, entities = find_entities(sentences, mentions, gazetteer)
     if not include_dateline_mentions:
