@@ -36,6 +36,7 @@ from flows import stages  # noqa: E402
 from gazetteer import Gazetteer, load_gazetteer  # noqa: E402
 from gazetteer.datelines import dateline_places, dateline_regions  # noqa: E402
 from transforms.datelines import dateline_countries  # noqa: E402
+from transforms.engine import ENGINE  # noqa: E402
 from transforms.entities import find_entities  # noqa: E402
 from transforms.mentions import find_mentions  # noqa: E402
 from transforms.pipeline import transform_articles  # noqa: E402
@@ -101,30 +102,36 @@ def time_stages(
     surface_forms = pl.concat(
         [gazetteer.surface_forms, gazetteer.organizations.select(gazetteer.surface_forms.columns)]
     ).unique("surface", keep="first", maintain_order=True)
-    with_dc = dateline_countries(
-        articles.lazy(), gazetteer.surface_forms, regions, places
-    ).collect()
-    sentences = split_sentences(with_dc.lazy()).collect()
-    mentions = find_mentions(sentences.lazy(), surface_forms, gazetteer.blockers).collect()
+    with_dc = dateline_countries(articles.lazy(), gazetteer.surface_forms, regions, places).collect(
+        engine=ENGINE
+    )
+    sentences = split_sentences(with_dc.lazy()).collect(engine=ENGINE)
+    mentions = find_mentions(sentences.lazy(), surface_forms, gazetteer.blockers).collect(
+        engine=ENGINE
+    )
     runs: dict[str, Callable[[], object]] = {
         "datelines": lambda: dateline_countries(
             articles.lazy(), gazetteer.surface_forms, regions, places
-        ).collect(),
-        "sentences": lambda: split_sentences(with_dc.lazy()).collect(),
+        ).collect(engine=ENGINE),
+        "sentences": lambda: split_sentences(with_dc.lazy()).collect(engine=ENGINE),
         "mentions": lambda: find_mentions(
             sentences.lazy(), surface_forms, gazetteer.blockers
-        ).collect(),
+        ).collect(engine=ENGINE),
         "entities": lambda: pl.collect_all(
-            list(find_entities(sentences.lazy(), mentions.lazy(), gazetteer))
+            list(find_entities(sentences.lazy(), mentions.lazy(), gazetteer)), engine=ENGINE
         ),
-        "pipeline": lambda: pl.collect_all(list(transform_articles(articles.lazy(), gazetteer))),
+        "pipeline": lambda: pl.collect_all(
+            list(transform_articles(articles.lazy(), gazetteer)), engine=ENGINE
+        ),
     }
     return {name: best_of(repeat, runs[name]) for name in wanted}
 
 
 def outputs(articles: pl.DataFrame, gazetteer: Gazetteer) -> pl.DataFrame:
     """Mentions and entities of one batch, stacked (column `table`) and sorted."""
-    _, _, mentions, entities = pl.collect_all(list(transform_articles(articles.lazy(), gazetteer)))
+    _, _, mentions, entities = pl.collect_all(
+        list(transform_articles(articles.lazy(), gazetteer)), engine=ENGINE
+    )
     return pl.concat(
         [
             mentions.select(MENTION_COLUMNS)

@@ -23,6 +23,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from flows import stages
 from flows.progress import Progress
 from gazetteer import Gazetteer, load_gazetteer
+from transforms.engine import ENGINE
 from transforms.ledger import mark_duplicates, plan_reads
 from transforms.pipeline import transform_articles
 from warehouse import db
@@ -146,7 +147,7 @@ def read_and_transform(
         load_gazetteer(),  # cached per process, so Dask workers build it once
         include_dateline_mentions=settings.include_dateline_mentions,
     )
-    articles, sentences, mentions, entities = pl.collect_all(list(result))
+    articles, sentences, mentions, entities = pl.collect_all(list(result), engine=ENGINE)
     crash_point(settings, f"transform:{batch_no}")
     return BatchResult(
         files=ledger_rows,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from transforms.engine import ENGINE
+
 # A dateline names a city: prefer capitals and places over country names and demonyms
 # when the same letters, case aside, mean several things.
 _KIND_RANK = {"capital": 0, "place": 1, "name": 2, "demonym": 3}
@@ -110,7 +112,10 @@ def _lookups(
             how="full",
             coalesce=True,
         ).select("key", pl.coalesce("surface_country", "geonames").alias("place_country"))
-        _LOOKUPS[key] = ((surface_forms, regions, places), *pl.collect_all([by_region, by_place]))
+        _LOOKUPS[key] = (
+            (surface_forms, regions, places),
+            *pl.collect_all([by_region, by_place], engine=ENGINE),
+        )
     return _LOOKUPS[key][1], _LOOKUPS[key][2]
 
 

@@ -63,6 +63,7 @@ from typing import NamedTuple
 import polars as pl
 
 from gazetteer import Gazetteer
+from transforms.engine import ENGINE
 from transforms.mentions import MENTION_SCHEMA, is_all_caps
 from warehouse.schema import ENTITY_SCHEMA
 
@@ -640,7 +641,8 @@ def find_entities(
                 orgs,
                 capitalised_words(mixed),
                 mentions,
-            ]
+            ],
+            engine=ENGINE,
         )
     )
     curated_orgs = mentions.filter(pl.col("entity_type") == "organization")

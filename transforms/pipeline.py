@@ -8,6 +8,7 @@ import polars as pl
 
 from gazetteer import Gazetteer
 from transforms.datelines import dateline_countries, drop_dateline_mentions
+from transforms.engine import ENGINE
 from transforms.entities import find_entities
 from transforms.mentions import find_mentions
 from transforms.sentences import split_sentences
@@ -31,8 +32,8 @@ def transform_articles(
     )
     # Materialised once, articles before sentences (collected together, the dateline plan would
     # run twice): every later stage, the entity passes included, reads both.
-    articles = articles.collect().lazy()
-    sentences = split_sentences(articles).collect().lazy()
+    articles = articles.collect(engine=ENGINE).lazy()
+    sentences = split_sentences(articles).collect(engine=ENGINE).lazy()
     mentions = find_mentions(sentences, gazetteer.mention_surface_forms, gazetteer.blockers)
     mentions, entities = find_entities(sentences, mentions, gazetteer)
     if not include_dateline_mentions:
