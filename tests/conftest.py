@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,6 +21,14 @@ SAMPLES = REPO_ROOT / "samples" / "articles"
 SHARED = REPO_ROOT.parent / "shared"
 SEED = SHARED / "seeds" / "000_9931ddaee67d88b9.txt"
 REUTERS = SHARED / "corpora" / "reuters21578"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the gazetteer cache of test runs (and of the CLI runs they start) out of ~/.cache."""
+    if "WIREHOUSE_CACHE_DIR" not in os.environ:
+        folder = tempfile.mkdtemp(prefix="wirehouse-test-cache-")
+        os.environ["WIREHOUSE_CACHE_DIR"] = folder
+        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
 
 
 @pytest.fixture(scope="session")
