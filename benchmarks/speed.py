@@ -5,9 +5,12 @@ everything under --work (default data/bench, git-ignored). Each pipeline run hap
 process so its peak RSS is its own; times exclude interpreter start-up and, in Prefect mode, the
 temporary Prefect server's start-up (the clock starts when the flow body starts).
 
-    .venv/bin/python benchmarks/speed.py                       # Reuters + 1,000,000 synthetic
-    .venv/bin/python benchmarks/speed.py --synthetic 100000    # a smaller scale run
+    .venv/bin/python benchmarks/speed.py                       # Reuters + 100,000 + 1,000,000
+    .venv/bin/python benchmarks/speed.py --synthetic 100000    # one smaller scale run
     .venv/bin/python benchmarks/speed.py --skip-synthetic      # Reuters only
+
+Synthetic corpora are generated once into --work/speed-synthetic-N (article i is the same in
+every size, so the 100,000 corpus is the first tenth of the 1,000,000 one) and reused.
 """
 
 from __future__ import annotations
@@ -19,11 +22,49 @@ import resource
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
+
+
+class RssSampler:
+    """This process's resident memory, sampled every interval seconds on a daemon thread."""
+
+    def __init__(self, interval: float = 0.25) -> None:
+        self.samples: list[tuple[float, int]] = []
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        page = os.sysconf("SC_PAGE_SIZE")
+        while not self._stop.is_set():
+            with open("/proc/self/statm") as statm:
+                self.samples.append((time.perf_counter(), int(statm.read().split()[1]) * page))
+            self._stop.wait(self._interval)
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def quarter_peaks(self) -> list[int]:
+        """Peak RSS in each quarter of the sampled time: flat memory gives four similar peaks."""
+        if not self.samples:
+            return []
+        first, last = self.samples[0][0], self.samples[-1][0]
+        span = max(last - first, 1e-9)
+        peaks = [0, 0, 0, 0]
+        for moment, rss in self.samples:
+            quarter = min(int(4 * (moment - first) / span), 3)
+            peaks[quarter] = max(peaks[quarter], rss)
+        return peaks
 
 
 def worker(args: argparse.Namespace) -> int:
@@ -41,9 +82,10 @@ def worker(args: argparse.Namespace) -> int:
     )
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     started = time.perf_counter()
-    summary = (
-        run_flow(settings) if args.mode == "prefect" else run_pipeline(settings, as_tasks=False)
-    )
+    with RssSampler() as sampler:
+        summary = (
+            run_flow(settings) if args.mode == "prefect" else run_pipeline(settings, as_tasks=False)
+        )
     outer = time.perf_counter() - started
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
@@ -61,6 +103,7 @@ def worker(args: argparse.Namespace) -> int:
                 "outer_seconds": outer,
                 "peak_rss_bytes": own,
                 "peak_child_rss_bytes": kids,
+                "rss_quarter_peaks": sampler.quarter_peaks(),
             }
         )
     )
@@ -101,6 +144,7 @@ def peer_comparison(input_dir: Path, limit_files: int | None = None) -> dict:
 
     from flows.stages import discover_files, read_files
     from gazetteer import load_gazetteer
+    from transforms.engine import ENGINE
     from transforms.pipeline import transform_articles
     from transforms.sentences import split_sentences
 
@@ -120,21 +164,28 @@ def peer_comparison(input_dir: Path, limit_files: int | None = None) -> dict:
     geotext_seconds = time.perf_counter() - started
 
     gazetteer = load_gazetteer()
-    sentences = split_sentences(articles.lazy()).collect()
+    best_sentences = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        sentences = split_sentences(articles.lazy()).collect(engine=ENGINE)
+        best_sentences = min(best_sentences, time.perf_counter() - started)
     best_mentions = float("inf")
     best_transform = float("inf")
     for _ in range(3):
         started = time.perf_counter()
         result = transform_articles(articles.lazy(), gazetteer)
-        pl.collect_all(list(result))
+        pl.collect_all(list(result), engine=ENGINE)
         best_transform = min(best_transform, time.perf_counter() - started)
-    from transforms.entities import find_entities  # noqa: F401 - part of the measured stage
     from transforms.mentions import find_mentions
 
+    # The pipeline's own mention pass: countries, capitals, demonyms, places and curated
+    # organisations, with character offsets, on sentences split beforehand.
     for _ in range(3):
         started = time.perf_counter()
-        mentions = find_mentions(sentences.lazy(), gazetteer.surface_forms, gazetteer.blockers)
-        mentions.collect()
+        mentions = find_mentions(
+            sentences.lazy(), gazetteer.mention_surface_forms, gazetteer.blockers
+        )
+        mentions.collect(engine=ENGINE)
         best_mentions = min(best_mentions, time.perf_counter() - started)
     mb = size / 1e6
     return {
@@ -142,6 +193,7 @@ def peer_comparison(input_dir: Path, limit_files: int | None = None) -> dict:
         "mb": mb,
         "geotext_mb_s": mb / geotext_seconds,
         "geotext_found": found,
+        "sentences_mb_s": mb / best_sentences,
         "gazetteer_mentions_mb_s": mb / best_mentions,
         "all_transforms_mb_s": mb / best_transform,
     }
@@ -183,9 +235,10 @@ def report(name: str, result: dict) -> None:
         f" {mb / total:.1f} MB/s (stage sums across threads: {stages};"
         f" waiting for batches {first['seconds'].get('wait', 0):.1f}s)"
     )
+    quarters = " / ".join(f"{peak / 2**20:,.0f}" for peak in first["rss_quarter_peaks"])
     print(
-        f"- peak RSS {first['peak_rss_bytes'] / 2**20:,.0f} MiB (largest child"
-        f" {first['peak_child_rss_bytes'] / 2**20:,.0f} MiB);"
+        f"- peak RSS {first['peak_rss_bytes'] / 2**20:,.0f} MiB (by quarter of the run:"
+        f" {quarters} MiB; largest child {first['peak_child_rss_bytes'] / 2**20:,.0f} MiB);"
         f" warehouse {first['warehouse_bytes'] / 2**20:,.0f} MiB"
     )
     for label in ("nothing_new", "hundred_new"):
@@ -195,6 +248,29 @@ def report(name: str, result: dict) -> None:
             f" (discover {run['seconds'].get('discover', 0):.1f}s, plan"
             f" {run['seconds'].get('prepare', 0):.1f}s), {run['files_loaded']} loaded"
         )
+
+
+def measure_synthetic(corpus: Path, work: Path, count: int, args: argparse.Namespace) -> dict:
+    """Generate (once) and measure a synthetic corpus of count articles."""
+    from benchmarks.generate import generate
+
+    synthetic = work / f"speed-synthetic-{count}"
+    marker = synthetic / f".complete-{count}"
+    if not marker.exists():
+        shutil.rmtree(synthetic, ignore_errors=True)
+        started = time.perf_counter()
+        size = generate(corpus, synthetic, count)
+        marker.write_text("")
+        print(f"\n(generated {count:,} articles, {size / 1e6:,.0f} MB in"
+              f" {time.perf_counter() - started:.0f}s)")  # fmt: skip
+    else:
+        shutil.rmtree(synthetic / "added", ignore_errors=True)
+    more = iter(range(count, count + 1_000_000, 100))
+
+    def add_to_synthetic(added: int) -> None:
+        generate(corpus, synthetic / "added", added, start=next(more))
+
+    return measure_corpus(f"synthetic-{count}", synthetic, work, args, add_to_synthetic)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -210,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     w.add_argument("--export", type=Path)
     parser.add_argument("--corpus", type=Path, default=Path("../shared/corpora/reuters21578"))
     parser.add_argument("--work", type=Path, default=Path("data/bench"))
-    parser.add_argument("--synthetic", type=int, default=1_000_000)
+    parser.add_argument("--synthetic", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--skip-synthetic", action="store_true")
     parser.add_argument("--mode", choices=("prefect", "plain"), default="prefect")
     parser.add_argument("--batch-size", type=int, default=2000)
@@ -249,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
         f"- peer, same {peer['texts']:,} texts in memory ({peer['mb']:.1f} MB): geotext"
         f" {peer['geotext_mb_s']:.1f} MB/s; wirehouse gazetteer mentions"
         f" {peer['gazetteer_mentions_mb_s']:.1f} MB/s"
+        f" (sentence splitting {peer['sentences_mb_s']:.1f} MB/s)"
         f" (x{peer['gazetteer_mentions_mb_s'] / peer['geotext_mb_s']:.2f}); all transforms"
         f" (sentences, every entity kind) {peer['all_transforms_mb_s']:.1f} MB/s"
         f" (x{peer['all_transforms_mb_s'] / peer['geotext_mb_s']:.2f}); whole pipeline"
@@ -267,27 +344,20 @@ def main(argv: list[str] | None = None) -> int:
             f" ({100 * overhead / result['first']['seconds']['total']:.0f}% of the run)"
         )
     if not args.skip_synthetic:
-        synthetic = work / "speed-synthetic"
-        marker = synthetic / f".complete-{args.synthetic}"
-        if not marker.exists():
-            shutil.rmtree(synthetic, ignore_errors=True)
-            started = time.perf_counter()
-            size = generate(corpus, synthetic, args.synthetic)
-            marker.write_text("")
-            print(f"\n(generated {args.synthetic:,} articles, {size / 1e6:,.0f} MB in"
-                  f" {time.perf_counter() - started:.0f}s)")  # fmt: skip
-        else:
-            shutil.rmtree(synthetic / "added", ignore_errors=True)
-        more = iter(range(args.synthetic, args.synthetic + 1_000_000, 100))
-
-        def add_to_synthetic(count: int) -> None:
-            generate(corpus, synthetic / "added", count, start=next(more))
-
-        big = measure_corpus("synthetic", synthetic, work, args, add_to_synthetic)
-        report(f"synthetic ({args.synthetic:,} articles)", big)
-        small_rate = e2e
-        big_rate = big["first"]["raw_bytes"] / 1e6 / big["first"]["seconds"]["total"]
-        print(f"- throughput vs the Reuters run: {100 * big_rate / small_rate:.0f}%")
+        peaks: dict[int, int] = {}
+        for count in args.synthetic:
+            big = measure_synthetic(corpus, work, count, args)
+            report(f"synthetic ({count:,} articles)", big)
+            big_rate = big["first"]["raw_bytes"] / 1e6 / big["first"]["seconds"]["total"]
+            print(f"- throughput vs the Reuters run: {100 * big_rate / e2e:.0f}%")
+            peaks[count] = big["first"]["peak_rss_bytes"]
+        if len(peaks) > 1:
+            small, large = min(peaks), max(peaks)
+            print(
+                f"\n## memory: peak RSS {small:,} articles {peaks[small] / 2**20:,.0f} MiB,"
+                f" {large:,} articles {peaks[large] / 2**20:,.0f} MiB"
+                f" ({100 * (peaks[large] - peaks[small]) / peaks[small]:+.0f}%)"
+            )
     return 0
 
 
