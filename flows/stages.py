@@ -5,16 +5,17 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import logging
+import math
 import os
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from stat import S_ISREG
 
 import polars as pl
 
-from transforms.reading import ARTICLE_SCHEMA, RejectedInput, read_document
+from transforms.reading import ArticleRow, RejectedInput, article_rows_frame, read_documents
 from warehouse.db import LEDGER_SCHEMA
 
 log = logging.getLogger("wirehouse")
@@ -30,14 +31,23 @@ FOUND_SCHEMA: dict[str, pl.DataType] = {**DISCOVERED_SCHEMA, "problem": pl.Strin
 _RETRY = "it is tried again on the next run"
 # mtimes from 1970 up to int64 nanoseconds (year 2262) convert in bulk; others one by one.
 _NS_LIMIT = 2**63 - 1
+_EPOCH = datetime(1970, 1, 1)
+_DAY_US = 86_400_000_000
+# Files are parsed in batches of about this many bytes (read_documents scans each batch
+# at once), so a run over large files holds only one batch of their bytes besides articles.
+_PARSE_BATCH_BYTES = 32 * 1024 * 1024
 
 
 def _mtime(stat: os.stat_result) -> datetime:
+    return _mtime_of_ns(stat.st_mtime_ns)
+
+
+def _mtime_of_ns(ns: int) -> datetime:
     try:
-        return datetime.fromtimestamp(stat.st_mtime_ns / 1e9, tz=UTC).replace(tzinfo=None)
+        return datetime.fromtimestamp(ns / 1e9, tz=UTC).replace(tzinfo=None)
     except (OverflowError, OSError, ValueError):
         # A clock set to year 10000 (or before year 1) must not stop the run.
-        return datetime.max if stat.st_mtime_ns > 0 else datetime.min
+        return datetime.max if ns > 0 else datetime.min
 
 
 def _shown_name(rel: str) -> tuple[str, str | None]:
@@ -171,18 +181,39 @@ def _unreadable(path: str, full: Path, exc: OSError) -> str:
     return f"{path}: could not read ({exc.strerror or exc}): check the file; {_RETRY}"
 
 
-def _stat_key(stat: os.stat_result) -> tuple[int, int]:
-    return stat.st_size, stat.st_mtime_ns
+def _mtime_us(ns: int) -> int:
+    """An mtime in ns as microseconds since 1970, rounded as _mtime() rounds it."""
+    if 0 <= ns < _NS_LIMIT:
+        # fromtimestamp's rounding: float seconds, the fraction to microseconds half to even.
+        seconds = ns / 1e9
+        whole = math.floor(seconds)
+        return whole * 1_000_000 + round((seconds - whole) * 1e6)
+    return (_mtime_of_ns(ns) - _EPOCH) // timedelta(microseconds=1)
 
 
-def _read_bytes(path: str) -> bytes:
-    """The whole file, with os-level calls (a third faster than Path.read_bytes per small file)."""
+def _read_open(fd: int, size: int) -> bytes:
+    """The rest of an open file that fstat said holds size bytes (one read when it still does)."""
+    data = os.read(fd, size + 1)
+    if len(data) == size:
+        return data  # a short read of a regular file: its end
+    chunks = [data]
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _read_file(path: str, max_file_bytes: int) -> tuple[os.stat_result, bytes, os.stat_result]:
+    """(fstat before, bytes, fstat after) of one file, both stats of the file actually read.
+
+    Raises _Grown when it is over max_file_bytes before the read.
+    """
     fd = os.open(path, os.O_RDONLY)
     try:
-        chunks = []
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-        return b"".join(chunks)
+        before = os.fstat(fd)
+        if before.st_size > max_file_bytes:
+            raise _Grown(before.st_size)
+        data = _read_open(fd, before.st_size)
+        return before, data, os.fstat(fd)
     finally:
         os.close(fd)
 
@@ -202,114 +233,172 @@ def read_files(
     written, over the size limit) leaves size_bytes null, so the next run reads it again.
     """
     root_dir = os.path.join(os.fspath(root), "")
-    ledger_rows: list[dict[str, object]] = []
-    unchanged: list[dict[str, object]] = []
-    articles: list[dict[str, object]] = []
+    # Ledger columns, one list each (mtimes as microseconds since 1970).
+    paths: list[str] = []
+    shas: list[str | None] = []
+    sizes: list[int | None] = []
+    mtimes: list[int | None] = []
+    statuses: list[str] = []
+    reasons: list[str | None] = []
+    encodings: list[str | None] = []
+    formats: list[str | None] = []
+    counts: list[int] = []
+    unchanged: list[tuple[str, int, int]] = []
+    articles: list[ArticleRow] = []
+    # Files read but not parsed yet: (ledger row, notes so far), and what read_documents takes.
+    pending: list[tuple[int, tuple[str, ...]]] = []
+    pending_files: list[tuple[bytes, str, date]] = []
+    pending_bytes = 0
+    days: dict[int, date] = {}
+
+    def add_row(path: str, mtime: int | None, reason: str | None) -> None:
+        paths.append(path)
+        shas.append(None)
+        sizes.append(None)
+        mtimes.append(mtime)
+        statuses.append("rejected")
+        reasons.append(reason)
+        encodings.append(None)
+        formats.append(None)
+        counts.append(0)
+
+    def parse_pending() -> None:
+        """Parse the files read so far, in one batch, and complete their ledger rows."""
+        results = read_documents(
+            pending_files, input_format=input_format, reference_date=reference_date
+        )
+        for (row, notes), (_, path, _), result in zip(pending, pending_files, results, strict=True):
+            if isinstance(result, RejectedInput):
+                reasons[row] = f"{path}: {result}"
+            elif isinstance(result, Exception):
+                log.error("reading %s failed", path, exc_info=result)
+                reasons[row] = (
+                    f"{path}: could not be read as an article ({type(result).__name__}:"
+                    f" {result}); this is a wirehouse bug: please report it with the file"
+                )
+            else:
+                statuses[row] = "loaded"
+                reasons[row] = "; ".join([*notes, *result.notes]) or None
+                encodings[row] = result.encoding
+                formats[row] = result.source_format
+                counts[row] = len(result.rows)
+                articles.extend(result.rows)
+        pending.clear()
+        pending_files.clear()
+
     has_problem = "problem" in files.columns
     problems = files.get_column("problem").to_list() if has_problem else [None] * files.height
     for path, size, mtime, problem in zip(
         files.get_column("path").to_list(),
         files.get_column("size_bytes").to_list(),
-        files.get_column("modified_at").to_list(),
+        files.get_column("modified_at").dt.epoch("us").to_list(),
         problems,
         strict=True,
     ):
-        row: dict[str, object] = {
-            "path": path,
-            "sha256": None,
-            "size_bytes": None,
-            "modified_at": mtime,
-            "status": "rejected",
-            "reason": None,
-            "encoding": None,
-            "source_format": None,
-            "article_count": 0,
-            "duplicate_of": None,
-        }
-        ledger_rows.append(row)
         if problem is not None:
-            row["reason"] = f"{path}: {problem}; {_RETRY}"
+            add_row(path, mtime, f"{path}: {problem}; {_RETRY}")
             continue
         if size > max_file_bytes:
-            row["reason"] = (
+            add_row(
+                path,
+                mtime,
                 f"{path}: file is {size:,} bytes, over the limit of {max_file_bytes:,} bytes"
-                f" ({max_file_bytes / 1_048_576:g} MB): split it or raise --max-file-mb"
+                f" ({max_file_bytes / 1_048_576:g} MB): split it or raise --max-file-mb",
             )
             continue
         full = root_dir + path
         try:
-            before = os.stat(full)
-            if before.st_size > max_file_bytes:
-                raise _Grown(before.st_size)
-            data = _read_bytes(full)
-            after = os.stat(full)
+            before, data, after = _read_file(full, max_file_bytes)
         except _Grown as grown:
-            row["reason"] = (
+            add_row(
+                path,
+                mtime,
                 f"{path}: grew from {size:,} to {grown.size:,} bytes after it was found and is"
-                f" now over the limit of {max_file_bytes:,} bytes: split it or raise --max-file-mb"
+                f" now over the limit of {max_file_bytes:,} bytes: split it or raise --max-file-mb",
             )
             continue
         except OSError as exc:
-            row["reason"] = _unreadable(path, Path(full), exc)
+            add_row(path, mtime, _unreadable(path, Path(full), exc))
             continue
-        now_size, now_mtime = after.st_size, _mtime(after)
-        if _stat_key(before) != _stat_key(after) or len(data) != now_size:
-            row["reason"] = (
+        now_size = after.st_size
+        if (
+            before.st_size != now_size
+            or before.st_mtime_ns != after.st_mtime_ns
+            or len(data) != now_size
+        ):
+            add_row(
+                path,
+                mtime,
                 f"{path}: changed while being read ({before.st_size:,} bytes before,"
-                f" {now_size:,} after); not loaded this run: it will be picked up next run"
+                f" {now_size:,} after); not loaded this run: it will be picked up next run",
             )
             continue
-        notes: list[str] = []
+        now_mtime = _mtime_us(after.st_mtime_ns)
+        notes: tuple[str, ...] = ()
         if now_size < size:
             # Shrunk and now still: read it as it is, and say so.
-            notes.append(f"shrank from {size:,} to {now_size:,} bytes after it was found")
-        elif (now_size, now_mtime) != (size, mtime):
-            row["reason"] = (
+            notes = (f"shrank from {size:,} to {now_size:,} bytes after it was found",)
+        elif now_size != size or now_mtime != mtime:
+            add_row(
+                path,
+                mtime,
                 f"{path}: changed while being read ({size:,} bytes when found, {now_size:,}"
                 " now): it may still be being written; not loaded this run: it will be picked"
-                " up next run"
+                " up next run",
             )
             continue
         digest = hashlib.sha256(data).hexdigest()
-        row.update(sha256=digest, size_bytes=now_size, modified_at=now_mtime)
         if known_sha.get(path) == digest:
-            ledger_rows.pop()
-            unchanged.append({"path": path, "size_bytes": now_size, "modified_at": now_mtime})
+            unchanged.append((path, now_size, now_mtime))
             continue
-        try:
-            result = read_document(
-                data,
-                source_path=path,
-                mtime_date=now_mtime.date(),
-                input_format=input_format,
-                reference_date=reference_date,
-            )
-        except RejectedInput as exc:
-            row["reason"] = f"{path}: {exc}"
-            continue
-        except Exception as exc:  # noqa: BLE001 - one file's surprise must not stop the run
-            log.exception("reading %s failed", path)
-            row["reason"] = (
-                f"{path}: could not be read as an article ({type(exc).__name__}: {exc});"
-                " this is a wirehouse bug: please report it with the file"
-            )
-            continue
-        row["status"] = "loaded"
-        row["encoding"] = result.encoding
-        row["source_format"] = result.source_format
-        row["article_count"] = len(result.articles)
-        row["reason"] = "; ".join(notes + result.notes) or None
-        articles.extend(result.articles)
+        day = now_mtime // _DAY_US
+        mtime_date = days.get(day)
+        if mtime_date is None:
+            mtime_date = days[day] = (_EPOCH + timedelta(microseconds=now_mtime)).date()
+        # Rejected unless parsing says otherwise; the bytes read are recorded either way.
+        add_row(path, now_mtime, None)
+        shas[-1], sizes[-1] = digest, now_size
+        pending.append((len(paths) - 1, notes))
+        pending_files.append((data, path, mtime_date))
+        pending_bytes += now_size
+        if pending_bytes >= _PARSE_BATCH_BYTES:
+            parse_pending()
+            pending_bytes = 0
+    parse_pending()
+    ledger = pl.DataFrame(
+        {
+            "path": paths,
+            "sha256": shas,
+            "size_bytes": sizes,
+            "modified_at": mtimes,
+            "status": statuses,
+            "reason": reasons,
+            "encoding": encodings,
+            "source_format": formats,
+            "article_count": counts,
+            "duplicate_of": [None] * len(paths),
+        },
+        schema={**LEDGER_SCHEMA, "modified_at": pl.Int64()},
+    ).with_columns(pl.col("modified_at").cast(LEDGER_SCHEMA["modified_at"]))
+    unchanged_paths, unchanged_sizes, unchanged_mtimes = (
+        zip(*unchanged, strict=True) if unchanged else ((), (), ())
+    )
     return (
-        _frame(ledger_rows, LEDGER_SCHEMA),
-        _frame(articles, ARTICLE_SCHEMA),
-        _frame(unchanged, DISCOVERED_SCHEMA),
+        ledger,
+        article_rows_frame(articles),
+        pl.DataFrame(
+            [
+                pl.Series("path", unchanged_paths, dtype=pl.String),
+                pl.Series("size_bytes", unchanged_sizes, dtype=pl.Int64),
+                _datetimes("modified_at", list(unchanged_mtimes)),
+            ]
+        ),
     )
 
 
-def _frame(rows: list[dict[str, object]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    """Records as a frame, built column by column (faster than from a list of dicts)."""
-    return pl.DataFrame({name: [row[name] for row in rows] for name in schema}, schema=schema)
+def _datetimes(name: str, micros: list[int | None]) -> pl.Series:
+    """Microseconds since 1970 as a Datetime("us") column."""
+    return pl.Series(name, micros, dtype=pl.Int64).cast(pl.Datetime("us"))
 
 
 class _Grown(Exception):

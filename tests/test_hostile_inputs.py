@@ -211,14 +211,14 @@ def build_hostile_folder(root: Path, outside: Path) -> None:
 
 def deny_reads_of(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     """As root, chmod 000 blocks nothing: make reads of this file fail as they would for a user."""
-    real = stages._read_bytes
+    real = stages._read_file
 
-    def read_bytes(path: str) -> bytes:
+    def read_file(path: str, max_file_bytes: int):
         if Path(path).name == name:
             raise PermissionError(13, "Permission denied", path)
-        return real(path)
+        return real(path, max_file_bytes)
 
-    monkeypatch.setattr(stages, "_read_bytes", read_bytes)
+    monkeypatch.setattr(stages, "_read_file", read_file)
 
 
 @pytest.fixture(scope="module")
@@ -535,18 +535,17 @@ def test_file_growing_past_the_limit_after_discovery_is_rejected_for_size(tmp_pa
 def test_file_written_during_the_run_is_picked_up_by_the_next_run(tmp_path, monkeypatch):
     root, path = one_file(tmp_path)
     db_path = tmp_path / "news.duckdb"
-    real = stages._read_bytes
+    real = stages._read_open
 
-    def read_while_a_writer_appends(path: str) -> bytes:
-        data = real(path)
-        if Path(path).name == "story.txt":
-            with open(path, "a") as handle:
-                handle.write("A late paragraph.\n")
+    def read_while_a_writer_appends(fd: int, size: int) -> bytes:
+        data = real(fd, size)
+        with path.open("a") as handle:  # the run reads only this file
+            handle.write("A late paragraph.\n")
         return data
 
-    monkeypatch.setattr(stages, "_read_bytes", read_while_a_writer_appends)
+    monkeypatch.setattr(stages, "_read_open", read_while_a_writer_appends)
     first = run_pipeline(Settings(input_dir=root, db_path=db_path), as_tasks=False)
-    monkeypatch.setattr(stages, "_read_bytes", real)
+    monkeypatch.setattr(stages, "_read_open", real)
     [(status, reason)] = query(db_path, "select status, reason from source_files")
     second = run_pipeline(Settings(input_dir=root, db_path=db_path), as_tasks=False)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import polars as pl
 import pytest
@@ -13,15 +14,28 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flows import stages
+from transforms.dates import (
+    _MONTH_ALT,
+    _MONTHS,
+    MONTH_DAY,
+    OPENING_DATELINE,
+    TRAILING_DATELINE,
+    _last_path_date,
+    date_from_path,
+)
 from transforms.reading import (
     _ASCII_CONTROL,
     _ASCII_ODD_SPACE,
     _CONTROL,
     _ODD_SPACE,
     _SPACES,
+    _plain_row,
+    _read_any,
     _tidy_content_hash,
     content_hash,
     paragraphs_of,
+    read_document,
+    read_documents,
     read_wire_text,
 )
 from transforms.sentences import split_sentences
@@ -193,3 +207,149 @@ def test_sentences_come_out_by_article_whatever_order_the_articles_came_in():
 def test_ascii_byte_classes_are_the_ascii_part_of_the_regex_classes():
     assert list(_ASCII_CONTROL) == [c for c in range(128) if _CONTROL.fullmatch(chr(c))]
     assert list(_ASCII_ODD_SPACE) == [c for c in range(128) if _ODD_SPACE.fullmatch(chr(c))]
+
+
+# --- reading: the batch reader and its fast paths give what the general path gives ------
+
+# Pieces of ASCII wire text, with the spacing, line endings, datelines and odd bytes that
+# send a file off the fast paths.
+_PIECES = [
+    "a", "Q", "word", "Lopat said", "7", "23", ".", ",", "-", " - ", "(", ")", "{", "}",
+    " ", "  ", "\t", "\n", "\n\n", "\n\n\n", " \n", "\n ", "\r\n", "\r", "\x00", "\x1f",
+    "\x7f", "é", "\u3000", " \r\n", "\r\n ", "Back to Main", "back to top", "BACK TO INDEX", "Kyodo News",
+    "TOKYO, April 10 Kyodo - ", "NEW YORK (Reuters) - ", "BONN, March 3 - ",
+    "SAN MATEO, Calif., Sept. 3 - ", "LONDON, Feb 30 - ", "PARIS, Mar. 123 - ",
+    "MAY, June 5 - ", "(April 10)", "(Dec. 31)", "(AP)", "\n(Feb. 29)\n",
+]  # fmt: skip
+_free_ascii = st.lists(st.sampled_from(_PIECES), max_size=30).map("".join)
+_sentence = st.lists(st.sampled_from(["Lopat", "said", "it", "agreed", "to", "23", "mln"]),
+                     min_size=1, max_size=8).map(" ".join)  # fmt: skip
+_paragraph = st.lists(_sentence, min_size=1, max_size=3).map("\n".join)
+_opening = st.sampled_from(["", "TOKYO, April 10 Kyodo - ", "NEW YORK (Reuters) - ",
+                            "BONN, March 3 - ", "WANAMASSA, N.J., March 23 - ",
+                            "LONDON, Feb 30 - ", "Back to Main\n", "back to top\n",
+                            "BACK TO INDEX\n", "Back to the port"])  # fmt: skip
+# Article-shaped: what the fast paths are for, with some of the pieces between lines.
+_wire_ascii = st.builds(
+    lambda head, opening, paragraphs, sep, tail: (
+        head + "\n\n" + opening + sep.join(paragraphs) + tail
+    ),
+    _sentence,
+    _opening,
+    st.lists(_paragraph, max_size=4),
+    st.sampled_from(["\n\n", "\n\n\n", "\n \n", "\r\n\r\n", " \r\n\r\n", "\r\n \r\n"]),
+    st.sampled_from(["", "\n", " \n", "\n(April 10)\n", " (AP)", "  "]),
+)
+_file = st.tuples(
+    st.one_of(_wire_ascii, _free_ascii).map(lambda text: text.encode("utf-8")),
+    st.sampled_from(
+        [
+            "x.txt",
+            "2017/04/10/x.txt",
+            "1987/03/23/reut-8376.txt",
+            "a/20170410.txt",
+            "feed.json",
+            "2019/03/01/feb-29.TXT",
+        ]
+    ),
+    st.sampled_from([date(2020, 6, 15), date(1987, 3, 1)]),
+)
+
+
+def _outcome(read) -> tuple[object, ...]:
+    """What a read gives: its rows, format, encoding and notes, or its exception."""
+    try:
+        result = read()
+    except Exception as exc:  # noqa: BLE001 - the outcome compared
+        return type(exc), str(exc)
+    if isinstance(result, Exception):
+        return type(result), str(result)
+    return result.rows, result.source_format, result.encoding, result.notes
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    files=st.lists(_file, min_size=1, max_size=6),
+    input_format=st.sampled_from(["auto", "auto", "plain", "kyodo", "jsonl"]),
+    reference_date=st.sampled_from([None, date(2017, 4, 11)]),
+)
+def test_batch_reader_gives_what_the_general_path_gives(files, input_format, reference_date):
+    batch = list(read_documents(files, input_format=input_format, reference_date=reference_date))
+    for (data, path, mtime_date), result in zip(files, batch, strict=True):
+        expected = _outcome(
+            lambda data=data, path=path, mtime_date=mtime_date: _read_any(
+                data, path, mtime_date, input_format, reference_date
+            )
+        )
+        assert _outcome(lambda result=result: result) == expected
+        assert (
+            _outcome(
+                lambda data=data, path=path, mtime_date=mtime_date: read_document(
+                    data,
+                    source_path=path,
+                    mtime_date=mtime_date,
+                    input_format=input_format,
+                    reference_date=reference_date,
+                )
+            )
+            == expected
+        )
+
+
+def test_a_reuters_shaped_file_takes_the_plain_fast_path():
+    text = (
+        "LOPAT NAMES DISTRIBUTOR\n\nWANAMASSA, N.J., March 23 - Lopat said\nit agreed.\n\nMore.\n"
+    )
+    row, note = _plain_row(text.strip(), "1987/03/23/reut-8376.txt", date(2020, 1, 1), None)
+
+    assert row[2:7] == (
+        "LOPAT NAMES DISTRIBUTOR",
+        "WANAMASSA, N.J., March 23 - Lopat said it agreed.\n\nMore.",
+        "LOPAT NAMES DISTRIBUTOR\n\nWANAMASSA, N.J., March 23 - Lopat said it agreed.\n\nMore.",
+        "WANAMASSA, N.J., March 23",
+        "WANAMASSA",
+    )
+    assert (row[9], row[10], note) == (date(1987, 3, 23), "dateline+path", None)
+
+
+_path_piece = st.sampled_from(
+    ["1", "0", "9", "19", "20", "2017", "04", "10", "31", "13", "/", "-", "_", ".", "\\",
+     "x", "reut-8376.txt", "\u0663", "20170410", "1987/03/23"]
+)  # fmt: skip
+
+
+@settings(max_examples=500)
+@given(path=st.lists(_path_piece, max_size=12).map("".join))
+def test_path_date_from_the_folder_alone_equals_the_whole_path_date(path):
+    assert date_from_path(path) == _last_path_date(path)
+
+
+_month_word = st.sampled_from(
+    ["jan", "JANUARY", "Feb", "febr", "mar", "March", "may", "jun", "June", "jul", "sep",
+     "Sept", "SEPTEMBER", "septe", "oct", "Dec", "\u017fept", "Xmar", "marc"]
+)  # fmt: skip
+_month_piece = st.one_of(
+    st.tuples(
+        _month_word, st.sampled_from(["", "."]), st.sampled_from(["", " ", "  "]),
+        st.sampled_from(["3", "10", "123", "x"]),
+    ).map("".join),
+    st.sampled_from([" ", ".", "(", ")", ",", " - ", "TOKYO", "Kyodo", "s", "t"]),
+)  # fmt: skip
+
+
+@settings(max_examples=500)
+@given(text=st.lists(_month_piece, max_size=10).map("".join))
+def test_month_alternation_matches_what_the_sorted_month_names_match(text):
+    sorted_names = "|".join(sorted(_MONTHS, key=len, reverse=True))
+    for pattern in (MONTH_DAY, TRAILING_DATELINE, OPENING_DATELINE):
+        reference = re.compile(pattern.pattern.replace(_MONTH_ALT, sorted_names))
+        for candidate in (text, f"PARIS, {text} - x", f"x ({text})"):
+            got, want = pattern.search(candidate), reference.search(candidate)
+            assert (got and (got.span(), got.groups())) == (want and (want.span(), want.groups()))
+
+
+@settings(max_examples=500)
+@given(ns=st.integers(-(2**70), 2**70) | st.integers(0, 4 * 10**18).map(lambda n: n - n % 500))
+def test_mtime_in_microseconds_rounds_like_the_mtime_datetime(ns):
+    as_datetime = stages._mtime(SimpleNamespace(st_mtime_ns=ns))
+    assert stages._mtime_us(ns) == (as_datetime - datetime(1970, 1, 1)) // timedelta(microseconds=1)

@@ -23,7 +23,29 @@ _MONTHS = {
     "dec": 12, "december": 12,
 }  # fmt: skip
 
-_MONTH_ALT = "|".join(sorted(_MONTHS, key=len, reverse=True))
+
+def _month_alternation(names: list[str]) -> str:
+    """The names as a regex alternation, grouped by their first three letters.
+
+    It matches what the names sorted longest first and joined with '|' match, trying them
+    in the same order: names with different stems never match at the same place (case
+    folding joins no two of their letters), and within a stem the longest goes first. The
+    regex engine tries each stem once instead of every name.
+    """
+    tails: dict[str, list[str]] = {}
+    for name in sorted(names, key=len, reverse=True):
+        tails.setdefault(name[:3], []).append(name[3:])
+    parts = []
+    for stem, endings in tails.items():
+        longer = "|".join(ending for ending in endings if ending)
+        if not longer:
+            parts.append(stem)
+        else:
+            parts.append(f"{stem}(?:{longer})" + ("?" if "" in endings else ""))
+    return "|".join(parts)
+
+
+_MONTH_ALT = _month_alternation(list(_MONTHS))
 MONTH_DAY = re.compile(rf"(?i)\b({_MONTH_ALT})\.?\s+(\d{{1,2}})\b")
 # A trailing "(April 10)" closing the body, the Kyodo convention.
 TRAILING_DATELINE = re.compile(rf"\s*\(\s*((?i:{_MONTH_ALT})\.?\s+\d{{1,2}})\s*\)\s*$")
@@ -62,8 +84,29 @@ def parse_month_day(text: str) -> tuple[int, int] | None:
     return month, day
 
 
+# A file name can take part in a path date when it starts with two digits (the day, or
+# month and day, after a folder separator) or holds a whole date of either pattern.
+_DATE_IN_NAME = re.compile(r"\d{4}(?:[/\\_.-]\d\d|\d{4})")
+
+
 def date_from_path(path: str) -> date | None:
     """The last calendar date a path carries (…/2017/04/10/…, …2017-04-10…, …20170410…)."""
+    folder, slash, name = path.rpartition("/")
+    # isdecimal is re's \d, character by character.
+    if slash and not name[:2].isdecimal() and _DATE_IN_NAME.search(name) is None:
+        # No match can reach into such a name, and a match ending at the folder's end is
+        # followed by '/' either way: the folder alone gives the same date.
+        return _date_from_folder(folder)
+    return _last_path_date(path)
+
+
+# Cached: a corpus keeps many files in each folder.
+@lru_cache(maxsize=4096)
+def _date_from_folder(folder: str) -> date | None:
+    return _last_path_date(folder)
+
+
+def _last_path_date(path: str) -> date | None:
     found: date | None = None
     for pattern in _PATH_DATES:
         for match in pattern.finditer(path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -18,6 +19,8 @@ from transforms.dates import (
     parse_month_day,
     resolve_year,
 )
+
+ArticleRow = tuple[object, ...]  # one article, its values in ARTICLE_SCHEMA's column order
 
 ARTICLE_SCHEMA: dict[str, pl.DataType] = {
     "article_id": pl.String(),
@@ -35,6 +38,9 @@ ARTICLE_SCHEMA: dict[str, pl.DataType] = {
     "source_format": pl.String(),
     "content_hash": pl.String(),
 }
+_ARTICLE_COLUMNS = tuple(ARTICLE_SCHEMA)
+_JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
+_ONLY_WHITESPACE = "only whitespace; nothing to load: remove it or re-fetch it"
 
 _MAGIC = (
     (b"\x89PNG\r\n\x1a\n", "PNG image"),
@@ -72,7 +78,9 @@ _ASCII_ODD_SPACE = b"\t\x0b\x0c\r\x1c\x1d\x1e\x1f"
 # After _SPACES: the single space either side of a line break, and runs of blank lines.
 _LINE_EDGE = re.compile(r" ?\n ?")
 _BLANK_LINES = re.compile(r"\n\n+")
-# In tidied text (non-blank lines are never empty): the third non-blank line.
+# In tidied text (non-blank lines are never empty): a navigation line as the second
+# non-blank line, and the third non-blank line.
+_NAV_SECOND = re.compile(r"[^\n]+\n+(?i:back to (?:main|top|index))(?:\n|$)")
 _THIRD_LINE = re.compile(r"[^\n]+\n+[^\n]+\n+([^\n]+)")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _BINARY_SHARE = 10  # a text with more than 1 in 10 control characters is not an article
@@ -91,14 +99,19 @@ class Decoded:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class ReadResult:
     """The articles one file produced, the format it was read as, and notes for its ledger row."""
 
-    articles: list[dict[str, object]]
+    rows: list[ArticleRow]
     source_format: str
     encoding: str
     notes: list[str]
+
+    @property
+    def articles(self) -> list[dict[str, object]]:
+        """The articles as records keyed by column name."""
+        return [dict(zip(_ARTICLE_COLUMNS, row, strict=True)) for row in self.rows]
 
 
 def _utf16_without_bom(sample: bytes) -> str | None:
@@ -207,7 +220,7 @@ def detect_format(text: str, path: str) -> str:
     """Guess 'jsonl', 'kyodo' or 'plain' from the file's name and first lines."""
     lower = path.lower()
     stripped = text.lstrip()
-    if lower.endswith((".jsonl", ".ndjson", ".json")) or stripped.startswith("{"):
+    if lower.endswith(_JSON_SUFFIXES) or stripped.startswith("{"):
         return "jsonl"
     lines = _leading_lines(text, 2)
     if len(lines) >= 2 and _NAV_LINE.match(lines[1]):
@@ -240,6 +253,17 @@ def _tidy_lines(text: str) -> str:
     if " \n" in text or "\n " in text:
         text = _LINE_EDGE.sub("\n", text)
     return text.strip(" \n")
+
+
+def _tidy_ascii(text: str) -> str:
+    """_tidy_lines(text) for ASCII text without control codes (its only odd space is the tab)."""
+    # String replacements, not regex substitutions: each is one fast scan, and halving the
+    # runs of spaces takes a pass per doubling of the longest run.
+    text = text.replace("\t", " ")
+    while "  " in text:
+        text = text.replace("  ", " ")
+    # No runs of spaces left: every space next to a line break goes.
+    return text.replace(" \n", "\n").replace("\n ", "\n").strip(" \n")
 
 
 def _paragraphs_of_tidy(tidy: str) -> list[str]:
@@ -314,22 +338,41 @@ def infer_date(
     """(published_date, date_basis, note) from the best evidence available."""
     if explicit is not None:
         return explicit, "field", None
-    path_date = date_from_path(source_path)
+    month_day = parse_month_day(dateline) if dateline else None
+    return _date_from(dateline, month_day, source_path, mtime_date, reference_date)
+
+
+def _date_from(
+    dateline: str | None,
+    month_day: tuple[int, int] | None,
+    source_path: str,
+    mtime_date: date,
+    reference_date: date | None,
+) -> tuple[date, str, str | None]:
+    """infer_date's answer, given parse_month_day(dateline) for a dateline."""
     if reference_date is not None:
         reference, ref_name = reference_date, "reference"
-    elif path_date is not None:
-        reference, ref_name = path_date, "path"
     else:
-        reference, ref_name = mtime_date, "mtime"
+        path_date = date_from_path(source_path)
+        if path_date is not None:
+            reference, ref_name = path_date, "path"
+        else:
+            reference, ref_name = mtime_date, "mtime"
     if dateline:
-        month_day = parse_month_day(dateline)
         if month_day:
             resolved = resolve_year(*month_day, reference)
             if resolved is not None:
-                return resolved, f"dateline+{ref_name}", None
+                return resolved, _DATELINE_BASIS[ref_name], None
         note = f"dateline '({dateline})' is not a date; date taken from the {ref_name}"
         return reference, ref_name, note
-    return reference, ref_name, f"no dateline found; date taken from the {ref_name}"
+    return reference, ref_name, _NO_DATELINE[ref_name]
+
+
+_DATELINE_BASIS = {name: f"dateline+{name}" for name in ("reference", "path", "mtime")}
+_NO_DATELINE = {
+    name: f"no dateline found; date taken from the {name}"
+    for name in ("reference", "path", "mtime")
+}
 
 
 def _article(
@@ -345,26 +388,24 @@ def _article(
     published: date,
     basis: str,
     source_format: str,
-) -> dict[str, object]:
+) -> ArticleRow:
     body = "\n\n".join(paragraphs)
-    return {
-        "article_id": article_id_for(source_path, index),
-        "source": source,
-        "headline": headline,
-        "body": body,
-        "text": f"{headline}\n\n{body}" if body else headline,
-        "dateline": dateline,
-        "dateline_place": dateline_place,
-        "dateline_country_code": None,  # filled by transforms.datelines with the gazetteer
-        "dateline_end_char": None
-        if dateline_length is None
-        else len(headline) + 2 + dateline_length,
-        "published_date": published,
-        "date_basis": basis,
-        "source_path": source_path,
-        "source_format": source_format,
-        "content_hash": _tidy_content_hash(headline, paragraphs),
-    }
+    return (
+        article_id_for(source_path, index),
+        source,
+        headline,
+        body,
+        f"{headline}\n\n{body}" if body else headline,
+        dateline,
+        dateline_place,
+        None,  # dateline_country_code: filled by transforms.datelines with the gazetteer
+        None if dateline_length is None else len(headline) + 2 + dateline_length,
+        published,
+        basis,
+        source_path,
+        source_format,
+        _tidy_content_hash(headline, paragraphs),
+    )
 
 
 def read_wire_text(
@@ -378,7 +419,28 @@ def read_wire_text(
     """One article from the Kyodo shape (source, nav line, headline, body) or plain text."""
     tidy = _tidy_lines(text)
     if not tidy:
-        raise RejectedInput("only whitespace; nothing to load: remove it or re-fetch it")
+        raise RejectedInput(_ONLY_WHITESPACE)
+    row, notes = _wire_row(
+        text,
+        tidy,
+        source_path=source_path,
+        source_format=source_format,
+        mtime_date=mtime_date,
+        reference_date=reference_date,
+    )
+    return dict(zip(_ARTICLE_COLUMNS, row, strict=True)), notes
+
+
+def _wire_row(
+    text: str,
+    tidy: str,
+    *,
+    source_path: str,
+    source_format: str,
+    mtime_date: date,
+    reference_date: date | None,
+) -> tuple[ArticleRow, list[str]]:
+    """read_wire_text's article as a row, for text and its non-empty _tidy_lines(text)."""
     source: str | None = None
     if source_format == "kyodo":
         # The source line keeps its inner spacing as written.
@@ -432,7 +494,21 @@ def read_jsonl(
     reference_date: date | None,
 ) -> tuple[list[dict[str, object]], list[str]]:
     """One article per JSON line with title/headline, body/text, optional ISO date and source."""
-    articles: list[dict[str, object]] = []
+    articles, notes = _jsonl_rows(
+        text, source_path=source_path, mtime_date=mtime_date, reference_date=reference_date
+    )
+    return [dict(zip(_ARTICLE_COLUMNS, row, strict=True)) for row in articles], notes
+
+
+def _jsonl_rows(
+    text: str,
+    *,
+    source_path: str,
+    mtime_date: date,
+    reference_date: date | None,
+) -> tuple[list[ArticleRow], list[str]]:
+    """read_jsonl's articles as rows."""
+    articles: list[ArticleRow] = []
     notes: list[str] = []
     for line_no, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
@@ -526,15 +602,167 @@ def read_document(
     reference_date: date | None = None,
 ) -> ReadResult:
     """Every article one file holds; raises RejectedInput with a reason when there is none."""
+    return _read_ascii(
+        data, source_path, mtime_date, input_format, reference_date, plain_spacing=False
+    ) or _read_any(data, source_path, mtime_date, input_format, reference_date)
+
+
+def read_documents(
+    files: list[tuple[bytes, str, date]],
+    *,
+    input_format: str = "auto",
+    reference_date: date | None = None,
+) -> Iterator[ReadResult | Exception]:
+    """read_document for each (bytes, source path, mtime date), its exception in place of a result.
+
+    One vectorised scan of the whole batch first finds the files whose spacing needs no
+    tidying, which spares three scans of each of them in Python. Results come one at a
+    time, so each can be dropped before the next is made (the garbage collector then has
+    fewer long-lived objects to walk).
+    """
+    plain = _plain_spacing([data for data, _, _ in files])
+    for (data, source_path, mtime_date), plain_spacing in zip(files, plain, strict=True):
+        try:
+            yield _read_ascii(
+                data, source_path, mtime_date, input_format, reference_date, plain_spacing
+            ) or _read_any(data, source_path, mtime_date, input_format, reference_date)
+        except Exception as exc:  # noqa: BLE001 - handed to the caller, who decides
+            yield exc
+
+
+def _plain_spacing(datas: list[bytes]) -> list[bool]:
+    """Whether each file lacks two spaces in a row and a space before or after a line break."""
+    if not datas:
+        return []
+    raw = pl.Series(datas, dtype=pl.Binary())
+    untidy = raw.bin.contains(b"  ") | raw.bin.contains(b" \n") | raw.bin.contains(b"\n ")
+    return (~untidy).to_list()
+
+
+def _read_ascii(
+    data: bytes,
+    source_path: str,
+    mtime_date: date,
+    input_format: str,
+    reference_date: date | None,
+    plain_spacing: bool,
+) -> ReadResult | None:
+    """_read_any's result for wire text in ASCII without control codes; None for other files.
+
+    Such bytes decode as UTF-8 with no note and clean_text leaves them alone but for line
+    endings; whitespace is then only space, tab and newline, so _tidy_lines(text) is empty
+    exactly when text.strip() is, and text.lstrip() starts where the tidy text does.
+    plain_spacing says the bytes hold no two spaces in a row and no space beside a newline.
+    """
+    if (
+        input_format == "jsonl"
+        or not data.isascii()
+        or not data
+        or data.startswith(_MAGIC_PREFIXES)
+        or len(data.translate(None, _ASCII_CONTROL)) != len(data)
+    ):
+        return None
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        plain_spacing = False  # a line break where a carriage return was may meet a space
+    text = data.decode("ascii")
+    # With plain spacing and no tab, _tidy_lines has nothing to do but strip the ends.
+    tidy = text.strip(" \n") if plain_spacing and "\t" not in text else _tidy_ascii(text)
+    if not tidy:
+        raise RejectedInput(_ONLY_WHITESPACE)
+    fmt = input_format
+    if fmt == "auto" and (tidy[0] == "{" or source_path.lower().endswith(_JSON_SUFFIXES)):
+        return None
+    if fmt in ("auto", "plain"):
+        plain = _plain_row(tidy, source_path, mtime_date, reference_date)
+        if plain is not None:
+            row, note = plain
+            return ReadResult([row], "plain", "utf-8", [note] if note else [])
+    if fmt == "auto":
+        # A navigation line, stripped, has single spaces: when the tidy second line is
+        # not one, the raw one is not either.
+        fmt = "plain" if _NAV_SECOND.match(tidy) is None else detect_format(text, source_path)
+    row, notes = _wire_row(
+        text,
+        tidy,
+        source_path=source_path,
+        source_format=fmt,
+        mtime_date=mtime_date,
+        reference_date=reference_date,
+    )
+    return ReadResult([row], fmt, "utf-8", notes)
+
+
+def _plain_row(
+    tidy: str, source_path: str, mtime_date: date, reference_date: date | None
+) -> tuple[ArticleRow, str | None] | None:
+    """(article, note) as _wire_row reads the commonest tidy ASCII text as plain; None for others.
+
+    The commonest text: a headline, then a body whose first line is not a navigation line
+    ('Back to Main', which would make it Kyodo) and whose last paragraph does not end in ')'.
+    There split_dateline keeps every paragraph and finds no dateline, so the opening
+    dateline, if any, is the dateline, and there is no headline-only note. Written out in
+    one function, as it runs once for nearly every file.
+    """
+    headline, _, rest = tidy.partition("\n")
+    rest = rest.lstrip("\n")
+    if not rest or rest[:8].lower() == "back to ":
+        return None
+    paragraphs = [p.replace("\n", " ") for p in _BLANK_LINES.split(rest)]
+    if paragraphs[-1].endswith(")"):
+        return None
+    opening = place = end_char = month_day = None
+    first = paragraphs[0]
+    match = OPENING_DATELINE.match(first)
+    if match is not None:
+        day = match.group("date")
+        if day or match.group("agency"):
+            end = match.end()
+            opening = first[:end].rstrip().rstrip("-–—").rstrip()
+            place = match.group("place")
+            end_char = len(headline) + 2 + end
+            # Places, regions and agencies hold no digits: the month and day that
+            # parse_month_day finds in the opening are those of its date group.
+            month_day = parse_month_day(day) if day else None
+    published, basis, note = _date_from(opening, month_day, source_path, mtime_date, reference_date)
+    body = "\n\n".join(paragraphs)
+    normal = f"{headline} {' '.join(paragraphs)}".casefold()
+    row = (
+        hashlib.sha256(f"{source_path}#0".encode()).hexdigest()[:16],
+        None,
+        headline,
+        body,
+        f"{headline}\n\n{body}",
+        opening,
+        place,
+        None,
+        end_char,
+        published,
+        basis,
+        source_path,
+        "plain",
+        hashlib.sha256(normal.encode()).hexdigest(),
+    )
+    return row, note
+
+
+def _read_any(
+    data: bytes,
+    source_path: str,
+    mtime_date: date,
+    input_format: str,
+    reference_date: date | None,
+) -> ReadResult:
+    """read_document for any bytes: decode, clean, detect the format, read."""
     decoded = decode_bytes(data)
     text = clean_text(decoded.text)
     if not text.strip():
-        raise RejectedInput("only whitespace; nothing to load: remove it or re-fetch it")
+        raise RejectedInput(_ONLY_WHITESPACE)
     fmt = detect_format(text, source_path) if input_format == "auto" else input_format
-    named_json = source_path.lower().endswith((".jsonl", ".ndjson", ".json"))
+    named_json = source_path.lower().endswith(_JSON_SUFFIXES)
     if fmt == "jsonl":
         try:
-            articles, notes = read_jsonl(
+            rows, notes = _jsonl_rows(
                 text, source_path=source_path, mtime_date=mtime_date, reference_date=reference_date
             )
         except RejectedInput:
@@ -543,17 +771,32 @@ def read_document(
                 raise
             fmt = "plain"
     if fmt != "jsonl":
-        article, notes = read_wire_text(
+        tidy = _tidy_lines(text)
+        if not tidy:
+            raise RejectedInput(_ONLY_WHITESPACE)
+        row, notes = _wire_row(
             text,
+            tidy,
             source_path=source_path,
             source_format=fmt,
             mtime_date=mtime_date,
             reference_date=reference_date,
         )
-        articles = [article]
-    return ReadResult(articles, fmt, decoded.encoding, decoded.notes + notes)
+        rows = [row]
+    return ReadResult(rows, fmt, decoded.encoding, decoded.notes + notes)
 
 
 def articles_frame(articles: list[dict[str, object]]) -> pl.DataFrame:
     """Article records as a frame with the warehouse's article columns."""
     return pl.DataFrame(articles, schema=ARTICLE_SCHEMA)
+
+
+def article_rows_frame(rows: list[ArticleRow]) -> pl.DataFrame:
+    """Article rows as a frame with the warehouse's article columns, built column by column."""
+    columns = zip(*rows, strict=True) if rows else [()] * len(ARTICLE_SCHEMA)
+    return pl.DataFrame(
+        [
+            pl.Series(name, values, dtype=dtype)
+            for (name, dtype), values in zip(ARTICLE_SCHEMA.items(), columns, strict=True)
+        ]
+    )
