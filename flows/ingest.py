@@ -165,38 +165,40 @@ def read_and_transform(
 def load(
     settings: Settings,
     batch: BatchResult,
+    writer: db.HeldConnection,
     batch_no: int = 1,
     run_first_load_id: int | None = None,
 ) -> pl.DataFrame:
-    """Load one batch in one transaction; returns the ledger rows as written.
+    """Load one batch in one transaction on the run's write connection; returns the ledger
+    rows as written.
 
     run_first_load_id is given for a run's last load: its transaction also runs the
     run-wide checks.
     """
-    with db.connect(settings.db_path, wait_seconds=settings.lock_wait_seconds) as con:
-        articles = batch.articles
-        files = batch.files
-        loaded = db.known_hashes(con, articles.get_column("content_hash").unique().to_list())
-        # This batch's files are about to replace their own rows: they cannot be originals.
-        loaded = loaded.join(
-            files.select(pl.col("path").alias("source_path")), on="source_path", how="anti"
-        )
-        files, kept = mark_duplicates(files, articles, loaded)
-        kept_ids = kept.select("article_id")
-        db.load_batch(
-            con,
-            db.Batch(
-                files=files,
-                articles=kept,
-                sentences=batch.sentences.join(kept_ids, on="article_id", how="semi"),
-                mentions=batch.mentions.join(kept_ids, on="article_id", how="semi"),
-                entities=batch.entities,
-            ),
-            before_commit=lambda: crash_point(settings, f"load:{batch_no}"),
-            run_first_load_id=run_first_load_id,
-        )
-        if batch.unchanged.height:
-            db.touch_files(con, batch.unchanged)
+    con = writer.connection()
+    articles = batch.articles
+    files = batch.files
+    loaded = db.known_hashes(con, articles.get_column("content_hash").unique().to_list())
+    # This batch's files are about to replace their own rows: they cannot be originals.
+    loaded = loaded.join(
+        files.select(pl.col("path").alias("source_path")), on="source_path", how="anti"
+    )
+    files, kept = mark_duplicates(files, articles, loaded)
+    kept_ids = kept.select("article_id")
+    db.load_batch(
+        con,
+        db.Batch(
+            files=files,
+            articles=kept,
+            sentences=batch.sentences.join(kept_ids, on="article_id", how="semi"),
+            mentions=batch.mentions.join(kept_ids, on="article_id", how="semi"),
+            entities=batch.entities,
+        ),
+        before_commit=lambda: crash_point(settings, f"load:{batch_no}"),
+        run_first_load_id=run_first_load_id,
+    )
+    if batch.unchanged.height:
+        db.touch_files(con, batch.unchanged)
     return files
 
 
@@ -343,7 +345,8 @@ def _run_locked(settings: Settings, *, as_tasks: bool, logger) -> RunSummary:  #
             batch = item.result() if as_tasks else item
         last = batch_no == total_batches
         with timed(summary, "load"):
-            written = step(load)(settings, batch, batch_no, first_load_id if last else None)
+            written = step(load)(settings, batch, writer, batch_no, first_load_id if last else None)
+            writer.release_if_due()
         rejected = _account(summary, batch, written)
         progress.advance(
             written.height + batch.unchanged.height,
@@ -364,13 +367,22 @@ def _run_locked(settings: Settings, *, as_tasks: bool, logger) -> RunSummary:  #
         for _, reason in rejected.iter_rows():
             logger.warning("rejected %s", reason)
 
+    writer = db.HeldConnection(
+        settings.db_path,
+        hold_seconds=settings.write_hold_seconds,
+        wait_seconds=settings.lock_wait_seconds,
+        on_wait=logger.warning,
+    )
     try:
-        for batch_no, files in enumerate(batches(to_read, settings.batch_size), start=1):
-            submit(batch_no, files)
-            if len(pending) >= in_flight:
+        with writer:
+            for batch_no, files in enumerate(batches(to_read, settings.batch_size), start=1):
+                submit(batch_no, files)
+                if len(pending) >= in_flight:
+                    drain_one()
+            while pending:
                 drain_one()
-        while pending:
-            drain_one()
+            with timed(summary, "load"):
+                writer.release()  # the last checkpoint, before export and summary read
     finally:
         progress.close()
     if settings.export_dir is not None:
@@ -421,6 +433,7 @@ def ingest(
     include_dateline_mentions: bool = False,
     workers: int = 0,
     lock_wait_seconds: float = 600.0,
+    write_hold_seconds: float = 5.0,
     if_running: str = "wait",
     prune_missing: bool = False,
     crash_at: str | None = None,
@@ -438,6 +451,7 @@ def ingest(
         include_dateline_mentions=include_dateline_mentions,
         workers=workers or (os.cpu_count() or 2),
         lock_wait_seconds=lock_wait_seconds,
+        write_hold_seconds=write_hold_seconds,
         if_running=if_running,
         prune_missing=prune_missing,
         crash_at=crash_at,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -47,8 +49,16 @@ def connect(
     wait_seconds: float = 30.0,
     on_wait: Callable[[str], None] | None = None,
     memory_limit: str = "1GB",
+    checkpoint_threshold: str | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection, retried with backoff while another process holds the file's lock."""
+    """A connection, retried with backoff while another process holds the file's lock.
+
+    checkpoint_threshold, when given, is the WAL size at which DuckDB checkpoints by itself
+    (default 16 MB); closing the connection always checkpoints.
+    """
+    config = {"memory_limit": memory_limit}
+    if checkpoint_threshold is not None:
+        config["checkpoint_threshold"] = checkpoint_threshold
     if not read_only:
         db_path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait_seconds
@@ -57,9 +67,7 @@ def connect(
         try:
             # DuckDB would otherwise cache up to 80% of RAM; a load needs a fraction of that
             # and the batches being transformed beside it need the rest.
-            con = duckdb.connect(
-                str(db_path), read_only=read_only, config={"memory_limit": memory_limit}
-            )
+            con = duckdb.connect(str(db_path), read_only=read_only, config=config)
             break
         except duckdb.Error as exc:
             if not _is_lock_error(exc) or time.monotonic() >= deadline:
@@ -72,6 +80,69 @@ def connect(
         yield con
     finally:
         con.close()
+
+
+class HeldConnection:
+    """The run's write connection, held across consecutive loads and given up every
+    hold_seconds (and at the end), so readers get in between.
+
+    Every load still commits its own transaction, durable in the WAL the moment it commits.
+    What holding saves is the checkpoint DuckDB makes when the last connection closes: each
+    one rewrites the partly filled row groups of every table it appends to, so a checkpoint
+    per small load recompresses the same rows again and again (measured: 40 loads of 5,000
+    rows took 5.7 s closing after each, 1.6 s held, and made a file 38% larger). A reader
+    waits at most hold_seconds plus one load and one checkpoint; hold_seconds=0 gives up
+    the connection after every load.
+    """
+
+    def __init__(
+        self,
+        db_path: Path,
+        *,
+        hold_seconds: float,
+        wait_seconds: float = 30.0,
+        on_wait: Callable[[str], None] | None = None,
+        memory_limit: str = "512MB",
+    ) -> None:
+        self._open = functools.partial(
+            connect,
+            db_path,
+            wait_seconds=wait_seconds,
+            on_wait=on_wait,
+            memory_limit=memory_limit,
+            # Checkpoints happen when the connection is given up, not whenever the WAL
+            # passes DuckDB's 16 MB default.
+            checkpoint_threshold="1TB",
+        )
+        self._hold_seconds = hold_seconds
+        self._held: contextlib.AbstractContextManager[duckdb.DuckDBPyConnection] | None = None
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._since = 0.0
+
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The held connection, opened (waiting for the file's lock) if it is not."""
+        if self._con is None:
+            self._held = self._open()
+            self._con = self._held.__enter__()
+            self._since = time.monotonic()
+        return self._con
+
+    def release_if_due(self) -> None:
+        """Give the connection up (checkpoint, let readers in) once held long enough."""
+        if self._con is not None and time.monotonic() - self._since >= self._hold_seconds:
+            self.release()
+
+    def release(self) -> None:
+        """Close the connection, which checkpoints the loads committed since it opened."""
+        held, self._held, self._con = self._held, None, None
+        if held is not None:
+            held.__exit__(None, None, None)
+
+    def __enter__(self) -> HeldConnection:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.release()
 
 
 def migration_files() -> list[Path]:

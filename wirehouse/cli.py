@@ -85,6 +85,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds to wait while another process holds the warehouse",
     )
     run.add_argument(
+        "--write-hold",
+        type=float,
+        default=env.write_hold_seconds,
+        metavar="SECONDS",
+        help="keep the warehouse open for writing this long before letting readers in"
+        " (fewer checkpoints, faster loads; 0 = after every batch)",
+    )
+    run.add_argument(
         "--if-running",
         choices=("wait", "fail"),
         default="wait",
@@ -195,6 +203,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         dask_local_workers=args.dask_local or None,
         include_dateline_mentions=args.include_dateline_mentions or None,
         lock_wait_seconds=args.lock_wait,
+        write_hold_seconds=args.write_hold,
         if_running=args.if_running,
         prune_missing=args.prune or None,
         progress=_progress_mode(args),

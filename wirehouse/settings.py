@@ -29,6 +29,9 @@ class Settings:
     dask_address: str | None = None
     dask_local_workers: int = 0
     lock_wait_seconds: float = 600.0
+    # How long a run keeps the warehouse open for writing before it checkpoints and lets
+    # readers in (warehouse/db.py HeldConnection); 0 gives it up after every batch.
+    write_hold_seconds: float = 5.0
     export_force: bool = False
     if_running: str = "wait"  # wait | fail: what a run does while another run holds the warehouse
     prune_missing: bool = False  # remove the rows of files no longer under input_dir
