@@ -109,6 +109,16 @@ class BatchResult:
     unchanged: pl.DataFrame
     seconds: dict[str, float]
     worker: str = ""  # host:pid that read and transformed it
+    written: pl.DataFrame | None = None  # the ledger rows as loaded (set by the load task)
+
+    def release_frames(self) -> None:
+        """Drop the frames once loaded. Prefect keeps every task's final state, result
+        included, for the rest of the flow run (to link results to the tasks that made
+        them), so a loaded batch still held here would keep memory growing with the corpus;
+        that is also why the load task leaves its rows on the batch rather than returning them."""
+        for name in ("files", "articles", "sentences", "mentions", "entities", "unchanged"):
+            setattr(self, name, getattr(self, name).clear())
+        self.written = None
 
 
 @task(cache_policy=NO_CACHE)
@@ -168,9 +178,9 @@ def load(
     writer: db.HeldConnection,
     batch_no: int = 1,
     run_first_load_id: int | None = None,
-) -> pl.DataFrame:
-    """Load one batch in one transaction on the run's write connection; returns the ledger
-    rows as written.
+) -> None:
+    """Load one batch in one transaction on the run's write connection; the ledger rows as
+    written are left on the batch (batch.written).
 
     run_first_load_id is given for a run's last load: its transaction also runs the
     run-wide checks.
@@ -199,7 +209,7 @@ def load(
     )
     if batch.unchanged.height:
         db.touch_files(con, batch.unchanged)
-    return files
+    batch.written = files
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
@@ -345,7 +355,8 @@ def _run_locked(settings: Settings, *, as_tasks: bool, logger) -> RunSummary:  #
             batch = item.result() if as_tasks else item
         last = batch_no == total_batches
         with timed(summary, "load"):
-            written = step(load)(settings, batch, writer, batch_no, first_load_id if last else None)
+            step(load)(settings, batch, writer, batch_no, first_load_id if last else None)
+            written = batch.written
             writer.release_if_due()
         rejected = _account(summary, batch, written)
         progress.advance(
@@ -366,6 +377,7 @@ def _run_locked(settings: Settings, *, as_tasks: bool, logger) -> RunSummary:  #
         )
         for _, reason in rejected.iter_rows():
             logger.warning("rejected %s", reason)
+        batch.release_frames()
 
     writer = db.HeldConnection(
         settings.db_path,
