@@ -280,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     w.add_argument("--input", type=Path, required=True)
     w.add_argument("--db", type=Path, required=True)
     w.add_argument("--mode", choices=("prefect", "plain"), default="prefect")
-    w.add_argument("--batch-size", type=int, default=2000)
+    w.add_argument("--batch-size", type=int, required=True)
     w.add_argument("--workers", type=int, default=2)
     w.add_argument("--dask-local", type=int, default=0)
     w.add_argument("--export", type=Path)
@@ -289,12 +289,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--synthetic", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--skip-synthetic", action="store_true")
     parser.add_argument("--mode", choices=("prefect", "plain"), default="prefect")
-    parser.add_argument("--batch-size", type=int, default=2000)
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        help="files per batch (default: the product's, --batch-size of run)",
+    )
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--dask-local", type=int, default=0)
     args = parser.parse_args(argv)
     if args.command == "worker":
         return worker(args)
+    if args.batch_size is None:
+        from wirehouse.settings import Settings
+
+        args.batch_size = Settings().batch_size
 
     from benchmarks.generate import generate
     from benchmarks.reuters_convert import convert, resolve_corpus

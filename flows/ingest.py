@@ -440,7 +440,7 @@ def ingest(
     reference_date: date | None = None,
     input_format: str = "auto",
     export_dir: Path | None = None,
-    batch_size: int = 1000,
+    batch_size: int = 10_000,
     max_file_mb: float = 20.0,
     include_dateline_mentions: bool = False,
     workers: int = 0,

@@ -23,7 +23,7 @@ class Settings:
     reference_date: date | None = None
     input_format: str = "auto"
     max_file_bytes: int = 20 * 1024 * 1024
-    batch_size: int = 1000
+    batch_size: int = 10_000
     include_dateline_mentions: bool = False
     workers: int = field(default_factory=lambda: os.cpu_count() or 2)
     dask_address: str | None = None
