@@ -15,7 +15,13 @@ from stat import S_ISREG
 
 import polars as pl
 
-from transforms.reading import ArticleRow, RejectedInput, article_rows_frame, read_documents
+from transforms.reading import (
+    ArticleRow,
+    ReadResult,
+    RejectedInput,
+    article_rows_frame,
+    read_documents,
+)
 from warehouse.db import LEDGER_SCHEMA
 
 log = logging.getLogger("wirehouse")
@@ -35,7 +41,7 @@ _EPOCH = datetime(1970, 1, 1)
 _DAY_US = 86_400_000_000
 # Files are parsed in batches of about this many bytes (read_documents scans each batch
 # at once), so a run over large files holds only one batch of their bytes besides articles.
-_PARSE_BATCH_BYTES = 32 * 1024 * 1024
+_PARSE_BATCH_BYTES = 4 * 1024 * 1024
 
 
 def _mtime(stat: os.stat_result) -> datetime:
@@ -268,21 +274,22 @@ def read_files(
             pending_files, input_format=input_format, reference_date=reference_date
         )
         for (row, notes), (_, path, _), result in zip(pending, pending_files, results, strict=True):
-            if isinstance(result, RejectedInput):
+            if isinstance(result, ReadResult):
+                statuses[row] = "loaded"
+                if notes or result.notes:
+                    reasons[row] = "; ".join([*notes, *result.notes]) or None
+                encodings[row] = result.encoding
+                formats[row] = result.source_format
+                counts[row] = len(result.rows)
+                articles.extend(result.rows)
+            elif isinstance(result, RejectedInput):
                 reasons[row] = f"{path}: {result}"
-            elif isinstance(result, Exception):
+            else:
                 log.error("reading %s failed", path, exc_info=result)
                 reasons[row] = (
                     f"{path}: could not be read as an article ({type(result).__name__}:"
                     f" {result}); this is a wirehouse bug: please report it with the file"
                 )
-            else:
-                statuses[row] = "loaded"
-                reasons[row] = "; ".join([*notes, *result.notes]) or None
-                encodings[row] = result.encoding
-                formats[row] = result.source_format
-                counts[row] = len(result.rows)
-                articles.extend(result.rows)
         pending.clear()
         pending_files.clear()
 

@@ -216,7 +216,7 @@ def test_ascii_byte_classes_are_the_ascii_part_of_the_regex_classes():
 _PIECES = [
     "a", "Q", "word", "Lopat said", "7", "23", ".", ",", "-", " - ", "(", ")", "{", "}",
     " ", "  ", "\t", "\n", "\n\n", "\n\n\n", " \n", "\n ", "\r\n", "\r", "\x00", "\x1f",
-    "\x7f", "é", "\u3000", " \r\n", "\r\n ", "Back to Main", "back to top", "BACK TO INDEX", "Kyodo News",
+    "\x7f", "é", "\u3000", " \r\n", "\r\n ", "\n\t\n", "Back to Main", "back to top", "BACK TO INDEX", "Kyodo News",
     "TOKYO, April 10 Kyodo - ", "NEW YORK (Reuters) - ", "BONN, March 3 - ",
     "SAN MATEO, Calif., Sept. 3 - ", "LONDON, Feb 30 - ", "PARIS, Mar. 123 - ",
     "MAY, June 5 - ", "(April 10)", "(Dec. 31)", "(AP)", "\n(Feb. 29)\n",
@@ -237,7 +237,7 @@ _wire_ascii = st.builds(
     _sentence,
     _opening,
     st.lists(_paragraph, max_size=4),
-    st.sampled_from(["\n\n", "\n\n\n", "\n \n", "\r\n\r\n", " \r\n\r\n", "\r\n \r\n"]),
+    st.sampled_from(["\n\n", "\n\n\n", "\n \n", "\r\n\r\n", " \r\n\r\n", "\r\n \r\n", "\n\t\n\n"]),
     st.sampled_from(["", "\n", " \n", "\n(April 10)\n", " (AP)", "  "]),
 )
 _file = st.tuples(

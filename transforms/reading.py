@@ -75,6 +75,12 @@ _ODD_SPACE = re.compile(
 # The same two classes restricted to ASCII, as bytes for bytes.translate.
 _ASCII_CONTROL = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _ASCII_ODD_SPACE = b"\t\x0b\x0c\r\x1c\x1d\x1e\x1f"
+# The magic numbers that ASCII without control codes can start with.
+_ASCII_MAGIC = tuple(
+    magic
+    for magic in _MAGIC_PREFIXES
+    if magic.isascii() and len(magic.translate(None, _ASCII_CONTROL)) == len(magic)
+)
 # After _SPACES: the single space either side of a line break, and runs of blank lines.
 _LINE_EDGE = re.compile(r" ?\n ?")
 _BLANK_LINES = re.compile(r"\n\n+")
@@ -658,8 +664,8 @@ def _read_ascii(
         input_format == "jsonl"
         or not data.isascii()
         or not data
-        or data.startswith(_MAGIC_PREFIXES)
         or len(data.translate(None, _ASCII_CONTROL)) != len(data)
+        or data.startswith(_ASCII_MAGIC)
     ):
         return None
     if b"\r" in data:
