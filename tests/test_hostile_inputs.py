@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import logging
 import os
 import struct
 import zlib
@@ -17,6 +18,7 @@ import pytest
 from flows import stages
 from flows.ingest import run_pipeline
 from tests.conftest import query
+from transforms import reading
 from transforms.dates import resolve_year
 from wirehouse.settings import Settings
 
@@ -478,6 +480,33 @@ def one_file(tmp_path: Path, text: str = "") -> tuple[Path, Path]:
     path.parent.mkdir(parents=True)
     path.write_text(text or kyodo("Ferry service resumes", "The ferry sailed at dawn."))
     return root, path
+
+
+def test_a_reader_crash_rejects_only_its_file_and_logs_the_traceback(tmp_path, monkeypatch, caplog):
+    root, path = one_file(tmp_path)
+    (path.parent / "other.txt").write_text(kyodo("Other story", "It loads."))
+    found = stages.discover_files(root, ("*.txt",))
+    real = reading._read_ascii
+
+    def crash_on_story(data, source_path, *args):
+        if source_path.endswith("story.txt"):
+            raise ValueError("boom")
+        return real(data, source_path, *args)
+
+    monkeypatch.setattr(reading, "_read_ascii", crash_on_story)
+    with caplog.at_level(logging.ERROR, logger="wirehouse"):
+        ledger, articles, _ = read_stage(root, found)
+    rows = {row["path"]: row for row in ledger.to_dicts()}
+
+    assert rows[f"{DAY}/story.txt"]["status"] == "rejected"
+    assert rows[f"{DAY}/story.txt"]["reason"] == (
+        f"{DAY}/story.txt: could not be read as an article (ValueError: boom);"
+        " this is a wirehouse bug: please report it with the file"
+    )
+    assert rows[f"{DAY}/other.txt"]["status"] == "loaded"
+    assert articles.get_column("headline").to_list() == ["Other story"]
+    [record] = [r for r in caplog.records if r.getMessage() == f"reading {DAY}/story.txt failed"]
+    assert record.exc_info is not None and record.exc_info[0] is ValueError
 
 
 def test_file_deleted_after_discovery_is_rejected_as_vanished(tmp_path):
