@@ -636,7 +636,7 @@ def find_entities(
     # The regex passes are the costly part: run them once, together, and reuse the results.
     # The gazetteer mentions too: every later step reads them, and a lazy plan would rerun the
     # Aho-Corasick pass for each reader.
-    people, orgs, words_found, mentions = (
+    people, orgs, mentions = (
         frame.lazy()
         for frame in pl.collect_all(
             [
@@ -645,7 +645,6 @@ def find_entities(
                     pl.lit(None, dtype=pl.String).alias("entity_name"),
                 ),
                 orgs,
-                capitalised_words(mixed),
                 mentions,
             ],
             engine=ENGINE,
@@ -696,6 +695,22 @@ def find_entities(
         .sort("article_id", "is_single", "first_start")
         .unique(["article_id", "short"], keep="first", maintain_order=True)
         .select("article_id", "short", pl.col("name").alias("full_name"), "person_country")
+    )
+    # Materialised: the final plans read each of these several times.
+    candidates, named, short_forms = (
+        frame.lazy() for frame in pl.collect_all([candidates, named, short_forms], engine=ENGINE)
+    )
+    people = candidates.filter(pl.col("entity_type") == "person").drop(
+        "entity_id", "entity_name", "entity_type"
+    )
+    orgs = candidates.filter(pl.col("entity_type") == "organization")
+    # Later mentions by short form: only sentences containing one of the batch's short forms
+    # can have one, so the capitalised-word pass reads just those.
+    shorts = short_forms.select("short").unique().collect(engine=ENGINE).get_column("short")
+    words_found = capitalised_words(
+        mixed.filter(pl.col("sentence").str.contains_any(shorts.to_list()))
+        if shorts.len()
+        else mixed.filter(pl.lit(False))
     )
     full_names = named.filter(~pl.col("is_single")).select(
         "article_id", pl.col("name").alias("full_name"), "person_country"
