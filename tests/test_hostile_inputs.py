@@ -9,7 +9,7 @@ import logging
 import os
 import struct
 import zlib
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -640,3 +640,26 @@ def test_fifty_mb_file_is_rejected_by_default_and_loads_when_the_limit_is_raised
     assert article(db_path, f"{DAY}/fifty-mb.txt")["text"] == (
         "Budget report runs long\n\nThe budget grew again in Tokyo on Monday."
     )
+
+
+def test_discovery_in_chunks_finds_the_same_rows_as_in_one_go(tmp_path, monkeypatch):
+    root = tmp_path / "in"
+    for day in ("01", "02", "03", "04"):
+        for n in range(3):
+            path = root / "2017" / "04" / day / f"story-{n}.txt"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(kyodo(f"Story {day}-{n}", "It loads."))
+    # Before 1970 and past year 2262: mtimes converted one by one, at different places of
+    # the second and third chunks (files 5 and 10 of 12).
+    os.utime(root / "2017" / "04" / "02" / "story-1.txt", ns=(0, -86_400 * 10**9))
+    os.utime(root / "2017" / "04" / "04" / "story-0.txt", ns=(0, 2**63 - 1))
+    whole = stages.discover_files(root, ("*.txt",))
+    monkeypatch.setattr(stages, "_DISCOVER_CHUNK", 4)
+    chunked = stages.discover_files(root, ("*.txt",))
+
+    assert whole.height == 12
+    assert chunked.equals(whole)
+    mtimes = dict(zip(whole.get_column("path"), whole.get_column("modified_at"), strict=True))
+    assert mtimes["2017/04/02/story-1.txt"] == datetime(1969, 12, 31)
+    assert mtimes["2017/04/04/story-0.txt"].date() == date(2262, 4, 11)
+    assert sum(moment.year != 2026 for moment in mtimes.values()) == 2
