@@ -223,6 +223,8 @@ def test_yearless_dateline_gets_the_year_from_the_path(dateline, path, expected)
         ("dec 31", (12, 31)),
         ("April 32", None),
         ("AP", None),
+        ("\u017fept. 3", (9, 3)),  # long s: the regex matches it, so must the month table
+        ("Apr\u0131l 10", None),  # dotless i: matched by the regex, no month once casefolded
     ],
 )
 def test_month_spellings_of_wire_datelines(text, expected):

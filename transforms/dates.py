@@ -77,9 +77,11 @@ def parse_month_day(text: str) -> tuple[int, int] | None:
     match = MONTH_DAY.search(text)
     if match is None:
         return None
-    month = _MONTHS[match.group(1).lower()]
+    # casefold, not lower: the case-insensitive regex also matches a long s ("ſept") and a
+    # dotless i; a spelling casefold cannot bring back to a month name gives no date.
+    month = _MONTHS.get(match.group(1).casefold())
     day = int(match.group(2))
-    if not 1 <= day <= 31:
+    if month is None or not 1 <= day <= 31:
         return None
     return month, day
 
