@@ -5,6 +5,7 @@ import logging
 import os
 import signal
 import socket
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import polars as pl
 from prefect import Task, flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
@@ -186,6 +188,21 @@ def load(
     run-wide checks.
     """
     con = writer.connection()
+    try:
+        _load_on(con, settings, batch, batch_no, run_first_load_id)
+    except BaseException:
+        # A retry starts on a fresh connection, in case this error left DuckDB's unusable.
+        writer.release()
+        raise
+
+
+def _load_on(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    batch: BatchResult,
+    batch_no: int,
+    run_first_load_id: int | None,
+) -> None:
     articles = batch.articles
     files = batch.files
     loaded = db.known_hashes(con, articles.get_column("content_hash").unique().to_list())
@@ -343,16 +360,24 @@ def _run_locked(settings: Settings, *, as_tasks: bool, logger) -> RunSummary:  #
         shas = dict(known_sha.join(files.select("path"), on="path", how="semi").iter_rows())
         if as_tasks:
             future = read_and_transform.submit(settings, files, shas, batch_no)
+            ready = threading.Event()
+            future.add_done_callback(lambda _: ready.set())
+            pending.append((batch_no, future, ready))
         else:
-            future = read_and_transform.fn(settings, files, shas, batch_no)
-        pending.append((batch_no, future))
+            writer.release_if_due()  # the batch is made right here: let readers in first if due
+            batch = read_and_transform.fn(settings, files, shas, batch_no)
+            pending.append((batch_no, batch, None))
 
     total_batches = -(-to_read.height // max(settings.batch_size, 1))
 
     def drain_one() -> None:
         with timed(summary, "wait"):
-            batch_no, item = pending.popleft()
-            batch = item.result() if as_tasks else item
+            batch_no, item, ready = pending.popleft()
+            # Keep the warehouse open for the next batch only while the hold lasts: waiting
+            # longer with it open would keep readers out for as long as the batch takes.
+            if ready is not None and not ready.wait(timeout=writer.seconds_left()):
+                writer.release()
+            batch = item.result() if ready is not None else item
         last = batch_no == total_batches
         with timed(summary, "load"):
             step(load)(settings, batch, writer, batch_no, first_load_id if last else None)

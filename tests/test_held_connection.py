@@ -7,7 +7,10 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
+
+import pytest
 
 from warehouse import db
 
@@ -86,3 +89,43 @@ def test_a_zero_hold_gives_the_connection_up_after_every_load(tmp_path: Path) ->
         writer.release_if_due()
         assert _can_open_read_only(path)
         assert not Path(f"{path}.wal").exists()  # given up means checkpointed
+
+
+@pytest.mark.slow
+def test_readers_get_in_while_the_loader_waits_for_a_slow_batch(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """With a 2 s hold, the loader gives the warehouse up rather than wait for a slow batch
+    with it open: 5 s into that batch's transform, another process can read."""
+    from flows import ingest
+    from wirehouse.settings import Settings
+
+    db_path = tmp_path / "news.duckdb"
+    readable: list[bool] = []
+    transform = ingest.transform_articles
+
+    def slow_second_batch(articles, gazetteer, **options):  # noqa: ANN001, ANN003
+        if (
+            articles.select("source_path")
+            .collect()
+            .get_column("source_path")[0]
+            .startswith("2017/04/1")
+        ):
+            time.sleep(5)
+            readable.append(_can_open_read_only(db_path))
+        return transform(articles, gazetteer, **options)
+
+    monkeypatch.setattr(ingest, "transform_articles", slow_second_batch)
+    samples = tmp_path / "in"
+    for day in ("2017/04/02", "2017/04/03", "2017/04/10"):
+        (samples / day).mkdir(parents=True)
+        (samples / day / "story.txt").write_text(
+            f"Story of {day}\n\nTOKYO, April 10 Kyodo - Japan said so.\n"
+        )
+    settings = Settings(
+        input_dir=samples, db_path=db_path, batch_size=1, workers=2, write_hold_seconds=2.0
+    )
+    summary = ingest.run_flow(settings)
+
+    assert summary.files_loaded == 3
+    assert readable == [True]

@@ -90,9 +90,10 @@ class HeldConnection:
     What holding saves is the checkpoint DuckDB makes when the last connection closes: each
     one rewrites the partly filled row groups of every table it appends to, so a checkpoint
     per small load recompresses the same rows again and again (measured: 40 loads of 5,000
-    rows took 5.7 s closing after each, 1.6 s held, and made a file 38% larger). A reader
-    waits at most hold_seconds plus one load and one checkpoint; hold_seconds=0 gives up
-    the connection after every load.
+    rows took 5.7 s closing after each, 1.6 s held, and made a file 38% larger). The holder
+    gives it up before waiting for anything else (flows/ingest.py), so a reader waits at most
+    hold_seconds plus one load and one checkpoint; hold_seconds=0 gives up the connection
+    after every load.
     """
 
     def __init__(
@@ -128,6 +129,12 @@ class HeldConnection:
             self._con = self._held.__enter__()
             self._since = time.monotonic()
         return self._con
+
+    def seconds_left(self) -> float:
+        """How much longer the connection may stay held (0 when it is not held)."""
+        if self._con is None:
+            return 0.0
+        return max(0.0, self._hold_seconds - (time.monotonic() - self._since))
 
     def release_if_due(self) -> None:
         """Give the connection up (checkpoint, let readers in) once held long enough."""
