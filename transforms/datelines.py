@@ -78,7 +78,8 @@ def _lookups(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(region key -> country, place key -> country): surface forms first, then GeoNames."""
     key = (id(surface_forms), id(regions), id(places))
-    if key not in _LOOKUPS:
+    entry = _LOOKUPS.get(key)  # one lookup: another batch's thread may clear the cache
+    if entry is None:
         if len(_LOOKUPS) >= 8:
             _LOOKUPS.clear()
         by_surface = (
@@ -112,11 +113,11 @@ def _lookups(
             how="full",
             coalesce=True,
         ).select("key", pl.coalesce("surface_country", "geonames").alias("place_country"))
-        _LOOKUPS[key] = (
+        entry = _LOOKUPS[key] = (
             (surface_forms, regions, places),
             *pl.collect_all([by_region, by_place], engine=ENGINE),
         )
-    return _LOOKUPS[key][1], _LOOKUPS[key][2]
+    return entry[1], entry[2]
 
 
 def drop_dateline_mentions(mentions: pl.LazyFrame, articles: pl.LazyFrame) -> pl.LazyFrame:

@@ -328,8 +328,9 @@ _RULES: dict[int, tuple[Gazetteer, _Rules]] = {}
 
 
 def _rules(gazetteer: Gazetteer) -> _Rules:
-    if id(gazetteer) in _RULES:
-        return _RULES[id(gazetteer)][1]
+    entry = _RULES.get(id(gazetteer))  # one lookup: another batch's thread may clear the cache
+    if entry is not None:
+        return entry[1]
     if len(_RULES) >= 8:
         _RULES.clear()
     forms = gazetteer.surface_forms

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections import OrderedDict
 from collections.abc import Collection
 from typing import NamedTuple
@@ -85,9 +86,11 @@ _MATCHER_CACHE_SIZE = 8
 def _matchers(surface_forms: pl.DataFrame, blockers: Collection[str]) -> tuple[_Matcher, _Matcher]:
     """The mixed-case and the ALL-CAPS matcher of a surface-form table, cached."""
     key = (id(surface_forms), frozenset(blockers))
-    if key in _MATCHERS:
-        _MATCHERS.move_to_end(key)
-        return _MATCHERS[key][1:]
+    entry = _MATCHERS.get(key)  # one lookup: another batch's thread may evict entries
+    if entry is not None:
+        with contextlib.suppress(KeyError):
+            _MATCHERS.move_to_end(key)
+        return entry[1], entry[2]
     lookup = surface_forms.select("surface", *_LOOKUP_COLUMNS)
     caps = caps_surface_forms(surface_forms)
     mixed = _matcher(_patterns(lookup, key[1]), lookup)
