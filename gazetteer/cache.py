@@ -17,6 +17,7 @@ import logging
 import os
 import tempfile
 import time
+import unicodedata
 import zipfile
 from collections.abc import Callable, Mapping
 from importlib import metadata
@@ -82,6 +83,8 @@ def cache_key(package_dir: Path = PACKAGE_DIR, versions: Mapping[str, str] | Non
         digest.update(content)
     for name, version in sorted(versions.items()):
         digest.update(f"{name}=={version}\0".encode())
+    # The build folds accents with unicodedata, whose tables change with the Python version.
+    digest.update(f"unicodedata=={unicodedata.unidata_version}\0".encode())
     return digest.hexdigest()
 
 
