@@ -423,10 +423,29 @@ def read_wire_text(
     reference_date: date | None,
 ) -> tuple[dict[str, object], list[str]]:
     """One article from the Kyodo shape (source, nav line, headline, body) or plain text."""
+    row, notes = _text_row(
+        text,
+        source_path=source_path,
+        source_format=source_format,
+        mtime_date=mtime_date,
+        reference_date=reference_date,
+    )
+    return dict(zip(_ARTICLE_COLUMNS, row, strict=True)), notes
+
+
+def _text_row(
+    text: str,
+    *,
+    source_path: str,
+    source_format: str,
+    mtime_date: date,
+    reference_date: date | None,
+) -> tuple[ArticleRow, list[str]]:
+    """read_wire_text's article as a row in _ARTICLE_COLUMNS order, with its notes."""
     tidy = _tidy_lines(text)
     if not tidy:
         raise RejectedInput(_ONLY_WHITESPACE)
-    row, notes = _wire_row(
+    return _wire_row(
         text,
         tidy,
         source_path=source_path,
@@ -434,7 +453,6 @@ def read_wire_text(
         mtime_date=mtime_date,
         reference_date=reference_date,
     )
-    return dict(zip(_ARTICLE_COLUMNS, row, strict=True)), notes
 
 
 def _wire_row(
@@ -777,12 +795,8 @@ def _read_any(
                 raise
             fmt = "plain"
     if fmt != "jsonl":
-        tidy = _tidy_lines(text)
-        if not tidy:
-            raise RejectedInput(_ONLY_WHITESPACE)
-        row, notes = _wire_row(
+        row, notes = _text_row(
             text,
-            tidy,
             source_path=source_path,
             source_format=fmt,
             mtime_date=mtime_date,
