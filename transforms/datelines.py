@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.engine import ENGINE
+from transforms.memo import by_identity
 
 # A dateline names a city: prefer capitals and places over country names and demonyms
 # when the same letters, case aside, mean several things.
@@ -66,58 +67,54 @@ def dateline_countries(
     )
 
 
-# Lookup tables of recently used gazetteer tables (built once, not per batch); the tables
-# themselves are kept in the value, so their ids cannot be reused while the entry lives.
-_LOOKUPS: dict[
-    tuple[int, int, int], tuple[tuple[pl.DataFrame, ...], pl.DataFrame, pl.DataFrame]
-] = {}
-
-
 def _lookups(
     surface_forms: pl.DataFrame, regions: pl.DataFrame, places: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(region key -> country, place key -> country): surface forms first, then GeoNames."""
-    key = (id(surface_forms), id(regions), id(places))
-    entry = _LOOKUPS.get(key)  # one lookup: another batch's thread may clear the cache
-    if entry is None:
-        if len(_LOOKUPS) >= 8:
-            _LOOKUPS.clear()
-        by_surface = (
-            surface_forms.lazy()
-            .select(
-                _folded(pl.col("surface")).alias("key"),
-                pl.col("country_code").alias("surface_country"),
-                pl.col("mention_kind").replace_strict(_KIND_RANK, default=9).alias("rank"),
-            )
-            .sort("key", "rank")
-            .unique("key", keep="first")
-            .drop("rank")
+    """(region key -> country, place key -> country): surface forms first, then GeoNames;
+    built once per process, not per batch."""
+    return by_identity(
+        "dateline lookups",
+        (surface_forms, regions, places),
+        lambda: _build_lookups(surface_forms, regions, places),
+    )
+
+
+def _build_lookups(
+    surface_forms: pl.DataFrame, regions: pl.DataFrame, places: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    by_surface = (
+        surface_forms.lazy()
+        .select(
+            _folded(pl.col("surface")).alias("key"),
+            pl.col("country_code").alias("surface_country"),
+            pl.col("mention_kind").replace_strict(_KIND_RANK, default=9).alias("rank"),
         )
-        by_region = pl.concat(
-            [
-                regions.lazy().select(
-                    pl.col("region_key").alias("key"),
-                    pl.col("country_code").alias("region_country"),
-                ),
-                by_surface.filter(pl.col("surface_country").is_not_null()).select(
-                    "key", pl.col("surface_country").alias("region_country")
-                ),
-            ]
-        ).unique("key", keep="first", maintain_order=True)
-        # A place key's country: the surface form's, else GeoNames' (place keys are unique).
-        by_place = by_surface.join(
-            places.lazy().select(
-                pl.col("place_key").alias("key"), pl.col("country_code").alias("geonames")
+        .sort("key", "rank")
+        .unique("key", keep="first")
+        .drop("rank")
+    )
+    by_region = pl.concat(
+        [
+            regions.lazy().select(
+                pl.col("region_key").alias("key"),
+                pl.col("country_code").alias("region_country"),
             ),
-            on="key",
-            how="full",
-            coalesce=True,
-        ).select("key", pl.coalesce("surface_country", "geonames").alias("place_country"))
-        entry = _LOOKUPS[key] = (
-            (surface_forms, regions, places),
-            *pl.collect_all([by_region, by_place], engine=ENGINE),
-        )
-    return entry[1], entry[2]
+            by_surface.filter(pl.col("surface_country").is_not_null()).select(
+                "key", pl.col("surface_country").alias("region_country")
+            ),
+        ]
+    ).unique("key", keep="first", maintain_order=True)
+    # A place key's country: the surface form's, else GeoNames' (place keys are unique).
+    by_place = by_surface.join(
+        places.lazy().select(
+            pl.col("place_key").alias("key"), pl.col("country_code").alias("geonames")
+        ),
+        on="key",
+        how="full",
+        coalesce=True,
+    ).select("key", pl.coalesce("surface_country", "geonames").alias("place_country"))
+    by_region, by_place = pl.collect_all([by_region, by_place], engine=ENGINE)
+    return by_region, by_place
 
 
 def drop_dateline_mentions(mentions: pl.LazyFrame, articles: pl.LazyFrame) -> pl.LazyFrame:

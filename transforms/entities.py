@@ -64,6 +64,7 @@ import polars as pl
 
 from gazetteer import Gazetteer
 from transforms.engine import ENGINE
+from transforms.memo import by_identity
 from transforms.mentions import MENTION_SCHEMA, is_all_caps
 from warehouse.schema import ENTITY_SCHEMA
 
@@ -322,17 +323,11 @@ class _Rules(NamedTuple):
     surfaces: pl.DataFrame  # every gazetteer surface, as `name`
 
 
-# Rules of recently used gazetteers; the gazetteer is kept in the value, so its id cannot be
-# reused while the entry lives.
-_RULES: dict[int, tuple[Gazetteer, _Rules]] = {}
-
-
 def _rules(gazetteer: Gazetteer) -> _Rules:
-    entry = _RULES.get(id(gazetteer))  # one lookup: another batch's thread may clear the cache
-    if entry is not None:
-        return entry[1]
-    if len(_RULES) >= 8:
-        _RULES.clear()
+    return by_identity("entity rules", (gazetteer,), lambda: _build_rules(gazetteer))
+
+
+def _build_rules(gazetteer: Gazetteer) -> _Rules:
     forms = gazetteer.surface_forms
     qualifiers = forms.filter(pl.col("mention_kind").is_in(["name", "demonym"])).select(
         "surface", pl.col("country_code").alias("qualifier_code")
@@ -363,7 +358,6 @@ def _rules(gazetteer: Gazetteer) -> _Rules:
         family_first=pl.Series(sorted(gazetteer.family_name_first), dtype=pl.String),
         surfaces=forms.select(pl.col("surface").alias("name")).unique(),
     )
-    _RULES[id(gazetteer)] = (gazetteer, rules)
     return rules
 
 

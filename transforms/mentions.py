@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections import OrderedDict
 from collections.abc import Collection
 from typing import NamedTuple
 
 import polars as pl
 
+from transforms.memo import by_identity
 from transforms.offsets import byte_to_char_offset
 
 MENTION_SCHEMA: dict[str, pl.DataType] = {
@@ -75,30 +74,19 @@ class _Matcher(NamedTuple):
     longest: int  # characters in the longest pattern
 
 
-# Matchers of recently used surface-form tables, so a batch does no per-pattern Python work.
-# The table itself is kept in the value, so its id cannot be reused while the entry lives.
-_MATCHERS: OrderedDict[tuple[int, frozenset[str]], tuple[pl.DataFrame, _Matcher, _Matcher]] = (
-    OrderedDict()
-)
-_MATCHER_CACHE_SIZE = 8
-
-
 def _matchers(surface_forms: pl.DataFrame, blockers: Collection[str]) -> tuple[_Matcher, _Matcher]:
-    """The mixed-case and the ALL-CAPS matcher of a surface-form table, cached."""
-    key = (id(surface_forms), frozenset(blockers))
-    entry = _MATCHERS.get(key)  # one lookup: another batch's thread may evict entries
-    if entry is not None:
-        with contextlib.suppress(KeyError):
-            _MATCHERS.move_to_end(key)
-        return entry[1], entry[2]
-    lookup = surface_forms.select("surface", *_LOOKUP_COLUMNS)
-    caps = caps_surface_forms(surface_forms)
-    mixed = _matcher(_patterns(lookup, key[1]), lookup)
-    upper = _matcher(_patterns(caps, {blocker.upper() for blocker in key[1]}), caps)
-    _MATCHERS[key] = (surface_forms, mixed, upper)
-    while len(_MATCHERS) > _MATCHER_CACHE_SIZE:
-        _MATCHERS.popitem(last=False)
-    return mixed, upper
+    """The mixed-case and the ALL-CAPS matcher of a surface-form table, built once per
+    process, so a batch does no per-pattern Python work."""
+    blocked = frozenset(blockers)
+
+    def build() -> tuple[_Matcher, _Matcher]:
+        lookup = surface_forms.select("surface", *_LOOKUP_COLUMNS)
+        caps = caps_surface_forms(surface_forms)
+        mixed = _matcher(_patterns(lookup, blocked), lookup)
+        upper = _matcher(_patterns(caps, {blocker.upper() for blocker in blocked}), caps)
+        return mixed, upper
+
+    return by_identity("mention matchers", (surface_forms,), build, blocked)
 
 
 def _matcher(patterns: list[str], lookup: pl.DataFrame) -> _Matcher:
