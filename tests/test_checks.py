@@ -18,6 +18,13 @@ STORY = (
 )
 
 
+# A thumbs-up with a skin tone: two code points outside the Basic Multilingual Plane (4 UTF-8
+# bytes each) that show as one character.
+EMOJI_STORY = STORY.replace(
+    b"welcomed it.", "welcomed it \U0001f44d\U0001f3fd in S\u00e3o Paulo.".encode()
+)
+
+
 def batch_for(
     gazetteer: Gazetteer, path: str = "2017/04/10/deal.txt", story: bytes = STORY
 ) -> db.Batch:
@@ -34,9 +41,21 @@ def batch_for(
     return db.Batch(files, articles, sentences, mentions, entities)
 
 
+def with_sentences(batch: db.Batch, sentences: pl.DataFrame) -> db.Batch:
+    return db.Batch(batch.files, batch.articles, sentences, batch.mentions, batch.entities)
+
+
+def past_the_text(batch: db.Batch) -> db.Batch:
+    """The batch with its last sentence ending one character after its article's text."""
+    text_length = len(batch.articles.get_column("text").item())
+    is_last = pl.col("sentence_no") == pl.col("sentence_no").max()
+    end_char = pl.when(is_last).then(text_length + 1).otherwise(pl.col("end_char"))
+    return with_sentences(batch, batch.sentences.with_columns(end_char.alias("end_char")))
+
+
 def rows(con) -> tuple[int, int, int, int]:
     return con.execute(
-        "select (select count(*) from articles), (select count(*) from sentences),"
+        "select (select count(*) from articles), (select count(*) from sentence_spans),"
         " (select count(*) from mentions), (select count(*) from source_files)"
     ).fetchall()[0]
 
@@ -49,12 +68,18 @@ def test_a_valid_batch_passes_every_check(warehouse_con, gazetteer: Gazetteer) -
 @pytest.mark.parametrize(
     ("corrupt", "check"),
     [
+        (past_the_text, "03_sentence_spans_inside_text"),
         (
-            lambda b: db.Batch(
-                b.files, b.articles,
-                b.sentences.with_columns(pl.col("end_char") + 1), b.mentions, b.entities,
+            lambda b: with_sentences(
+                b, b.sentences.with_columns(pl.col("start_char").alias("end_char"))
             ),
-            "03_sentence_spans_match_text",
+            "03_sentence_spans_inside_text",
+        ),
+        (
+            lambda b: with_sentences(
+                b, b.sentences.with_columns(pl.lit("elsewhere").alias("article_id"))
+            ),
+            "03_sentence_spans_inside_text",
         ),
         (
             lambda b: db.Batch(
@@ -89,6 +114,24 @@ def test_a_broken_invariant_fails_the_load_and_leaves_nothing(
     with pytest.raises(db.CheckFailed, match=check):
         db.load_batch(warehouse_con, corrupt(batch_for(gazetteer)))
     assert rows(warehouse_con) == (0, 0, 0, 0)
+
+
+def test_spans_are_measured_in_python_characters_not_bytes_or_graphemes(
+    warehouse_con, gazetteer: Gazetteer
+) -> None:
+    # The last sentence ends where the text ends: at 121 characters, which are 128 UTF-8 bytes
+    # and 120 graphemes. Counting bytes would let a span past the end through; counting
+    # graphemes would reject the last sentence of the valid batch.
+    batch = batch_for(gazetteer, story=EMOJI_STORY)
+    assert batch.sentences.get_column("end_char").to_list() == [25, 73, 121]
+    with pytest.raises(db.CheckFailed, match="03_sentence_spans_inside_text"):
+        db.load_batch(warehouse_con, past_the_text(batch))
+    assert rows(warehouse_con) == (0, 0, 0, 0)
+    db.load_batch(warehouse_con, batch)
+    [(sentence,)] = warehouse_con.execute(
+        "select sentence from sentences where sentence_no = 2"
+    ).fetchall()
+    assert sentence == "Officials in Tokyo welcomed it \U0001f44d\U0001f3fd in S\u00e3o Paulo."
 
 
 def test_the_same_text_under_a_second_path_breaks_the_duplicate_check(

@@ -153,8 +153,9 @@ def test_manifest_lists_every_table_with_its_row_count_and_the_schema_version(ex
     manifest = json.loads((out / "manifest.json").read_text())
 
     assert manifest["producer"] == "wirehouse"
-    # sql/migrations holds 001_core_tables, 002_datelines_and_duplicates, 003_load_ids.
-    assert manifest["schema_version"] == 3
+    # sql/migrations holds 001_core_tables, 002_datelines_and_duplicates, 003_load_ids,
+    # 004_sentence_spans.
+    assert manifest["schema_version"] == 4
     assert sorted(manifest["tables"]) == sorted(TABLE_NAMES)
     for name in TABLE_NAMES:
         entry = manifest["tables"][name]

@@ -266,9 +266,8 @@ _ARTICLE_COLUMNS = (
     "article_id, source, headline, text, dateline, dateline_place, dateline_country_code,"
     " dateline_end_char, published_date, date_basis, source_path, source_format, content_hash"
 )
-_SENTENCE_COLUMNS = (
-    "article_id, sentence_no, paragraph_no, start_char, end_char, sentence, is_truncated"
-)
+# Not the sentence text: the sentences view cuts it from articles.text (migration 004).
+_SENTENCE_SPAN_COLUMNS = "article_id, sentence_no, paragraph_no, start_char, end_char, is_truncated"
 _MENTION_COLUMNS = (
     "article_id, sentence_no, start_char, end_char, surface, entity_id, entity_type,"
     " mention_kind, country_code"
@@ -335,7 +334,7 @@ def load_batch(
         )
         replaced = con.execute("select count(*) from replaced_articles").fetchone()[0]
         if replaced:
-            for table in ("mentions", "sentences", "articles"):
+            for table in ("mentions", "sentence_spans", "articles"):
                 con.execute(
                     f"delete from {table}"
                     " where article_id in (select article_id from replaced_articles)"
@@ -346,8 +345,8 @@ def load_batch(
             {"load_id": load_id},
         )
         con.execute(
-            f"insert into sentences ({_SENTENCE_COLUMNS}, load_id)"
-            f" select {_SENTENCE_COLUMNS}, $load_id from batch_sentences",
+            f"insert into sentence_spans ({_SENTENCE_SPAN_COLUMNS}, load_id)"
+            f" select {_SENTENCE_SPAN_COLUMNS}, $load_id from batch_sentences",
             {"load_id": load_id},
         )
         con.execute(
@@ -394,7 +393,7 @@ def remove_files(con: duckdb.DuckDBPyConnection, paths: list[str]) -> int:
             " where source_path in (select path from gone_files)"
         )
         removed = con.execute("select count(*) from gone_articles").fetchone()[0]
-        for table in ("mentions", "sentences", "articles"):
+        for table in ("mentions", "sentence_spans", "articles"):
             con.execute(
                 f"delete from {table} where article_id in (select article_id from gone_articles)"
             )

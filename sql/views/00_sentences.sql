@@ -1,0 +1,27 @@
+-- grain: one row per sentence (article_id, sentence_no).
+-- The columns, in order, of the sentences table that migration 004 replaced by
+-- sentence_spans: the text is cut from articles.text at the span's offsets, not stored.
+-- DuckDB's substr counts characters (code points) as Python does, so the offsets
+-- need no conversion.
+create or replace view sentences as
+
+with final as (
+    select
+        sentence_spans.article_id,
+        sentence_spans.sentence_no,
+        sentence_spans.paragraph_no,
+        sentence_spans.start_char,
+        sentence_spans.end_char,
+        substr(
+            articles.text,
+            sentence_spans.start_char + 1,
+            sentence_spans.end_char - sentence_spans.start_char
+        ) as sentence,
+        sentence_spans.is_truncated,
+        sentence_spans.load_id,
+    from sentence_spans
+    inner join articles
+        on articles.article_id = sentence_spans.article_id
+)
+
+select * from final

@@ -1,0 +1,106 @@
+"""Schema migrations: a warehouse written by an older schema keeps its rows when migrated."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from warehouse import db
+
+# Two articles as the schema of migrations 001-003 stored them, sentence text included.
+OLD_ARTICLES = [
+    ("a1", "Japan and Chile sign deal\n\nThey signed on Monday. Tokyo welcomed it.", 1),
+    ("a2", "Café in São Paulo \U0001f44d\n\nIt opened. Fans queued \U0001f600 all day", 2),
+]
+# article_id, sentence_no, paragraph_no, start_char, end_char, sentence, is_truncated, load_id
+OLD_SENTENCES = [
+    ("a1", 0, 0, 0, 25, "Japan and Chile sign deal", False, 1),
+    ("a1", 1, 1, 27, 49, "They signed on Monday.", False, 1),
+    ("a1", 2, 1, 50, 68, "Tokyo welcomed it.", False, 1),
+    ("a2", 0, 0, 0, 19, "Café in São Paulo \U0001f44d", False, 2),
+    ("a2", 1, 1, 21, 31, "It opened.", False, 2),
+    ("a2", 2, 1, 32, 53, "Fans queued \U0001f600 all day", True, 2),
+]
+
+
+def old_schema_warehouse(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warehouse built by migrations 001-003 and their views, holding OLD_ARTICLES' rows."""
+    every_migration, every_view = db.migration_files(), db.view_files()
+    with monkeypatch.context() as patch:
+        patch.setattr(db, "migration_files", lambda: [p for p in every_migration if p.name < "004"])
+        patch.setattr(
+            db, "view_files", lambda: [p for p in every_view if p.name != "00_sentences.sql"]
+        )
+        with db.connect(path) as con:
+            assert db.migrate(con) == [
+                "001_core_tables.sql",
+                "002_datelines_and_duplicates.sql",
+                "003_load_ids.sql",
+            ]
+            for article_id, text, load_id in OLD_ARTICLES:
+                con.execute(
+                    "insert into articles (article_id, headline, text, published_date, date_basis,"
+                    " source_path, source_format, content_hash, loaded_at, load_id)"
+                    " values (?, ?, ?, ?, 'path', ?, 'plain', ?, now()::timestamp, ?)",
+                    [
+                        article_id,
+                        text.split("\n", 1)[0],
+                        text,
+                        date(2017, 4, 10),
+                        f"2017/04/10/{article_id}.txt",
+                        article_id,
+                        load_id,
+                    ],
+                )
+            con.executemany("insert into sentences values (?, ?, ?, ?, ?, ?, ?, ?)", OLD_SENTENCES)
+
+
+def test_old_sentences_come_back_through_the_view_with_their_text(tmp_path, monkeypatch):
+    path = tmp_path / "old.duckdb"
+    old_schema_warehouse(path, monkeypatch)
+
+    with db.connect(path) as con:
+        assert db.migrate(con) == ["004_sentence_spans.sql"]
+        rows = con.execute("select * from sentences order by article_id, sentence_no").fetchall()
+        view_columns = con.execute("describe sentences").fetchall()
+        span_columns = con.execute("describe sentence_spans").fetchall()
+        [(table_type,)] = con.execute(
+            "select table_type from information_schema.tables where table_name = 'sentences'"
+        ).fetchall()
+
+    assert rows == OLD_SENTENCES
+    assert [(c[0], c[1]) for c in view_columns] == [
+        ("article_id", "VARCHAR"),
+        ("sentence_no", "INTEGER"),
+        ("paragraph_no", "INTEGER"),
+        ("start_char", "BIGINT"),
+        ("end_char", "BIGINT"),
+        ("sentence", "VARCHAR"),
+        ("is_truncated", "BOOLEAN"),
+        ("load_id", "BIGINT"),
+    ]
+    assert [(c[0], c[1]) for c in span_columns] == [
+        ("article_id", "VARCHAR"),
+        ("sentence_no", "INTEGER"),
+        ("paragraph_no", "INTEGER"),
+        ("start_char", "BIGINT"),
+        ("end_char", "BIGINT"),
+        ("is_truncated", "BOOLEAN"),
+        ("load_id", "BIGINT"),
+    ]
+    assert table_type == "VIEW"
+
+
+def test_a_migrated_warehouse_migrates_no_further_and_keeps_its_spans(tmp_path, monkeypatch):
+    path = tmp_path / "old.duckdb"
+    old_schema_warehouse(path, monkeypatch)
+    with db.connect(path) as con:
+        db.migrate(con)
+
+    with db.connect(path) as con:
+        assert db.migrate(con) == []
+        assert db.schema_version(con) == 4
+        [(span_count,)] = con.execute("select count(*) from sentence_spans").fetchall()
+    assert span_count == 6
