@@ -124,10 +124,10 @@ def probe_task_cost(count: int = 40) -> float:
 
     # Parameters like read_and_transform's: a batch's files and their known hashes.
     files = pl.DataFrame({"path": [f"{n:08}.txt" for n in range(10_000)]})
-    known = {f"{n:08}.txt": f"{n:064}" for n in range(10_000)}
+    known = files.with_columns(pl.col("path").str.replace(".txt", "", literal=True).alias("sha256"))
 
     @task(cache_policy=NO_CACHE)
-    def empty(number: int, files: pl.DataFrame, known: dict[str, str]) -> int:
+    def empty(number: int, files: pl.DataFrame, known: pl.DataFrame) -> int:
         return number
 
     @flow(task_runner=ThreadPoolTaskRunner(max_workers=2))
