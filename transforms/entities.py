@@ -733,6 +733,10 @@ def find_entities(
         pl.lit("person").alias("entity_type"),
         pl.lit("person").alias("mention_kind"),
     )
+    # Materialised: the mentions plan reads it twice (as new mentions, and as spans that hide
+    # the gazetteer mentions under them) and the entities plan once. Each reader projects other
+    # columns, so polars shares no subplan and would run the capitalised-word pass three times.
+    person_mentions = person_mentions.collect(engine=ENGINE).lazy()
 
     text = sentences.select(*_KEY, pl.col("start_char").alias("sentence_start"), "sentence")
     surface = pl.col("sentence").str.slice(
