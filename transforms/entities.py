@@ -576,30 +576,39 @@ def _context_rules(mentions: pl.LazyFrame, sentences: pl.LazyFrame) -> pl.LazyFr
     us_place = (
         ((pl.col("entity_type") == "place") & (pl.col("country_code") == "US")).any().over(_KEY)
     )
-    is_georgia_state = (
-        (pl.col("entity_id") == "country:GE") & (pl.col("surface") == "Georgia") & us_place
-    )
-    is_washington_state = (pl.col("surface") == "Washington") & (
-        pl.col("sentence").str.slice(local_end, 6) == " state"
-    )
+    # Only a sentence with ` state` in it can hold `Washington state`: the join reads just those
+    # (3,300 of Reuters' 145,000 sentences); other mentions get a null sentence, so no match.
+    state_sentences = sentences.filter(pl.col("sentence").str.contains(" state", literal=True))
+    is_state = pl.col("_is_georgia_state") | pl.col("_is_washington_state")
     return (
         mentions.join(
-            sentences.select(*_KEY, pl.col("start_char").alias("sentence_start"), "sentence"),
+            state_sentences.select(*_KEY, pl.col("start_char").alias("sentence_start"), "sentence"),
             on=_KEY,
             how="left",
         )
+        # Flags as columns, computed once: inside each when() below, polars would evaluate the
+        # window three times.
         .with_columns(
-            pl.when(is_georgia_state)
+            (
+                (pl.col("entity_id") == "country:GE") & (pl.col("surface") == "Georgia") & us_place
+            ).alias("_is_georgia_state"),
+            (
+                (pl.col("surface") == "Washington")
+                & (pl.col("sentence").str.slice(local_end, 6) == " state").fill_null(False)
+            ).alias("_is_washington_state"),
+        )
+        .with_columns(
+            pl.when(pl.col("_is_georgia_state"))
             .then(pl.lit("place:US-GA"))
-            .when(is_washington_state)
+            .when(pl.col("_is_washington_state"))
             .then(pl.lit("place:US-WA"))
             .otherwise(pl.col("entity_id"))
             .alias("entity_id"),
-            pl.when(is_georgia_state | is_washington_state)
+            pl.when(is_state)
             .then(pl.lit("place"))
             .otherwise(pl.col("mention_kind"))
             .alias("mention_kind"),
-            pl.when(is_georgia_state | is_washington_state)
+            pl.when(is_state)
             .then(pl.lit("US"))
             .otherwise(pl.col("country_code"))
             .alias("country_code"),
@@ -760,7 +769,7 @@ def find_entities(
                 curated_orgs,
                 new_mentions.select(list(MENTION_SCHEMA)),
             ]
-        )  # fmt: skip
+        )
         .sort("article_id", "start_char")
         .select(list(MENTION_SCHEMA))
     )
