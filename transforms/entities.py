@@ -279,7 +279,9 @@ def _trim_name(spans: pl.LazyFrame, stopwords: frozenset[str], *, leading: bool)
             ),
             stripped.alias("name"),
         )
-    cut = name.str.replace(rf"(?:^| +)(?:{stop})(?:[^\p{{L}}\p{{N}}].*)?$", "")
+    # Kept: the text before the leftmost stop word. Anchored, with that text as a lazy group,
+    # the regex engine runs several times faster than searching for the stop word unanchored.
+    cut = name.str.replace(rf"^((?s:.*?))(?:^| +)(?:{stop})(?:[^\p{{L}}\p{{N}}].*)?$", "${1}")
     return (
         spans.with_columns(cut.alias("name"))
         .with_columns(
