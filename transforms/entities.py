@@ -57,7 +57,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import NamedTuple
 
 import polars as pl
@@ -296,12 +296,6 @@ def _has(pattern: str) -> pl.Expr:
     return pl.col("sentence").str.contains(pattern)
 
 
-def _has_any(literals: Iterable[str]) -> pl.Expr | None:
-    """True for sentences containing one of the literals; None (no filter) for no literals."""
-    literals = list(literals)
-    return pl.col("sentence").str.contains_any(literals) if literals else None
-
-
 def _words(expr: pl.Expr) -> pl.Expr:
     return expr.str.split(" ")
 
@@ -317,7 +311,9 @@ class _Rules(NamedTuple):
     modifiers: str
     stop: pl.Series
     given: pl.Series
-    given_prefixes: list[str]  # `<given name> `: a sentence without one has no name run
+    # `<given name> ` as a regex alternation: a sentence without one has no name run. Literal
+    # alternations, here and in bodies, filter twice as fast as str.contains_any.
+    given_prefixes: str
     run_stop: frozenset[str]  # what ends or leads a name run
     not_person: pl.Series
     bodies: str
@@ -351,7 +347,7 @@ def _build_rules(gazetteer: Gazetteer) -> _Rules:
         modifiers=_alternation(gazetteer.title_modifiers),
         stop=pl.Series(sorted(gazetteer.name_stopwords), dtype=pl.String),
         given=pl.Series(given, dtype=pl.String),
-        given_prefixes=[f"{name} " for name in given],
+        given_prefixes=_alternation(tuple(f"{name} " for name in given)),
         run_stop=frozenset(
             gazetteer.name_stopwords | set(gazetteer.title_modifiers) | _title_words(gazetteer)
         ),
@@ -400,7 +396,7 @@ def person_candidates(
     runs = regex_spans(
         sentences,
         rf"(?P<name>(?:{_PARTICLE}-)?{_NAME_WORD}{_NAME_TAIL}{{1,4}})\b",
-        prefilter=_has_any(rules.given_prefixes),
+        prefilter=_has(rules.given_prefixes),
     )
     runs = _trim_name(runs, rules.run_stop, leading=True)
     runs = runs.filter(
@@ -435,10 +431,11 @@ def organization_candidates(
 ) -> pl.LazyFrame:
     """Government bodies (qualified in the article) and companies (by suffix)."""
     qualifier = _alternation(tuple(qualifiers.get_column("surface")))
+    body_names = _rules(gazetteer).bodies
     bodies = regex_spans(
         sentences,
-        rf"(?:(?P<qualifier>{qualifier})(?:['’]s)? +)?(?P<name>{_rules(gazetteer).bodies})\b",
-        prefilter=_has_any(gazetteer.government_bodies),
+        rf"(?:(?P<qualifier>{qualifier})(?:['’]s)? +)?(?P<name>{body_names})\b",
+        prefilter=_has(body_names),
     )
     bodies = (
         bodies.join(qualifiers.lazy(), left_on="qualifier", right_on="surface", how="left")
