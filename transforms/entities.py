@@ -505,6 +505,19 @@ def _trim_name_leading_only(spans: pl.LazyFrame, stopwords: frozenset[str]) -> p
     )
 
 
+_OFFSET_LIMIT = 2**40  # above any character offset
+
+
+def _article_lift() -> pl.Expr:
+    """Each row's article number times _OFFSET_LIMIT, on rows sorted by article_id.
+
+    Added to offsets, it puts each article's values above every earlier article's, so a running
+    max (or a reverse running min) over the whole frame never crosses into another article:
+    the same as `.over("article_id")`, without a window's group-by and scatter.
+    """
+    return pl.col("article_id").rle_id().cast(pl.Int64) * _OFFSET_LIMIT
+
+
 def _drop_overlapping(spans: pl.LazyFrame, stronger: pl.LazyFrame) -> pl.LazyFrame:
     """Spans that overlap none of the stronger spans of their article.
 
@@ -514,6 +527,12 @@ def _drop_overlapping(spans: pl.LazyFrame, stronger: pl.LazyFrame) -> pl.LazyFra
     columns = spans.collect_schema().names()
     is_strong = pl.col("_is_strong")
     start, end = pl.col("start_char"), pl.col("end_char")
+    # Per article, via _article_lift: the furthest end of the stronger spans so far (stored
+    # plus one, so that 0 can stand for none yet: -1 after decoding), and the nearest start of
+    # the stronger spans still to come (_OFFSET_LIMIT - 1 for none).
+    lift = _article_lift()
+    strong_end = pl.when(is_strong).then(end + 1).otherwise(0)
+    strong_start = pl.when(is_strong).then(start).otherwise(_OFFSET_LIMIT - 1)
     return (
         pl.concat(
             [
@@ -526,18 +545,8 @@ def _drop_overlapping(spans: pl.LazyFrame, stronger: pl.LazyFrame) -> pl.LazyFra
         )
         .sort("article_id", "start_char", "_is_strong", descending=[False, False, True])
         .with_columns(
-            pl.when(is_strong)
-            .then(end)
-            .otherwise(-1)
-            .cum_max()
-            .over("article_id")
-            .alias("_strong_end"),
-            pl.when(is_strong)
-            .then(start)
-            .otherwise(2**62)
-            .cum_min(reverse=True)
-            .over("article_id")
-            .alias("_next_strong_start"),
+            ((lift + strong_end).cum_max() - lift - 1).alias("_strong_end"),
+            ((lift + strong_start).cum_min(reverse=True) - lift).alias("_next_strong_start"),
         )
         .filter(
             ~is_strong & (pl.col("_strong_end") <= start) & (pl.col("_next_strong_start") >= end)
@@ -552,6 +561,7 @@ def _leftmost_longest(spans: pl.LazyFrame) -> pl.LazyFrame:
     # An appositive and a company can tie on span and priority (`Unimedia Inc, chairman`):
     # the organisation wins, every run, rather than whichever row the sort left first.
     tiebreak = ["entity_type"] if "entity_type" in spans.collect_schema().names() else []
+    lift = _article_lift()
     return (
         spans.sort(
             "article_id",
@@ -561,9 +571,9 @@ def _leftmost_longest(spans: pl.LazyFrame) -> pl.LazyFrame:
             *tiebreak,
             descending=[False, False, True, False, *(False for _ in tiebreak)],
         )
-        .with_columns(
-            pl.col("end_char").cum_max().shift(1).over("article_id").alias("previous_end")
-        )
+        # The furthest end so far in the article (via _article_lift); below zero on an
+        # article's first row, where the row before belongs to an earlier article.
+        .with_columns(((lift + pl.col("end_char")).cum_max().shift(1) - lift).alias("previous_end"))
         .filter(pl.col("previous_end").is_null() | (pl.col("start_char") >= pl.col("previous_end")))
         .drop("previous_end")
     )
