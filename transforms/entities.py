@@ -251,7 +251,9 @@ def regex_spans(
         )
         .explode("chunk", "chunk_end")
         .filter(pl.col("chunk").is_not_null())
-        .with_columns(*(groups.struct.field(n).alias(n) for n in names))
+        # The groups as one column first: polars would run the regex once per field read.
+        .with_columns(groups.alias("_groups"))
+        .with_columns(*(pl.col("_groups").struct.field(n).alias(n) for n in names))
         .with_columns(
             (
                 pl.col("start_char")
@@ -262,7 +264,7 @@ def regex_spans(
         .with_columns(
             (pl.col("end_char") - pl.col("name").str.len_chars().cast(pl.Int64)).alias("start_char")
         )
-        .drop("chunk", "chunk_end", *([] if "tail" not in names else ["tail"]))
+        .drop("chunk", "chunk_end", "_groups", *([] if "tail" not in names else ["tail"]))
     )
 
 
