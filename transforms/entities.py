@@ -515,7 +515,8 @@ def _trim_name_leading_only(spans: pl.LazyFrame, stopwords: frozenset[str]) -> p
     )
 
 
-_OFFSET_LIMIT = 2**40  # above any character offset
+# Above any character offset; lifted values fit an Int64 for up to 2**23 articles a batch.
+_OFFSET_LIMIT = 2**40
 
 
 def _article_lift() -> pl.Expr:
