@@ -328,7 +328,9 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         help="files per batch (default: the product's, --batch-size of run)",
     )
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument(
+        "--workers", type=int, help="batches at once (default: the product's, --workers of run)"
+    )
     parser.add_argument("--dask-local", type=int, default=0)
     args = parser.parse_args(argv)
     if args.command == "worker":
@@ -337,6 +339,10 @@ def main(argv: list[str] | None = None) -> int:
         from wirehouse.settings import Settings
 
         args.batch_size = Settings().batch_size
+    if args.workers is None:
+        from wirehouse.settings import default_workers
+
+        args.workers = default_workers()
 
     from benchmarks.generate import generate
     from benchmarks.reuters_convert import convert, resolve_corpus

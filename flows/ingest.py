@@ -31,7 +31,7 @@ from transforms.pipeline import transform_articles
 from warehouse import db
 from warehouse.export import export_warehouse
 from warehouse.locks import run_lock
-from wirehouse.settings import Settings
+from wirehouse.settings import Settings, default_workers
 
 
 @dataclass
@@ -493,7 +493,7 @@ def ingest(
         batch_size=batch_size,
         max_file_bytes=int(max_file_mb * 1024 * 1024),
         include_dateline_mentions=include_dateline_mentions,
-        workers=workers or (os.cpu_count() or 2),
+        workers=workers or default_workers(),
         lock_wait_seconds=lock_wait_seconds,
         write_hold_seconds=write_hold_seconds,
         if_running=if_running,
