@@ -728,14 +728,13 @@ def find_entities(
         "entity_id", "entity_name", "entity_type"
     )
     orgs = candidates.filter(pl.col("entity_type") == "organization")
-    # Later mentions by short form: only a sentence containing a short form of its own article
-    # can have one, so the capitalised-word pass reads just those (a fifth of the sentences
-    # that contain some short form of the batch).
+    # Later mentions by short form: only sentences containing one of the batch's short forms
+    # can have one, so the capitalised-word pass reads just those.
+    shorts = short_forms.select("short").unique().collect(engine=ENGINE).get_column("short")
     words_found = capitalised_words(
-        mixed.join(short_forms.select("article_id", "short"), on="article_id")
-        .filter(pl.col("sentence").str.contains(pl.col("short"), literal=True))
-        .unique(_KEY)
-        .drop("short")
+        mixed.filter(pl.col("sentence").str.contains_any(shorts.to_list()))
+        if shorts.len()
+        else mixed.filter(pl.lit(False))
     )
     full_names = named.filter(~pl.col("is_single")).select(
         "article_id", pl.col("name").alias("full_name"), "person_country"
