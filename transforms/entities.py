@@ -515,18 +515,18 @@ def _trim_name_leading_only(spans: pl.LazyFrame, stopwords: frozenset[str]) -> p
     )
 
 
-# Above any character offset; lifted values fit an Int64 for up to 2**23 articles a batch.
-_OFFSET_LIMIT = 2**40
+def _article_lift() -> tuple[pl.Expr, pl.Expr]:
+    """(lift, limit) on rows sorted by article_id: limit is above every offset in the frame,
+    lift is each row's article number times limit.
 
-
-def _article_lift() -> pl.Expr:
-    """Each row's article number times _OFFSET_LIMIT, on rows sorted by article_id.
-
-    Added to offsets, it puts each article's values above every earlier article's, so a running
-    max (or a reverse running min) over the whole frame never crosses into another article:
-    the same as `.over("article_id")`, without a window's group-by and scatter.
+    Added to offsets, lift puts each article's values above every earlier article's, so a
+    running max (or a reverse running min) over the whole frame never crosses into another
+    article: the same as `.over("article_id")`, without a window's group-by and scatter.
+    Sized from the data, lifted values stay below articles x (longest article + 2), far inside
+    an Int64 (a fixed 2**40 would wrap, silently, past 2**23 articles in one frame).
     """
-    return pl.col("article_id").rle_id().cast(pl.Int64) * _OFFSET_LIMIT
+    limit = pl.col("end_char").max().cast(pl.Int64) + 2
+    return pl.col("article_id").rle_id().cast(pl.Int64) * limit, limit
 
 
 def _drop_overlapping(spans: pl.LazyFrame, stronger: pl.LazyFrame) -> pl.LazyFrame:
@@ -540,10 +540,10 @@ def _drop_overlapping(spans: pl.LazyFrame, stronger: pl.LazyFrame) -> pl.LazyFra
     start, end = pl.col("start_char"), pl.col("end_char")
     # Per article, via _article_lift: the furthest end of the stronger spans so far (stored
     # plus one, so that 0 can stand for none yet: -1 after decoding), and the nearest start of
-    # the stronger spans still to come (_OFFSET_LIMIT - 1 for none).
-    lift = _article_lift()
+    # the stronger spans still to come (limit - 1 for none).
+    lift, limit = _article_lift()
     strong_end = pl.when(is_strong).then(end + 1).otherwise(0)
-    strong_start = pl.when(is_strong).then(start).otherwise(_OFFSET_LIMIT - 1)
+    strong_start = pl.when(is_strong).then(start).otherwise(limit - 1)
     return (
         pl.concat(
             [
@@ -572,7 +572,7 @@ def _leftmost_longest(spans: pl.LazyFrame) -> pl.LazyFrame:
     # An appositive and a company can tie on span and priority (`Unimedia Inc, chairman`):
     # the organisation wins, every run, rather than whichever row the sort left first.
     tiebreak = ["entity_type"] if "entity_type" in spans.collect_schema().names() else []
-    lift = _article_lift()
+    lift, _ = _article_lift()
     return (
         spans.sort(
             "article_id",
