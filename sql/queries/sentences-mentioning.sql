@@ -27,15 +27,21 @@ final as (
     select
         articles.published_date,
         articles.headline,
-        sentences.sentence,
+        substr(
+            articles.text,
+            sentence_spans.start_char + 1,
+            sentence_spans.end_char - sentence_spans.start_char
+        ) as sentence,
         per_sentence.surfaces,
         per_sentence.mention_kinds,
         per_sentence.article_id,
         per_sentence.sentence_no,
     from per_sentence
-    inner join sentences
-        on sentences.article_id = per_sentence.article_id
-        and sentences.sentence_no = per_sentence.sentence_no
+    -- sentence_spans, not the sentences view: the view would join articles a second time
+    -- (measured on 1,000,000 articles: 0.85 s against 2.65 s).
+    inner join sentence_spans
+        on sentence_spans.article_id = per_sentence.article_id
+        and sentence_spans.sentence_no = per_sentence.sentence_no
     inner join articles
         on articles.article_id = per_sentence.article_id
     where articles.published_date between $since and $until
