@@ -104,3 +104,22 @@ def test_a_migrated_warehouse_migrates_no_further_and_keeps_its_spans(tmp_path, 
         assert db.schema_version(con) == 4
         [(span_count,)] = con.execute("select count(*) from sentence_spans").fetchall()
     assert span_count == 6
+
+
+def test_a_sentence_that_is_not_its_articles_text_stops_the_migration_unchanged(
+    tmp_path, monkeypatch
+):
+    path = tmp_path / "old.duckdb"
+    old_schema_warehouse(path, monkeypatch)
+    with db.connect(path) as con:
+        con.execute("update sentences set sentence = 'Tokyo welcomed it!' where sentence_no = 2"
+                    " and article_id = 'a1'")  # fmt: skip
+
+    with db.connect(path) as con:
+        with pytest.raises(Exception, match="sentence 2 of article a1 is not its article's text"):
+            db.migrate(con)
+        assert db.schema_version(con) == 3
+        [(kept,)] = con.execute(
+            "select sentence from sentences where article_id = 'a1' and sentence_no = 2"
+        ).fetchall()
+    assert kept == "Tokyo welcomed it!"

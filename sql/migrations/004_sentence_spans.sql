@@ -25,4 +25,21 @@ select
     sentences.load_id,
 from sentences;
 
+-- Nothing may change on the way: every stored sentence must be its article's text at its
+-- offsets (check 03 asserted it on every load). Where it is not, the migration stops here and
+-- rolls back, leaving the warehouse as it was.
+select error(
+    'migration 004 stopped, nothing changed: sentence ' || sentences.sentence_no
+    || ' of article ' || sentences.article_id
+    || ' is not its article''s text at its offsets, so it cannot be stored as a span;'
+    || ' rebuild the warehouse: move the .duckdb file aside and run wirehouse again'
+)
+from sentences
+left join articles
+    on articles.article_id = sentences.article_id
+where articles.article_id is null
+    or substr(articles.text, sentences.start_char + 1, sentences.end_char - sentences.start_char)
+    is distinct from sentences.sentence
+limit 1;
+
 drop table sentences;
