@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from flows.ingest import run_pipeline
 from tests.conftest import query
 from warehouse import export as export_module
 from warehouse.export import EXPORTS, ExportRefused, export_warehouse
+from wirehouse.cli import main
 from wirehouse.settings import Settings
 
 TABLE_NAMES = [name for name, _, _ in EXPORTS]
@@ -80,6 +82,18 @@ def exported(tmp_path_factory) -> tuple[Path, Path]:
     out = tmp_path / "out"
     assert export_warehouse(db_path, out) == out.resolve()
     return db_path, out
+
+
+def export_killed_before_swap(db_path: Path, out: Path, **options) -> Path:
+    """Export, keeping a copy of the finished staging folder as a SIGKILL before the swap would."""
+    kept: list[Path] = []
+
+    def keep_staging() -> None:
+        (staging,) = [p for p in out.parent.iterdir() if ".staging-" in p.name]
+        kept.append(shutil.copytree(staging, staging.with_name(f"{staging.name}0"), symlinks=True))
+
+    export_warehouse(db_path, out, before_swap=keep_staging, **options)
+    return kept[0]
 
 
 def warehouse_count(db_path: Path, name: str) -> int:
@@ -153,6 +167,9 @@ def test_manifest_lists_every_table_with_its_row_count_and_the_schema_version(ex
     manifest = json.loads((out / "manifest.json").read_text())
 
     assert manifest["producer"] == "wirehouse"
+    # The marker that lets the next export replace this folder without --force.
+    assert (manifest["format"], manifest["format_version"]) == ("wirehouse-export", 1)
+    assert manifest["warehouse"] == str(db_path.resolve())
     # sql/migrations holds 001_core_tables, 002_datelines_and_duplicates, 003_load_ids,
     # 004_sentence_spans.
     assert manifest["schema_version"] == 4
@@ -300,10 +317,11 @@ def test_swap_is_one_atomic_exchange_where_the_kernel_offers_it(tmp_path, export
 def test_an_export_killed_between_renames_is_restored_by_the_next(tmp_path, exported):
     db_path, _ = exported
     out = tmp_path / "out"
-    export_warehouse(db_path, out, tables=["countries"])
-    # What a SIGKILL between the fallback's two renames leaves behind.
-    os.rename(out, tmp_path / ".out.retired-deadbeef")
-    (tmp_path / ".out.staging-cafebabe").mkdir()
+    staging = export_killed_before_swap(db_path, out, tables=["countries"])
+    # What a SIGKILL between the fallback's two renames leaves behind: the previous export
+    # under its retired name, and the marked staging folder of the killed export.
+    os.rename(out, tmp_path / ".out.wirehouse.retired-deadbeef")
+    assert staging.is_dir()
 
     export_warehouse(db_path, out, tables=["entities"])
 
@@ -379,3 +397,222 @@ def test_an_output_path_with_quotes_and_sql_is_only_a_path(tmp_path, exported):
     export_warehouse(db_path, out, tables=["countries"])
     assert (out / "countries" / "data.parquet").is_file()
     assert query(db_path, "select count(*) > 0 from articles") == [(True,)]
+
+
+# --- which folders an export may replace, and which siblings it may remove ---------
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file and link under folder (links not followed): its content or its target."""
+    found: dict[str, bytes] = {}
+    for root, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            path = Path(root) / name
+            if path.is_symlink():
+                found[path.relative_to(folder).as_posix()] = os.fsencode(os.readlink(path))
+            elif path.is_file():
+                found[path.relative_to(folder).as_posix()] = path.read_bytes()
+    return found
+
+
+def copy_warehouse(db_path: Path, folder: Path) -> Path:
+    """A copy of the warehouse file (and its WAL, if any) in folder, as news.duckdb."""
+    folder.mkdir(parents=True)
+    shutil.copyfile(db_path, folder / "news.duckdb")
+    wal = db_path.with_name(db_path.name + ".wal")
+    if wal.exists():
+        shutil.copyfile(wal, folder / "news.duckdb.wal")
+    return folder / "news.duckdb"
+
+
+def a_project_with_a_manifest(folder: Path, manifest: str) -> Path:
+    (folder / "src").mkdir(parents=True)
+    (folder / "manifest.json").write_text(manifest)
+    (folder / "src" / "app.js").write_text("code")
+    return folder
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        "{}",
+        # What an export before the format marker wrote: not enough to prove the folder is one.
+        '{"producer": "wirehouse", "tables": {}}',
+        '{"format": "wirehouse-export"',
+    ],
+)
+def test_a_folder_with_a_foreign_manifest_loses_no_file_without_force(tmp_path, exported, manifest):
+    db_path, _ = exported
+    out = a_project_with_a_manifest(tmp_path / "p", manifest)
+    before = tree(out)
+
+    with pytest.raises(ExportRefused, match="--force"):
+        export_warehouse(db_path, out, tables=["countries"])
+
+    assert tree(out) == before
+    assert [p.name for p in tmp_path.iterdir()] == ["p"]
+
+
+def test_the_command_refuses_a_foreign_manifest_with_status_2_naming_the_folder(
+    tmp_path, exported, capsys
+):
+    db_path, _ = exported
+    out = a_project_with_a_manifest(tmp_path / "p", "{}")
+
+    assert main(["export", "--out", str(out), "--db", str(db_path)]) == 2
+
+    err = capsys.readouterr().err
+    assert str(out) in err
+    assert "--force" in err
+    assert "Traceback" not in err
+    assert (out / "src" / "app.js").read_text() == "code"
+
+
+@pytest.mark.parametrize("added", ["a file", "a link"])
+def test_a_previous_export_with_something_added_by_hand_needs_force(tmp_path, exported, added):
+    db_path, _ = exported
+    out = tmp_path / "out"
+    export_warehouse(db_path, out, tables=["articles"])
+    if added == "a file":
+        (out / "articles" / "notes.txt").write_text("mine")
+    else:
+        (tmp_path / "elsewhere").mkdir()
+        (out / "articles" / "notes.txt").symlink_to(tmp_path / "elsewhere")
+    before = tree(out)
+
+    with pytest.raises(ExportRefused, match="notes.txt"):
+        export_warehouse(db_path, out, tables=["articles"])
+
+    assert tree(out) == before
+
+
+def test_a_reexport_over_a_previous_export_needs_no_force(tmp_path, exported):
+    db_path, _ = exported
+    out = tmp_path / "out"
+    export_warehouse(db_path, out, tables=["articles", "countries"])
+
+    export_warehouse(db_path, out, tables=["entities"])
+
+    assert sorted(p.name for p in out.iterdir()) == ["entities", "manifest.json"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["format"] == "wirehouse-export"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_export_out_dot_beside_the_warehouse_never_deletes_it(
+    tmp_path, exported, monkeypatch, capsys, force
+):
+    db_path = copy_warehouse(exported[0], tmp_path / "here")
+    monkeypatch.chdir(db_path.parent)
+    before = tree(tmp_path)
+
+    code = main(["export", "--out", ".", "--db", "news.duckdb", *(["--force"] if force else [])])
+
+    assert code == 2
+    assert tree(tmp_path) == before
+    assert query(db_path, "select count(*) from articles") == [(3,)]
+    assert "holds the warehouse" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("out", ["its folder", "an ancestor of its folder", "the file itself"])
+def test_force_never_deletes_the_warehouse_it_reads(tmp_path, exported, out):
+    db_path = copy_warehouse(exported[0], tmp_path / "data" / "warehouse")
+    (db_path.parent / "manifest.json").write_text("{}")
+    target = {
+        "its folder": db_path.parent,
+        "an ancestor of its folder": tmp_path / "data",
+        "the file itself": db_path,
+    }[out]
+    before = tree(tmp_path)
+
+    with pytest.raises(ExportRefused, match="warehouse"):
+        export_warehouse(db_path, target, tables=["countries"], force=True)
+
+    assert tree(tmp_path) == before
+
+
+@pytest.mark.parametrize("out", [".", ".."])
+def test_force_refuses_the_current_folder_and_its_ancestors(tmp_path, exported, monkeypatch, out):
+    db_path, _ = exported
+    project = a_project_with_a_manifest(tmp_path / "project", "{}")
+    monkeypatch.chdir(project / "src")
+    before = tree(tmp_path)
+
+    with pytest.raises(ExportRefused, match="current folder"):
+        export_warehouse(db_path, Path(out), tables=["countries"], force=True)
+
+    assert tree(tmp_path) == before
+
+
+def test_force_refuses_the_home_folder(tmp_path, exported, monkeypatch):
+    db_path, _ = exported
+    home = a_project_with_a_manifest(tmp_path / "home", "{}")
+    monkeypatch.setenv("HOME", str(home))
+    before = tree(tmp_path)
+
+    with pytest.raises(ExportRefused, match="home folder"):
+        export_warehouse(db_path, home, tables=["countries"], force=True)
+
+    assert tree(tmp_path) == before
+
+
+def test_force_removes_a_link_in_the_folder_but_nothing_it_points_to(tmp_path, exported):
+    db_path, _ = exported
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "precious.txt").write_text("keep")
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "link").symlink_to(outside)
+
+    export_warehouse(db_path, out, tables=["countries"], force=True)
+
+    assert sorted(p.name for p in out.iterdir()) == ["countries", "manifest.json"]
+    assert (outside / "precious.txt").read_text() == "keep"
+
+
+def test_siblings_named_like_staging_folders_survive_an_export_and_a_reexport(tmp_path, exported):
+    db_path, previous = exported
+    for name in (
+        ".out.staging-1234abcd",
+        ".out.retired-deadbeef",
+        ".out.wirehouse.staging-0123456789abcdef",
+        ".out.wirehouse.retired-0123456789abcdef",
+        ".out.wirehouse.staging-",
+    ):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "keep.txt").write_text(name)
+    # A link to a whole previous export: removed, it would delete the folder it points to.
+    shutil.copytree(previous, tmp_path / "elsewhere")
+    (tmp_path / ".out.wirehouse.staging-feedface").symlink_to(tmp_path / "elsewhere")
+    before = tree(tmp_path)
+
+    export_warehouse(db_path, tmp_path / "out", tables=["countries"])
+    export_warehouse(db_path, tmp_path / "out", tables=["entities"])
+
+    after = {k: v for k, v in tree(tmp_path).items() if not k.startswith("out/")}
+    assert after == before
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["entities", "manifest.json"]
+
+
+def test_a_staging_folder_left_by_a_killed_export_is_removed_by_the_next(tmp_path, exported):
+    db_path, _ = exported
+    out = tmp_path / "out"
+    leftover = export_killed_before_swap(db_path, out, tables=["countries"])
+    assert (leftover / export_module.STAGING_MARKER).is_file()
+
+    export_warehouse(db_path, out, tables=["entities"])
+
+    assert not leftover.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_previous_export_left_under_a_staging_name_is_removed_by_the_next(tmp_path, exported):
+    db_path, previous = exported
+    # What a SIGKILL right after the atomic exchange leaves: the old export, staging's name.
+    leftover = shutil.copytree(previous, tmp_path / ".out.wirehouse.staging-0123456789abcdef")
+
+    export_warehouse(db_path, tmp_path / "out", tables=["countries"])
+
+    assert not leftover.exists()

@@ -162,7 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--since", type=_date, help="only rows dated on or after this day")
     export.add_argument("--until", type=_date, help="only rows dated on or before this day")
     export.add_argument(
-        "--force", action="store_true", help="replace a folder that wirehouse did not create"
+        "--force",
+        action="store_true",
+        help="replace a folder that is not a wirehouse export (never one holding the warehouse)",
     )
 
     serve = sub.add_parser("serve", help="run the flow on a schedule against a Prefect server")
