@@ -88,10 +88,10 @@ def main(argv: list[str] | None = None) -> int:
     cores = os.cpu_count() or 1
 
     files = discover_files(reuters, ("*.txt",))
-    paths = [str(reuters / p) for p in files.get_column("path").to_list()]
+    paths = files.get_column("path").to_list()  # full paths
     raw_mb = sum(os.path.getsize(p) for p in paths) / 1e6
     ledger, articles, _ = read_files(
-        reuters, files, {}, input_format="auto", reference_date=None, max_file_bytes=1 << 30
+        files, {}, input_format="auto", reference_date=None, max_file_bytes=1 << 30
     )
     gazetteer = load_gazetteer()
     arts, sentences, mentions, _ = pl.collect_all(

@@ -61,7 +61,6 @@ def read(root: Path, found: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, p
     """(ledger rows, articles, unchanged) for the discovered files, as the flow reads them."""
     settings = Settings()
     return stages.read_files(
-        root,
         found,
         {},
         input_format=settings.input_format,

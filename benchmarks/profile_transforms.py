@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -60,7 +61,6 @@ def read_folder(root: Path) -> pl.DataFrame:
     settings = Settings()
     found = stages.discover_files(root, settings.patterns)
     _, articles, _ = stages.read_files(
-        root,
         found,
         {},
         input_format=settings.input_format,
@@ -84,7 +84,7 @@ def kyodo_batch(copies: int) -> pl.DataFrame:
     """The Kyodo seed article, copies times over, each copy with its own article_id."""
     if not SEED.exists():
         sys.exit(f"{SEED}: the Kyodo seed is missing; run without --kyodo")
-    one = read_folder(SEED.parent).filter(pl.col("source_path") == SEED.name)
+    one = read_folder(SEED.parent).filter(pl.col("source_path") == os.path.realpath(SEED))
     return (
         one.select(pl.all().repeat_by(copies).explode())
         .with_columns(

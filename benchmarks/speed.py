@@ -186,7 +186,7 @@ def peer_comparison(input_dir: Path, limit_files: int | None = None) -> dict:
     if limit_files:
         files = files.head(limit_files)
     _, articles, _ = read_files(
-        input_dir, files, {}, input_format="auto", reference_date=None, max_file_bytes=1 << 30
+        files, {}, input_format="auto", reference_date=None, max_file_bytes=1 << 30
     )
     texts = articles.get_column("text").to_list()
     size = sum(len(t.encode()) for t in texts)

@@ -28,7 +28,7 @@ from gazetteer import load_gazetteer
 from transforms.engine import ENGINE
 from transforms.ledger import mark_duplicates, plan_reads
 from transforms.pipeline import transform_articles
-from warehouse import db
+from warehouse import db, sources
 from warehouse.export import export_warehouse
 from warehouse.locks import run_lock
 from wirehouse.settings import Settings, default_workers
@@ -43,10 +43,14 @@ class RunSummary:
     files_loaded: int = 0
     files_duplicate: int = 0
     files_rejected: int = 0
+    folders_unlisted: int = 0
     articles: int = 0
     sentences: int = 0
     mentions: int = 0
     rejected: list[tuple[str, str]] = field(default_factory=list)
+    # Folders under the input that could not be listed: (folder, reason).
+    unlisted: list[tuple[str, str]] = field(default_factory=list)
+    prune_skipped: str | None = None  # why --prune removed nothing, when it did not run
     top_countries: list[tuple[str, str, int]] = field(default_factory=list)
     export_dir: str | None = None
     seconds: dict[str, float] = field(default_factory=dict)  # wall time per stage
@@ -75,6 +79,11 @@ class RunSummary:
             "|---|---|---:|",
             *(f"| {code} | {name} | {count} |" for code, name, count in self.top_countries),
         ]
+        if self.unlisted:
+            lines += ["", "## Folders that could not be listed", ""]
+            lines += [f"- {reason}" for _, reason in self.unlisted[:50]]
+        if self.prune_skipped:
+            lines += ["", f"Nothing pruned: {self.prune_skipped}"]
         if self.rejected:
             lines += ["", "## Rejected files", ""]
             lines += [f"- `{path}`: {reason}" for path, reason in self.rejected[:50]]
@@ -124,20 +133,30 @@ class BatchResult:
 
 
 @task(cache_policy=NO_CACHE)
-def discover(input_dir: Path, patterns: tuple[str, ...]) -> pl.DataFrame:
-    """Find the article files under the input folder."""
-    return stages.discover_files(input_dir, patterns)
+def discover(input_dir: Path, patterns: tuple[str, ...]) -> stages.Discovery:
+    """Find the article files under the input folder, and the folders that could not be listed."""
+    return stages.discover(input_dir, patterns)
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
-def prepare_warehouse(settings: Settings) -> tuple[pl.DataFrame, int]:
-    """Migrate the warehouse, refresh reference data; return the file ledger and the next load id."""
+def prepare_warehouse(settings: Settings, unlisted: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """Migrate the warehouse, refresh reference data, adopt files recorded by an older release
+    and record the folders that could not be listed; return the file ledger and the next load id."""
     # The gazetteer is loaded here, not passed in: Prefect would walk its word sets entry by
     # entry looking for futures (see read_and_transform).
     gazetteer = load_gazetteer()
+    prefix = stages.source_prefix(settings.input_dir)
     with db.connect(settings.db_path, wait_seconds=settings.lock_wait_seconds) as con:
         db.migrate(con)
         db.refresh_reference(con, gazetteer.countries, gazetteer.entities)
+        adopted = sources.adopt_relative_paths(con, prefix, _logger().warning)
+        if adopted:
+            _logger().info(
+                "%d files recorded by an earlier release now have full paths under %s",
+                adopted,
+                prefix,
+            )
+        sources.record_unlisted(con, prefix, unlisted)
         return db.ledger(con), db.next_load_id(con)
 
 
@@ -153,7 +172,6 @@ def read_and_transform(
     """
     started = time.perf_counter()
     ledger_rows, articles, unchanged = stages.read_files(
-        settings.input_dir,
         files,
         dict(known_sha.iter_rows()),
         input_format=settings.input_format,
@@ -218,7 +236,7 @@ def _load_on(
     loaded = loaded.join(
         files.select(pl.col("path").alias("source_path")), on="source_path", how="anti"
     )
-    files, kept = mark_duplicates(files, articles, loaded)
+    files, kept, demoted = mark_duplicates(files, articles, loaded)
     kept_ids = kept.select("article_id")
     db.load_batch(
         con,
@@ -227,7 +245,8 @@ def _load_on(
             articles=kept,
             sentences=batch.sentences.join(kept_ids, on="article_id", how="semi"),
             mentions=batch.mentions.join(kept_ids, on="article_id", how="semi"),
-            entities=batch.entities,
+            entities=batch.entities.join(kept_ids, on="article_id", how="semi"),
+            demoted=demoted,
         ),
         before_commit=lambda: crash_point(settings, f"load:{batch_no}"),
         run_first_load_id=run_first_load_id,
@@ -241,8 +260,15 @@ def _load_on(
 def prune(
     settings: Settings, discovered: pl.DataFrame, known: pl.DataFrame, to_read: pl.DataFrame
 ) -> pl.DataFrame:
-    """Remove the rows of files gone from the input; returns to_read plus their re-read duplicates."""
-    gone = known.filter(pl.col("status") != "removed").join(discovered, on="path", how="anti")
+    """Remove the rows of files gone from the input; returns to_read plus their re-read duplicates.
+
+    Only files under this run's input folder are candidates: another folder's files are not
+    gone because this one does not hold them. The caller runs it only after a complete walk.
+    """
+    gone = known.filter(
+        (pl.col("status") != "removed")
+        & pl.col("path").str.starts_with(stages.source_prefix(settings.input_dir))
+    ).join(discovered, on="path", how="anti")
     if gone.is_empty():
         return to_read
     with db.connect(settings.db_path, wait_seconds=settings.lock_wait_seconds) as con:
@@ -333,6 +359,24 @@ def run_pipeline(settings: Settings, *, as_tasks: bool = True) -> RunSummary:
         return _run_locked(settings, as_tasks=as_tasks, logger=logger)
 
 
+def _why_not_prune(settings: Settings, discovery: stages.Discovery) -> str | None:
+    """Why --prune must remove nothing this run, or None when the walk proves what is gone."""
+    if not discovery.is_complete:
+        folders = discovery.unlisted.get_column("folder_path")
+        shown = ", ".join(folders.head(3).to_list()) + (", ..." if len(folders) > 3 else "")
+        return (
+            f"{len(folders)} folder(s) under {settings.input_dir} could not be listed ({shown});"
+            " a file there may still exist, so no row is removed until every folder is listed"
+        )
+    if discovery.files.is_empty():
+        return (
+            f"no article file under {settings.input_dir}: an empty input folder is more often"
+            " a wrong --input or an unmounted drive than a deletion; remove the rows of a folder"
+            " you emptied on purpose by running with --prune once a file is back in it"
+        )
+    return None
+
+
 def _run_locked(settings: Settings, *, as_tasks: bool, logger) -> RunSummary:  # noqa: ANN001
     def step(t: Task) -> Callable:  # type: ignore[type-arg]
         return t if as_tasks else t.fn
@@ -340,14 +384,23 @@ def _run_locked(settings: Settings, *, as_tasks: bool, logger) -> RunSummary:  #
     summary = RunSummary()
     run_started = time.perf_counter()
     with timed(summary, "discover"):
-        discovered = step(discover)(settings.input_dir, settings.patterns)
+        discovery = step(discover)(settings.input_dir, settings.patterns)
+    discovered = discovery.files
     summary.files_seen = discovered.height
+    summary.unlisted = list(discovery.unlisted.iter_rows())
+    summary.folders_unlisted = len(summary.unlisted)
     logger.info("discover: %d files under %s", discovered.height, settings.input_dir)
+    for _, reason in summary.unlisted:
+        logger.warning("not listed: %s", reason)
     with timed(summary, "prepare"):
-        known, first_load_id = step(prepare_warehouse)(settings)
+        known, first_load_id = step(prepare_warehouse)(settings, discovery.unlisted)
         to_read = plan_reads(discovered, known)
         if settings.prune_missing:
-            to_read = step(prune)(settings, discovered, known, to_read)
+            summary.prune_skipped = _why_not_prune(settings, discovery)
+            if summary.prune_skipped is None:
+                to_read = step(prune)(settings, discovered, known, to_read)
+            else:
+                logger.warning("--prune: nothing pruned: %s", summary.prune_skipped)
     summary.files_unchanged = discovered.height - to_read.height
     logger.info("plan: %d new or changed, %d unchanged", to_read.height, summary.files_unchanged)
     forced = to_read.filter(pl.col("is_forced")).select("path")

@@ -9,6 +9,7 @@ import math
 import os
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path, PurePosixPath
 from stat import S_ISREG
@@ -102,15 +103,47 @@ def _modified_at(mtimes_ns: list[int | None], odd: dict[int, datetime]) -> pl.Se
 
 _DISCOVER_CHUNK = 1 << 16
 
+UNLISTED_SCHEMA: dict[str, pl.DataType] = {"folder_path": pl.String(), "reason": pl.String()}
+
+
+def source_root(root: Path) -> str:
+    """The input folder as sources are identified under it: its real path, symlinks resolved."""
+    return os.path.realpath(root)
+
+
+def source_prefix(root: Path) -> str:
+    """What the path of every file found under root starts with."""
+    return os.path.join(source_root(root), "")
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """What one walk of the input folder found: files, and folders it could not list."""
+
+    files: pl.DataFrame  # FOUND_SCHEMA; path is the file's full path (see source_root)
+    unlisted: pl.DataFrame  # UNLISTED_SCHEMA
+
+    @property
+    def is_complete(self) -> bool:
+        """Whether every folder under the input could be listed (so a file not found is gone)."""
+        return self.unlisted.is_empty()
+
 
 def discover_files(root: Path, patterns: tuple[str, ...]) -> pl.DataFrame:
     """Every file under root matching a pattern, with its size, mtime and any problem, by path."""
+    return discover(root, patterns).files
+
+
+def discover(root: Path, patterns: tuple[str, ...]) -> Discovery:
+    """Walk root: every file matching a pattern (full path, size, mtime, problem) and every
+    folder that could not be listed, with the reason."""
     matches = _name_matcher(patterns)
     paths: list[str] = []
     sizes: list[int] = []
     mtimes_ns: list[int | None] = []
     odd_mtimes: dict[int, datetime] = {}
     problems: list[str | None] = []
+    unlisted: list[tuple[str, str]] = []
     # Rows go into frames every _DISCOVER_CHUNK files: a million Python strings and ints at
     # once would cost ~200 MB that the interpreter keeps for the rest of the run.
     chunks: list[pl.DataFrame] = []
@@ -131,15 +164,21 @@ def discover_files(root: Path, patterns: tuple[str, ...]) -> pl.DataFrame:
         odd_mtimes.clear()
 
     seen_dirs: set[tuple[int, int]] = set()
+    top = source_root(root)
     # Depth first, files before subfolders, names sorted: the order os.walk gave.
-    stack: list[tuple[str, str]] = [(os.fspath(root), "")]
+    stack: list[str] = [top]
     while stack:
-        directory, prefix = stack.pop()
+        directory = stack.pop()
+        prefix = os.path.join(directory, "")
         try:
             with os.scandir(directory) as listing:
                 entries = list(listing)
             st = os.stat(directory)
-        except OSError:
+        except OSError as exc:
+            # Recorded, never skipped in silence: a folder that cannot be listed may hold
+            # files the warehouse knows, and --prune must not take them for deleted.
+            shown, _ = _shown_name(directory)
+            unlisted.append((shown, _unlisted_reason(shown, directory == top, exc)))
             continue
         # A symlinked directory can point back up the tree; visit each real directory once.
         if (st.st_dev, st.st_ino) in seen_dirs:
@@ -158,10 +197,10 @@ def discover_files(root: Path, patterns: tuple[str, ...]) -> pl.DataFrame:
                 files.append(entry)
         files.sort(key=lambda entry: entry.name)
         for entry in files:
-            rel = prefix + entry.name
+            path = prefix + entry.name
             problem = None
-            if not rel.isascii():
-                rel, problem = _shown_name(rel)
+            if not path.isascii():
+                path, problem = _shown_name(path)
             try:
                 file_stat = entry.stat()
             except OSError as exc:
@@ -181,16 +220,36 @@ def discover_files(root: Path, patterns: tuple[str, ...]) -> pl.DataFrame:
             if not 0 <= ns < _NS_LIMIT:
                 odd_mtimes[len(paths)] = _mtime(file_stat)
                 ns = None
-            paths.append(rel)
+            paths.append(path)
             sizes.append(file_stat.st_size)
             mtimes_ns.append(ns)
             problems.append(problem)
             if len(paths) >= _DISCOVER_CHUNK:
                 flush()
         subdirs.sort(reverse=True)
-        stack.extend((os.path.join(directory, name), f"{prefix}{name}/") for name in subdirs)
+        stack.extend(prefix + name for name in subdirs)
     flush()
-    return pl.concat(chunks, rechunk=True)
+    return Discovery(
+        files=pl.concat(chunks, rechunk=True),
+        unlisted=pl.DataFrame(unlisted, schema=UNLISTED_SCHEMA, orient="row"),
+    )
+
+
+def _unlisted_reason(folder: str, is_root: bool, exc: OSError) -> str:
+    """Why a folder could not be listed, and what to do."""
+    what = "input folder" if is_root else "folder"
+    if isinstance(exc, FileNotFoundError) and is_root:
+        return f"{folder}: input folder does not exist: check --input (a typo, or a drive not mounted?)"
+    if isinstance(exc, NotADirectoryError) and is_root:
+        return f"{folder}: --input is a file, not a folder: give the folder that holds the articles"
+    if isinstance(exc, PermissionError):
+        cause = "permission denied: make it readable"
+    else:
+        cause = f"{exc.strerror or exc}: check the disk or the path"
+    return (
+        f"{folder}: could not list this {what} ({cause}); the files under it were not looked at"
+        " and none of their rows is pruned; it is tried again on the next run"
+    )
 
 
 def _unreadable(path: str, full: Path, exc: OSError) -> str:
@@ -243,7 +302,6 @@ def _read_file(path: str, max_file_bytes: int) -> tuple[os.stat_result, bytes, o
 
 
 def read_files(
-    root: Path,
     files: pl.DataFrame,
     known_sha: dict[str, str],
     *,
@@ -256,7 +314,6 @@ def read_files(
     A rejection that the file's bytes do not explain (unreadable, vanished, still being
     written, over the size limit) leaves size_bytes null, so the next run reads it again.
     """
-    root_dir = os.path.join(os.fspath(root), "")
     # Ledger columns, one list each (mtimes as microseconds since 1970).
     paths: list[str] = []
     shas: list[str | None] = []
@@ -331,7 +388,7 @@ def read_files(
                 f" ({max_file_bytes / 1_048_576:g} MB): split it or raise --max-file-mb",
             )
             continue
-        full = root_dir + path
+        full = path
         try:
             before, data, after = _read_file(full, max_file_bytes)
         except _Grown as grown:

@@ -65,6 +65,11 @@ def run(tmp_path: Path) -> PipelineRunner:
     return _run
 
 
+def full_path(root: Path | str, rel: str) -> str:
+    """How the warehouse names the file at rel under the input folder root: its full path."""
+    return os.path.join(os.path.realpath(root), rel)
+
+
 def query(db_path: Path, sql: str, params: list | None = None) -> list[tuple]:
     """All rows of one read-only query."""
     with db.connect(db_path, read_only=True) as con:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from flows.ingest import run_pipeline
-from tests.conftest import query
+from tests.conftest import full_path, query
 from wirehouse.settings import Settings
 
 DAY = Path("2017") / "04" / "10"
@@ -40,7 +40,8 @@ def write(root: Path, name: str, data: bytes | str) -> str:
 
 @pytest.fixture(scope="module")
 def mixed_run(tmp_path_factory):
-    """One run over good files and a file of every bad kind: (summary, db, ledger by path, rows)."""
+    """One run over good files and a file of every bad kind: (summary, db, ledger by path, rows,
+    input folder)."""
     tmp_path = tmp_path_factory.mktemp("mixed")
     root = tmp_path / "in"
     for name, text in GOOD.items():
@@ -70,15 +71,16 @@ def mixed_run(tmp_path_factory):
     summary = run_pipeline(settings, as_tasks=False)
     rows = query(db_path, "select path, status, reason, encoding from source_files")
     ledger = {path: (status, reason, encoding) for path, status, reason, encoding in rows}
-    return summary, db_path, ledger, rows
+    return summary, db_path, ledger, rows, root
 
 
-def at(name: str) -> str:
-    return (DAY / name).as_posix()
+def at(root: Path, name: str) -> str:
+    """The full path the warehouse records for the file name in the day folder under root."""
+    return full_path(root, (DAY / name).as_posix())
 
 
 def test_every_input_file_appears_exactly_once_in_the_ledger(mixed_run):
-    summary, _, _, rows = mixed_run
+    summary, _, _, rows, _ = mixed_run
     paths = [row[0] for row in rows]
 
     assert len(paths) == len(set(paths)) == 10
@@ -97,46 +99,46 @@ def test_every_input_file_appears_exactly_once_in_the_ledger(mixed_run):
     ],
 )
 def test_bad_file_is_rejected_with_a_reason_naming_the_file_and_problem(mixed_run, name, words):
-    _, _, ledger, _ = mixed_run
-    status, reason, _ = ledger[at(name)]
+    _, _, ledger, _, root = mixed_run
+    status, reason, _ = ledger[at(root, name)]
 
     assert status == "rejected"
-    assert reason.startswith(at(name) + ":")
+    assert reason.startswith(at(root, name) + ":")
     for word in words:
         assert word in reason
 
 
 def test_cp1252_file_loads_and_its_reason_names_the_encoding(mixed_run):
-    _, db_path, ledger, _ = mixed_run
-    status, reason, encoding = ledger[at("windows.txt")]
+    _, db_path, ledger, _, root = mixed_run
+    status, reason, encoding = ledger[at(root, "windows.txt")]
 
     assert (status, encoding) == ("loaded", "cp1252")
     assert "cp1252" in reason
     [(headline,)] = query(
-        db_path, "select headline from articles where source_path = ?", [at("windows.txt")]
+        db_path, "select headline from articles where source_path = ?", [at(root, "windows.txt")]
     )
     assert headline == "Caf\u00e9 owners \u201cwelcome\u201d tourists"
 
 
 def test_file_without_dateline_loads_dated_by_its_path_and_says_so(mixed_run):
-    _, db_path, ledger, _ = mixed_run
-    status, reason, _ = ledger[at("no-dateline.txt")]
+    _, db_path, ledger, _, root = mixed_run
+    status, reason, _ = ledger[at(root, "no-dateline.txt")]
 
     assert status == "loaded"
     assert "no dateline" in reason
     [(published, basis)] = query(
         db_path,
         "select published_date::varchar, date_basis from articles where source_path = ?",
-        [at("no-dateline.txt")],
+        [at(root, "no-dateline.txt")],
     )
     assert (published, basis) == ("2017-04-10", "path")
 
 
 def test_good_files_load_alongside_the_bad_ones(mixed_run):
-    summary, db_path, ledger, _ = mixed_run
+    summary, db_path, ledger, _, root = mixed_run
     loaded = sorted(p for p, (status, _, _) in ledger.items() if status == "loaded")
 
-    assert loaded == sorted(at(n) for n in [*GOOD, "windows.txt", "no-dateline.txt"])
+    assert loaded == sorted(at(root, n) for n in [*GOOD, "windows.txt", "no-dateline.txt"])
     articles = query(db_path, "select source_path from articles order by source_path")
     assert [a for (a,) in articles] == loaded
     assert (summary.files_loaded, summary.files_rejected) == (4, 6)
@@ -148,7 +150,7 @@ def test_good_files_load_alongside_the_bad_ones(mixed_run):
 
 
 def test_rejected_files_leave_no_article_rows_and_count_zero(mixed_run):
-    _, db_path, _, _ = mixed_run
+    _, db_path, _, _, _ = mixed_run
     rows = query(
         db_path,
         "select f.path, f.article_count, count(a.article_id) from source_files f"
@@ -160,7 +162,7 @@ def test_rejected_files_leave_no_article_rows_and_count_zero(mixed_run):
 
 
 def test_summary_lists_each_rejected_file_with_its_reason(mixed_run):
-    summary, _, ledger, _ = mixed_run
+    summary, _, ledger, _, _ = mixed_run
     rejected = {p for p, (status, _, _) in ledger.items() if status == "rejected"}
 
     assert {path for path, _ in summary.rejected} == rejected
@@ -168,8 +170,8 @@ def test_summary_lists_each_rejected_file_with_its_reason(mixed_run):
 
 
 def test_size_limit_reason_states_two_different_sizes(mixed_run):
-    _, _, ledger, _ = mixed_run
-    _, reason, _ = ledger[at("too-big.txt")]
+    _, _, ledger, _, root = mixed_run
+    _, reason, _ = ledger[at(root, "too-big.txt")]
     match = re.search(r"file is (.+?), over the limit of (.+?):", reason)
 
     assert match is not None

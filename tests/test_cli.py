@@ -15,7 +15,7 @@ import pytest
 
 import flows.ingest
 from flows.ingest import run_pipeline
-from tests.conftest import REPO_ROOT, query
+from tests.conftest import REPO_ROOT, full_path, query
 from wirehouse.cli import main
 from wirehouse.settings import Settings
 
@@ -93,10 +93,13 @@ def test_unknown_subcommand_exits_with_usage_error(capsys):
 
 
 def test_query_prints_an_aligned_table_with_header_and_row_count(warehouse, capsys):
+    # Paths shown from the input folder down: the column's width is then known here.
+    start = len(full_path(warehouse.parent / "in", "")) + 1
     code = main(
         [
             "query",
-            "select source_path, date_basis from articles order by source_path",
+            f"select substr(source_path, {start}) as source_path, date_basis from articles"
+            " order by source_path",
             "--db",
             str(warehouse),
         ]
@@ -131,10 +134,11 @@ def test_query_csv_output_parses_with_a_header(warehouse, capsys):
 
     assert code == 0
     rows = list(csv.reader(io.StringIO(capsys.readouterr().out)))
+    root = warehouse.parent / "in"
     assert rows == [
         ["source_path", "published_date"],
-        ["2017/04/10/a.txt", "2017-04-10"],
-        ["2017/04/10/bb.txt", "2017-04-10"],
+        [full_path(root, "2017/04/10/a.txt"), "2017-04-10"],
+        [full_path(root, "2017/04/10/bb.txt"), "2017-04-10"],
     ]
 
 
@@ -270,8 +274,10 @@ def test_run_exit_status(plain_ingest, tmp_path, capsys, files, strict, expected
 
     err = capsys.readouterr().err
     if bad_files in files:
-        assert "rejected: 2017/04/10/empty.txt: empty file" in err
-        assert "rejected: 2017/04/10/photo.txt: binary file (PNG image)" in err
+        assert f"rejected: {full_path(root, '2017/04/10/empty.txt')}: empty file" in err
+        assert (
+            f"rejected: {full_path(root, '2017/04/10/photo.txt')}: binary file (PNG image)" in err
+        )
     if not files:
         assert "no article files found" in err
 

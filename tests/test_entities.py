@@ -3,12 +3,16 @@ ambiguous names and ALL-CAPS text (rules in transforms/entities.py)."""
 
 from __future__ import annotations
 
+from datetime import date
+
+import duckdb
 import polars as pl
 import pytest
 
 from gazetteer import Gazetteer
 from transforms.pipeline import transform_articles
-from transforms.reading import ARTICLE_SCHEMA
+from transforms.reading import ARTICLE_SCHEMA, articles_frame, read_document
+from warehouse import db
 
 
 def transformed(body: str, gazetteer: Gazetteer, headline: str = "Headline") -> tuple:
@@ -144,13 +148,61 @@ def test_the_same_full_name_is_one_entity_across_articles(gazetteer: Gazetteer) 
         pl.Series("text", ["H\n\nRussian President Vladimir Putin spoke.",
                            "H\n\nVladimir Putin and Putin again."]),
     )  # fmt: skip
-    _, _, mentions, entities = pl.collect_all(list(transform_articles(articles.lazy(), gazetteer)))
+    _, _, mentions, evidence = pl.collect_all(list(transform_articles(articles.lazy(), gazetteer)))
     people = mentions.filter(pl.col("mention_kind") == "person")
     assert people.get_column("entity_id").unique().to_list() == ["person:vladimir-putin"]
     assert people.get_column("country_code").to_list() == ["RU", None, None]
-    assert entities.filter(pl.col("entity_type") == "person").rows() == [
-        ("person:vladimir-putin", "person", "Vladimir Putin", "RU")
+    # One entity; each article's evidence gives its name, the country it says, and how often.
+    assert evidence.filter(pl.col("entity_type") == "person").sort("article_id").rows() == [
+        ("a", "person:vladimir-putin", "person", "Vladimir Putin", "RU", 1),
+        ("b", "person:vladimir-putin", "person", "Vladimir Putin", None, 2),
     ]
+
+
+def kyodo(headline: str, body: str) -> bytes:
+    return f"Kyodo News\nBack to Main\n{headline}\n\n{body}\n(April 10)\n".encode()
+
+
+def load_stories(
+    con: duckdb.DuckDBPyConnection, gazetteer: Gazetteer, stories: dict[str, bytes]
+) -> None:
+    """Read, transform and load {full path: file bytes} as one batch, as the pipeline does."""
+    records = [
+        record
+        for path, data in stories.items()
+        for record in read_document(data, source_path=path, mtime_date=date(2017, 4, 10)).articles
+    ]
+    articles, sentences, mentions, evidence = pl.collect_all(
+        list(transform_articles(articles_frame(records).lazy(), gazetteer))
+    )
+    files = pl.DataFrame(
+        [{"path": path, "sha256": "x", "size_bytes": len(data), "modified_at": None,
+          "status": "loaded", "reason": None, "encoding": "utf-8", "source_format": "kyodo",
+          "article_count": 1, "duplicate_of": None} for path, data in stories.items()],
+        schema=db.LEDGER_SCHEMA,
+    )  # fmt: skip
+    db.load_batch(con, db.Batch(files, articles, sentences, mentions, evidence))
+
+
+def test_the_same_full_name_in_two_articles_is_one_row_of_the_entities_table(
+    warehouse_con, gazetteer: Gazetteer
+) -> None:
+    load_stories(
+        warehouse_con,
+        gazetteer,
+        {
+            "/news/2017/04/10/a.txt": kyodo(
+                "Talks held", "Russian President Vladimir Putin spoke."
+            ),
+            "/news/2017/04/10/b.txt": kyodo("Talks end", "Vladimir Putin and Putin again."),
+        },
+    )
+
+    # Two of the three mentions give no country: the country is the one the third gives.
+    assert warehouse_con.execute(
+        "select entity_id, entity_type, name, country_code from entities"
+        " where entity_type = 'person'"
+    ).fetchall() == [("person:vladimir-putin", "person", "Vladimir Putin", "RU")]
 
 
 @pytest.mark.parametrize(
@@ -281,15 +333,15 @@ def test_sentence_initial_capitals_neither_hide_nor_invent_mentions(
     ]  # fmt: skip
 
 
-def test_entities_rows_carry_people_and_organisations(gazetteer: Gazetteer) -> None:
-    _, _, _, entities = transformed(
+def test_entity_evidence_rows_carry_people_and_organisations(gazetteer: Gazetteer) -> None:
+    _, _, _, evidence = transformed(
         "Chinese President Xi Jinping met U.N. officials and the Japanese Foreign Ministry.",
         gazetteer,
     )
-    assert sorted(entities.rows()) == [
-        ("org:jp-foreign-ministry", "organization", "Japan Foreign Ministry", "JP"),
-        ("org:united-nations", "organization", "United Nations", None),
-        ("person:xi-jinping", "person", "Xi Jinping", "CN"),
+    assert sorted(evidence.rows()) == [
+        ("a", "org:jp-foreign-ministry", "organization", "Japan Foreign Ministry", "JP", 1),
+        ("a", "org:united-nations", "organization", "United Nations", None, 1),
+        ("a", "person:xi-jinping", "person", "Xi Jinping", "CN", 1),
     ]
 
 

@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 from flows.ingest import run_pipeline
-from tests.conftest import query
+from tests.conftest import full_path, query
 from warehouse import export as export_module
 from warehouse.export import EXPORTS, ExportRefused, export_warehouse
 from wirehouse.cli import main
@@ -66,6 +66,11 @@ def build(tmp_path: Path, name: str, files: dict[str, str]) -> Path:
     summary = run_pipeline(Settings(input_dir=root, db_path=db_path), as_tasks=False)
     assert summary.files_loaded == len(files)
     return db_path
+
+
+def input_folder(db_path: Path) -> Path:
+    """The input folder build() loaded the warehouse at db_path from."""
+    return db_path.with_name(f"{db_path.stem}-in")
 
 
 TWO_MONTHS = {
@@ -132,7 +137,8 @@ def test_export_holds_rows_from_both_months(exported):
 
 
 def test_articles_are_partitioned_by_year_and_month_of_their_date(exported):
-    _, out = exported
+    db_path, out = exported
+    root = input_folder(db_path)
     folders = sorted(
         p.relative_to(out / "articles").as_posix() for p in (out / "articles").glob("*/*")
     )
@@ -146,9 +152,9 @@ def test_articles_are_partitioned_by_year_and_month_of_their_date(exported):
         .rows()
     )
     assert rows == [
-        ("2017/04/10/beef.txt", 2017, 4),
-        ("2017/04/10/talks.txt", 2017, 4),
-        ("2017/05/02/mission.txt", 2017, 5),
+        (full_path(root, "2017/04/10/beef.txt"), 2017, 4),
+        (full_path(root, "2017/04/10/talks.txt"), 2017, 4),
+        (full_path(root, "2017/05/02/mission.txt"), 2017, 5),
     ]
 
 
@@ -171,8 +177,8 @@ def test_manifest_lists_every_table_with_its_row_count_and_the_schema_version(ex
     assert (manifest["format"], manifest["format_version"]) == ("wirehouse-export", 1)
     assert manifest["warehouse"] == str(db_path.resolve())
     # sql/migrations holds 001_core_tables, 002_datelines_and_duplicates, 003_load_ids,
-    # 004_sentence_spans.
-    assert manifest["schema_version"] == 4
+    # 004_sentence_spans, 005_sources_and_entity_evidence.
+    assert manifest["schema_version"] == 5
     assert sorted(manifest["tables"]) == sorted(TABLE_NAMES)
     for name in TABLE_NAMES:
         entry = manifest["tables"][name]
@@ -203,7 +209,9 @@ def test_reexport_into_the_same_folder_leaves_no_stale_partition(tmp_path):
     assert not (out / "articles" / "year=2017" / "month=5").exists()
     assert (out / "articles" / "year=2017" / "month=4").is_dir()
     frame = pl.read_parquet(out / "articles" / "**" / "*.parquet", hive_partitioning=True)
-    assert frame.get_column("source_path").to_list() == ["2017/04/10/beef.txt"]
+    assert frame.get_column("source_path").to_list() == [
+        full_path(input_folder(april_only), "2017/04/10/beef.txt")
+    ]
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["tables"]["articles"]["rows"] == 1
 

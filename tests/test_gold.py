@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import query
+from tests.conftest import full_path, query
 
 GOLD = Path(__file__).resolve().parent / "gold"
 ARTICLES = GOLD / "articles"
@@ -81,6 +81,13 @@ def load_datelines() -> dict[str, tuple[str, str]]:
 
 def article_files() -> list[str]:
     return sorted(p.relative_to(ARTICLES).as_posix() for p in ARTICLES.rglob("*.txt"))
+
+
+def gold_file(source_path: str) -> str:
+    """The gold files' name (the path under ARTICLES) of an article's full source path."""
+    prefix = full_path(ARTICLES, "")
+    assert source_path.startswith(prefix), f"{source_path} is not a full path under {prefix}"
+    return source_path.removeprefix(prefix)
 
 
 def _is_word_char(ch: str) -> bool:
@@ -208,7 +215,10 @@ def _cc(value: str | None) -> str | None:
 
 def score(db_path: Path) -> tuple[dict[str, dict[str, float]], list[str]]:
     """Per-kind gold/predicted/tp/precision/recall, and a list of the disagreements."""
-    texts = dict(query(db_path, "select source_path, text from articles"))
+    texts = {
+        gold_file(path): text
+        for path, text in query(db_path, "select source_path, text from articles")
+    }
     predicted = query(
         db_path,
         "select a.source_path, m.start_char, m.end_char, m.surface, m.mention_kind,"
@@ -230,7 +240,8 @@ def score(db_path: Path) -> tuple[dict[str, dict[str, float]], list[str]]:
     tp: Counter[str] = Counter()
     matched: set[tuple[str, int, int]] = set()
     wrong: set[tuple[str, int, int]] = set()
-    for path, start, end, surface, kind, entity_id, code in predicted:
+    for source_path, start, end, surface, kind, entity_id, code in predicted:
+        path = gold_file(source_path)
         pred_count[kind] += 1
         key = (path, start, end)
         gold = gold_by_span.get(key)
@@ -312,7 +323,8 @@ def test_gold_opening_datelines(gold_db: Path) -> None:
     expected = load_datelines()
     rows = query(gold_db, "select source_path, dateline_place, dateline_country_code from articles")
     wrong = []
-    for path, place, code in rows:
+    for source_path, place, code in rows:
+        path = gold_file(source_path)
         want = expected.get(path)
         got = (place, code)
         if want is None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import full_path
 from warehouse import db
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -109,7 +110,7 @@ def test_readers_get_in_while_the_loader_waits_for_a_slow_batch(
             articles.select("source_path")
             .collect()
             .get_column("source_path")[0]
-            .startswith("2017/04/1")
+            .startswith(full_path(samples, "2017/04/1"))
         ):
             time.sleep(5)
             readable.append(_can_open_read_only(db_path))

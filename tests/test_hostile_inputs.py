@@ -17,7 +17,7 @@ import pytest
 
 from flows import stages
 from flows.ingest import run_pipeline
-from tests.conftest import query
+from tests.conftest import full_path, query
 from transforms import reading
 from transforms.dates import resolve_year
 from wirehouse.settings import Settings
@@ -144,7 +144,8 @@ def hostile_files() -> dict[str, bytes]:
     }
 
 
-# name -> (status, words the reason must contain, encoding when loaded)
+# name -> (status, words the reason must contain, encoding when loaded); {root} in a word is
+# the input folder's real path, as full paths in the warehouse start with it.
 EXPECTED: dict[str, tuple[str, tuple[str, ...], str | None]] = {
     f"{DAY}/empty.txt": ("rejected", ("empty", "0 bytes"), None),
     f"{DAY}/blank.txt": ("rejected", ("only whitespace",), None),
@@ -167,7 +168,11 @@ EXPECTED: dict[str, tuple[str, tuple[str, ...], str | None]] = {
     f"{DAY}/x.txt/inside-a-dir-named-like-an-article.txt": ("loaded", (), "utf-8"),
     f"{DAY}/T\u014dky\u014d news/\u00e7\u00e0 va.txt": ("loaded", (), "utf-8"),
     f"{DAY}/copy-a.txt": ("loaded", (), "utf-8"),
-    f"{DAY}/copy-b.txt": ("duplicate", ("same text as", f"{DAY}/copy-a.txt"), None),
+    f"{DAY}/copy-b.txt": (
+        "duplicate",
+        (f"same text as {{root}}/{DAY}/copy-a.txt (already loaded)",),
+        None,
+    ),
     f"{DAY}/control-codes-only.txt": ("rejected", ("only whitespace",), None),
     f"{DAY}/jsonl-title-of-control-codes.jsonl": ("rejected", ("no article", "title"), None),
     f"{DAY}/headline-only.txt": ("loaded", ("headline only",), "utf-8"),
@@ -179,10 +184,19 @@ EXPECTED: dict[str, tuple[str, tuple[str, ...], str | None]] = {
     f"{DAY}/surrogate.jsonl": ("loaded", (), "utf-8"),
     f"{DAY}/brace-headline.txt": ("loaded", (), "utf-8"),
     f"{DAY}/ideographic-spaces.txt": ("loaded", ("(AP)", "not a date"), "utf-8"),
-    # A link to a file outside the input is read once, under the link's own path.
-    "outside-target-is-linked.txt": ("loaded", (), "utf-8"),
+    # A link to a file outside the input is read once, under the link's own path; no date in
+    # its path, so its dateline's year comes from the modification time, and it says so.
+    "outside-target-is-linked.txt": (
+        "loaded",
+        ("dateline has no year", "modification time", "--reference-date"),
+        "utf-8",
+    ),
     # A link to a file inside the input is the same article under a second path.
-    f"{DAY}/link-to-copy-a.txt": ("duplicate", ("same text as",), None),
+    f"{DAY}/link-to-copy-a.txt": (
+        "duplicate",
+        (f"same text as {{root}}/{DAY}/copy-a.txt (already loaded)",),
+        None,
+    ),
     "dangling-link.txt": ("rejected", ("broken symbolic link", "No such file"), None),
     "self-loop-link.txt": ("rejected", ("broken symbolic link", "symbolic links"), None),
     "bad-name-\\xff.txt": ("rejected", ("not valid UTF-8", "rename"), None),
@@ -267,7 +281,7 @@ def test_hostile_folder_is_fully_accounted_for(hostile_run, capsys):
     counts["duplicate"] = sum(row[1] == "duplicate" for row in rows)
 
     assert len(paths) == len(set(paths))
-    assert sorted(paths) == sorted(discovered) == sorted(EXPECTED)
+    assert sorted(paths) == sorted(discovered) == sorted(full_path(root, p) for p in EXPECTED)
     assert all(status in {"loaded", "duplicate", "rejected"} for _, status, *_ in rows)
     assert all(reason for _, status, reason, *_ in rows if status != "loaded")
     assert summary.files_seen == len(EXPECTED)
@@ -285,26 +299,26 @@ def test_hostile_folder_is_fully_accounted_for(hostile_run, capsys):
 
 @pytest.mark.parametrize("path", sorted(EXPECTED))
 def test_hostile_file_has_its_status_reason_and_encoding(hostile_run, path):
-    _, _, _, rows = hostile_run
+    root, _, _, rows = hostile_run
     status, words, encoding = EXPECTED[path]
-    got_status, reason, got_encoding, *_ = ledger_of(rows)[path]
+    got_status, reason, got_encoding, *_ = ledger_of(rows)[full_path(root, path)]
 
     assert got_status == status, reason
     if status == "rejected":
-        assert reason.startswith(f"{path}: "), reason
+        assert reason.startswith(f"{full_path(root, path)}: "), reason
     for word in words:
-        assert word in reason, reason
+        assert word.format(root=os.path.realpath(root)) in reason, reason
     if status == "loaded":
         assert got_encoding == encoding
 
 
 def test_fifo_and_directory_named_like_articles_are_ignored(hostile_run):
-    _, _, _, rows = hostile_run
+    root, _, _, rows = hostile_run
     paths = set(ledger_of(rows))
 
-    assert f"{DAY}/pipe.txt" not in paths
-    assert f"{DAY}/x.txt" not in paths
-    assert f"{DAY}/x.txt/inside-a-dir-named-like-an-article.txt" in paths
+    assert full_path(root, f"{DAY}/pipe.txt") not in paths
+    assert full_path(root, f"{DAY}/x.txt") not in paths
+    assert full_path(root, f"{DAY}/x.txt/inside-a-dir-named-like-an-article.txt") in paths
 
 
 def test_directory_loop_reads_nothing_twice(hostile_run):
@@ -333,42 +347,43 @@ def test_directory_loop_reads_nothing_twice(hostile_run):
     ],
 )
 def test_odd_encodings_and_names_load_with_the_right_characters(hostile_run, path, headline):
-    _, db_path, _, _ = hostile_run
+    root, db_path, _, _ = hostile_run
 
-    assert article(db_path, path)["headline"] == headline
+    assert article(db_path, full_path(root, path))["headline"] == headline
 
 
 def test_cp1252_body_keeps_the_pound_sign(hostile_run):
-    _, db_path, _, _ = hostile_run
+    root, db_path, _, _ = hostile_run
+    text = article(db_path, full_path(root, f"{DAY}/cp1252.txt"))["text"]
 
-    assert "rose by \u00a35 in the Ginza" in article(db_path, f"{DAY}/cp1252.txt")["text"]
+    assert "rose by \u00a35 in the Ginza" in text
 
 
 @pytest.mark.parametrize("name", ["crlf.txt", "lone-cr.txt", "nul-inside.txt"])
 def test_line_endings_and_nuls_leave_clean_text(hostile_run, name):
-    _, db_path, _, _ = hostile_run
-    text = article(db_path, f"{DAY}/{name}")["text"]
+    root, db_path, _, _ = hostile_run
+    text = article(db_path, full_path(root, f"{DAY}/{name}"))["text"]
 
     assert "\r" not in text and "\x00" not in text
     assert text.count("\n\n") == 1  # headline, blank line, one body paragraph
 
 
 def test_nul_bytes_inside_words_are_dropped_not_spaced(hostile_run):
-    _, db_path, _, _ = hostile_run
+    root, db_path, _, _ = hostile_run
 
-    assert article(db_path, f"{DAY}/nul-inside.txt")["text"] == (
+    assert article(db_path, full_path(root, f"{DAY}/nul-inside.txt"))["text"] == (
         "Fishing boats return to Hachinohe port\n\nDozens of boats returned."
     )
 
 
 def test_one_mb_line_is_a_headline_only_article_of_one_sentence(hostile_run):
-    _, db_path, _, _ = hostile_run
-    got = article(db_path, f"{DAY}/one-mb-line.txt")
+    root, db_path, _, _ = hostile_run
+    got = article(db_path, full_path(root, f"{DAY}/one-mb-line.txt"))
     [(sentences, length)] = query(
         db_path,
         "select count(*), max(end_char - start_char) from sentences join articles"
         " using (article_id) where source_path = ?",
-        [f"{DAY}/one-mb-line.txt"],
+        [full_path(root, f"{DAY}/one-mb-line.txt")],
     )
 
     assert got["text"] == got["headline"] == ONE_MB_LINE.strip()
@@ -395,21 +410,21 @@ def test_one_mb_line_of_sentences_loads_every_sentence_and_mention(tmp_path):
 
 
 def test_long_run_of_ideographic_spaces_collapses_to_one_space(hostile_run):
-    _, db_path, _, _ = hostile_run
-    got = article(db_path, f"{DAY}/ideographic-spaces.txt")
+    root, db_path, _, _ = hostile_run
+    got = article(db_path, full_path(root, f"{DAY}/ideographic-spaces.txt"))
 
     assert got["text"] == "Long gap\n\nBefore after (AP)"
     assert got["dateline"] == "AP"
 
 
 def test_headline_only_article_has_one_sentence(hostile_run):
-    _, db_path, _, _ = hostile_run
-    got = article(db_path, f"{DAY}/headline-only.txt")
+    root, db_path, _, _ = hostile_run
+    got = article(db_path, full_path(root, f"{DAY}/headline-only.txt"))
     rows = query(
         db_path,
         "select sentence_no, paragraph_no, sentence from sentences join articles"
         " using (article_id) where source_path = ?",
-        [f"{DAY}/headline-only.txt"],
+        [full_path(root, f"{DAY}/headline-only.txt")],
     )
 
     assert got["text"] == "Just a headline about Osaka"
@@ -428,8 +443,8 @@ def test_every_loaded_article_has_a_sentence(hostile_run):
 
 
 def test_ap_tail_is_kept_as_dateline_and_the_path_dates_the_story(hostile_run):
-    _, db_path, _, _ = hostile_run
-    got = article(db_path, f"{DAY}/ap-dateline.txt")
+    root, db_path, _, _ = hostile_run
+    got = article(db_path, full_path(root, f"{DAY}/ap-dateline.txt"))
 
     assert (got["dateline"], got["published_date"], got["date_basis"]) == (
         "AP",
@@ -441,8 +456,8 @@ def test_ap_tail_is_kept_as_dateline_and_the_path_dates_the_story(hostile_run):
 
 
 def test_feb_29_in_a_non_leap_year_is_the_latest_leap_day_before(hostile_run):
-    _, db_path, _, _ = hostile_run
-    got = article(db_path, "2019/03/01/feb-29.txt")
+    root, db_path, _, _ = hostile_run
+    got = article(db_path, full_path(root, "2019/03/01/feb-29.txt"))
 
     assert (got["published_date"], got["date_basis"]) == (date(2016, 2, 29), "dateline+path")
 
@@ -471,7 +486,7 @@ def test_file_mtime_beyond_year_9999_does_not_stop_discovery():
 def read_stage(root: Path, found, **overrides):
     settings = {"input_format": "auto", "reference_date": None, "max_file_bytes": 20 * MB}
     settings.update(overrides)
-    return stages.read_files(root, found, {}, **settings)
+    return stages.read_files(found, {}, **settings)
 
 
 def one_file(tmp_path: Path, text: str = "") -> tuple[Path, Path]:
@@ -497,15 +512,16 @@ def test_a_reader_crash_rejects_only_its_file_and_logs_the_traceback(tmp_path, m
     with caplog.at_level(logging.ERROR, logger="wirehouse"):
         ledger, articles, _ = read_stage(root, found)
     rows = {row["path"]: row for row in ledger.to_dicts()}
+    story = full_path(root, f"{DAY}/story.txt")
 
-    assert rows[f"{DAY}/story.txt"]["status"] == "rejected"
-    assert rows[f"{DAY}/story.txt"]["reason"] == (
-        f"{DAY}/story.txt: could not be read as an article (ValueError: boom);"
+    assert rows[story]["status"] == "rejected"
+    assert rows[story]["reason"] == (
+        f"{story}: could not be read as an article (ValueError: boom);"
         " this is a wirehouse bug: please report it with the file"
     )
-    assert rows[f"{DAY}/other.txt"]["status"] == "loaded"
+    assert rows[full_path(root, f"{DAY}/other.txt")]["status"] == "loaded"
     assert articles.get_column("headline").to_list() == ["Other story"]
-    [record] = [r for r in caplog.records if r.getMessage() == f"reading {DAY}/story.txt failed"]
+    [record] = [r for r in caplog.records if r.getMessage() == f"reading {story} failed"]
     assert record.exc_info is not None and record.exc_info[0] is ValueError
 
 
@@ -517,7 +533,9 @@ def test_file_deleted_after_discovery_is_rejected_as_vanished(tmp_path):
     [row] = ledger.to_dicts()
 
     assert row["status"] == "rejected"
-    assert row["reason"].startswith(f"{DAY}/story.txt: vanished after it was found")
+    assert row["reason"].startswith(
+        f"{full_path(root, DAY)}/story.txt: vanished after it was found"
+    )
     assert "next run" in row["reason"]
     assert (row["sha256"], row["size_bytes"], articles.height) == (None, None, 0)
 
@@ -637,7 +655,7 @@ def test_fifty_mb_file_is_rejected_by_default_and_loads_when_the_limit_is_raised
     assert query(db_path, "select status, size_bytes from source_files") == [
         ("loaded", len(PADDED_50MB))
     ]
-    assert article(db_path, f"{DAY}/fifty-mb.txt")["text"] == (
+    assert article(db_path, full_path(root, f"{DAY}/fifty-mb.txt"))["text"] == (
         "Budget report runs long\n\nThe budget grew again in Tokyo on Monday."
     )
 
@@ -660,6 +678,6 @@ def test_discovery_in_chunks_finds_the_same_rows_as_in_one_go(tmp_path, monkeypa
     assert whole.height == 12
     assert chunked.equals(whole)
     mtimes = dict(zip(whole.get_column("path"), whole.get_column("modified_at"), strict=True))
-    assert mtimes["2017/04/02/story-1.txt"] == datetime(1969, 12, 31)
-    assert mtimes["2017/04/04/story-0.txt"].date() == date(2262, 4, 11)
+    assert mtimes[full_path(root, "2017/04/02/story-1.txt")] == datetime(1969, 12, 31)
+    assert mtimes[full_path(root, "2017/04/04/story-0.txt")].date() == date(2262, 4, 11)
     assert sum(moment.year != 2026 for moment in mtimes.values()) == 2

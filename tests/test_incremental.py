@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import query
+from tests.conftest import full_path, query
 
 DAY = Path("2017") / "04" / "10"
 TABLES = ("source_files", "articles", "sentences", "mentions")
@@ -47,8 +47,9 @@ def write(root: Path, rel: str, data: str | bytes) -> Path:
     return path
 
 
-def rel(name: str) -> str:
-    return (DAY / name).as_posix()
+def rel(root: Path, name: str) -> str:
+    """The full path the warehouse records for the file name in the day folder under root."""
+    return full_path(root, (DAY / name).as_posix())
 
 
 def counts(db_path: Path) -> dict[str, int]:
@@ -97,7 +98,7 @@ def test_touched_file_with_same_bytes_is_not_reloaded_but_its_mtime_is_recorded(
     assert (summary.files_unchanged, summary.files_loaded) == (3, 0)
     assert by_path(db_path, "loaded_at") == loaded_before
     [(modified,)] = query(
-        db_path, "select modified_at from source_files where path = ?", [rel("rice.txt")]
+        db_path, "select modified_at from source_files where path = ?", [rel(root, "rice.txt")]
     )
     assert (
         abs((modified - datetime.fromtimestamp(stamp, UTC).replace(tzinfo=None)).total_seconds())
@@ -116,14 +117,16 @@ def test_edited_file_replaces_only_its_own_article(root, run, db_path):
 
     assert (summary.files_loaded, summary.files_unchanged) == (1, 2)
     assert by_path(db_path, "article_id") == ids_before
-    [(text,)] = query(db_path, "select text from articles where source_path = ?", [rel("port.txt")])
+    [(text,)] = query(
+        db_path, "select text from articles where source_path = ?", [rel(root, "port.txt")]
+    )
     assert text.endswith(
         "Officials in Aomori Prefecture said the harbor was badly damaged by waves."
     )
     loaded_after = by_path(db_path, "loaded_at")
-    assert loaded_after[rel("port.txt")] > loaded_before[rel("port.txt")]
+    assert loaded_after[rel(root, "port.txt")] > loaded_before[rel(root, "port.txt")]
     for other in ("rice.txt", "trade.txt"):
-        assert loaded_after[rel(other)] == loaded_before[rel(other)]
+        assert loaded_after[rel(root, other)] == loaded_before[rel(root, other)]
     assert counts(db_path)["articles"] == 3
 
 
@@ -161,7 +164,7 @@ def test_jsonl_line_removed_on_rerun_removes_that_article(tmp_path, run, db_path
     headlines = sorted(h for (h,) in query(db_path, "select headline from articles"))
     assert headlines == ["Port reopens in Kobe", "Snow in Sapporo"]
     [(article_count,)] = query(
-        db_path, "select article_count from source_files where path = ?", [rel("feed.jsonl")]
+        db_path, "select article_count from source_files where path = ?", [rel(root, "feed.jsonl")]
     )
     assert article_count == 2
 
@@ -176,12 +179,12 @@ def test_same_text_under_two_paths_is_loaded_once_and_the_second_is_a_duplicate(
     summary = run(root)
 
     ledger = dict(query(db_path, "select path, status from source_files"))
-    assert ledger == {rel("a-port.txt"): "loaded", rel("b-port-copy.txt"): "duplicate"}
+    assert ledger == {rel(root, "a-port.txt"): "loaded", rel(root, "b-port-copy.txt"): "duplicate"}
     [(reason,)] = query(
-        db_path, "select reason from source_files where path = ?", [rel("b-port-copy.txt")]
+        db_path, "select reason from source_files where path = ?", [rel(root, "b-port-copy.txt")]
     )
-    assert rel("a-port.txt") in reason
-    assert query(db_path, "select source_path from articles") == [(rel("a-port.txt"),)]
+    assert reason == (f"same text as {rel(root, 'a-port.txt')} (already loaded); not counted twice")
+    assert query(db_path, "select source_path from articles") == [(rel(root, "a-port.txt"),)]
     assert (summary.files_loaded, summary.files_duplicate, summary.articles) == (1, 1, 1)
 
 
@@ -197,25 +200,55 @@ def test_whitespace_and_case_only_differences_still_count_as_duplicate(tmp_path,
     run(root)
 
     assert dict(query(db_path, "select path, status from source_files")) == {
-        rel("a-port.txt"): "loaded",
-        rel("b-port-copy.txt"): "duplicate",
+        rel(root, "a-port.txt"): "loaded",
+        rel(root, "b-port-copy.txt"): "duplicate",
     }
     assert query(db_path, "select count(*) from articles") == [(1,)]
 
 
 def test_duplicate_found_in_a_later_run_names_the_already_loaded_path(root, run, db_path):
     run(root)
-    write(root, "a-early-copy.txt", RICE)
+    write(root, "z-late-copy.txt", RICE)  # sorts after rice.txt: the loaded one stays canonical
 
     summary = run(root)
 
     [(status, reason)] = query(
-        db_path, "select status, reason from source_files where path = ?", [rel("a-early-copy.txt")]
+        db_path,
+        "select status, reason from source_files where path = ?",
+        [rel(root, "z-late-copy.txt")],
     )
     assert status == "duplicate"
-    assert rel("rice.txt") in reason
+    assert reason == (f"same text as {rel(root, 'rice.txt')} (already loaded); not counted twice")
     assert summary.files_duplicate == 1
     assert query(db_path, "select count(*) from articles") == [(3,)]
+    assert query(
+        db_path, "select source_path from articles where headline = 'Rice prices climb in Niigata'"
+    ) == [(rel(root, "rice.txt"),)]
+
+
+def test_later_copy_that_sorts_first_takes_the_place_of_the_loaded_one(root, run, db_path):
+    run(root)
+    write(root, "a-early-copy.txt", RICE)  # sorts before rice.txt: it becomes the canonical one
+
+    summary = run(root)
+
+    ledger = dict(query(db_path, "select path, status from source_files"))
+    assert ledger[rel(root, "a-early-copy.txt")] == "loaded"
+    assert ledger[rel(root, "rice.txt")] == "duplicate"
+    [(reason, duplicate_of, article_count)] = query(
+        db_path,
+        "select reason, duplicate_of, article_count from source_files where path = ?",
+        [rel(root, "rice.txt")],
+    )
+    assert reason == (
+        f"same text as {rel(root, 'a-early-copy.txt')} (already loaded); not counted twice"
+    )
+    assert (duplicate_of, article_count) == (rel(root, "a-early-copy.txt"), 0)
+    assert summary.files_loaded == 1
+    assert query(db_path, "select count(*) from articles") == [(3,)]
+    assert query(
+        db_path, "select source_path from articles where headline = 'Rice prices climb in Niigata'"
+    ) == [(rel(root, "a-early-copy.txt"),)]
 
 
 def test_rerun_keeps_the_duplicate_and_does_not_count_it_twice(tmp_path, run, db_path):
@@ -253,7 +286,7 @@ def test_duplicate_is_loaded_once_the_original_it_copied_changes(tmp_path, run, 
 def test_file_that_became_empty_is_rejected_and_its_rows_are_gone(root, run, db_path):
     run(root)
     [(port_id,)] = query(
-        db_path, "select article_id from articles where source_path = ?", [rel("port.txt")]
+        db_path, "select article_id from articles where source_path = ?", [rel(root, "port.txt")]
     )
     write(root, "port.txt", b"")
 
@@ -262,7 +295,7 @@ def test_file_that_became_empty_is_rejected_and_its_rows_are_gone(root, run, db_
     [(status, reason, count)] = query(
         db_path,
         "select status, reason, article_count from source_files where path = ?",
-        [rel("port.txt")],
+        [rel(root, "port.txt")],
     )
     assert (status, count) == ("rejected", 0)
     assert "empty" in reason
@@ -282,15 +315,19 @@ def test_a_pruned_file_that_comes_back_unchanged_is_loaded_again(tmp_path, run, 
         "Kyodo News\nBack to Main\nJapan and Chile sign a deal\n\n"
         "Japan and Chile signed a trade deal on Monday.\n(April 10)\n"
     )
+    # Another file stays throughout: --prune removes nothing from an input folder left empty.
+    write(root, "rice.txt", RICE)
+    story = "select status, article_count from source_files where path = ?"
     run(root, prune_missing=True)
     parked = tmp_path / "parked.txt"
     os.rename(article, parked)  # rename keeps the mtime, as `mv` does
     run(root, prune_missing=True)
-    assert query(db_path, "select status, article_count from source_files") == [("removed", 0)]
+    assert query(db_path, story, [rel(root, "story.txt")]) == [("removed", 0)]
+    assert query(db_path, "select count(*) from articles") == [(1,)]
 
     os.rename(parked, article)
     summary = run(root, prune_missing=True)
 
     assert summary.files_loaded == 1
-    assert query(db_path, "select status, article_count from source_files") == [("loaded", 1)]
-    assert query(db_path, "select count(*) from articles") == [(1,)]
+    assert query(db_path, story, [rel(root, "story.txt")]) == [("loaded", 1)]
+    assert query(db_path, "select count(*) from articles") == [(2,)]

@@ -62,7 +62,10 @@ def test_old_sentences_come_back_through_the_view_with_their_text(tmp_path, monk
     old_schema_warehouse(path, monkeypatch)
 
     with db.connect(path) as con:
-        assert db.migrate(con) == ["004_sentence_spans.sql"]
+        assert db.migrate(con) == [
+            "004_sentence_spans.sql",
+            "005_sources_and_entity_evidence.sql",
+        ]
         rows = con.execute("select * from sentences order by article_id, sentence_no").fetchall()
         view_columns = con.execute("describe sentences").fetchall()
         span_columns = con.execute("describe sentence_spans").fetchall()
@@ -101,9 +104,12 @@ def test_a_migrated_warehouse_migrates_no_further_and_keeps_its_spans(tmp_path, 
 
     with db.connect(path) as con:
         assert db.migrate(con) == []
-        assert db.schema_version(con) == 4
+        assert db.schema_version(con) == 5
         [(span_count,)] = con.execute("select count(*) from sentence_spans").fetchall()
+        # 005 cannot know the input folder of older relative paths: they stay as they were.
+        paths = con.execute("select source_path from articles order by article_id").fetchall()
     assert span_count == 6
+    assert paths == [("2017/04/10/a1.txt",), ("2017/04/10/a2.txt",)]
 
 
 def test_a_sentence_that_is_not_its_articles_text_stops_the_migration_unchanged(

@@ -119,7 +119,8 @@ def test_bulk_mtimes_round_like_fromtimestamp(ns):
 
 
 def discover_with_os_walk(root: Path, patterns: tuple[str, ...]) -> list[tuple[str, str | None]]:
-    """The reference: os.walk with Path.match, as wirehouse first did it (paths and problems)."""
+    """The reference: os.walk with Path.match, as wirehouse first did it (paths and problems),
+    each path the input folder's real path followed by the file's path under it."""
     rows = []
     seen: set[tuple[int, int]] = set()
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
@@ -138,7 +139,7 @@ def discover_with_os_walk(root: Path, patterns: tuple[str, ...]) -> list[tuple[s
             if not any(Path(name).match(p) for p in patterns):
                 continue
             full = here / name
-            rel = full.relative_to(root).as_posix()
+            rel = os.path.realpath(root) + "/" + full.relative_to(root).as_posix()
             problem = None
             try:
                 rel.encode("utf-8")

@@ -24,8 +24,10 @@ People (entity_type/mention_kind 'person', entity_id `person:<slug of the full n
   after `Denzel Washington` is the capital).
 - A single titled word (`President Trump`) is the person whose short form it is in the same
   article, else a person of its own (`person:trump`).
-- The same full name is the same entity across articles; its country in the entities table is
-  the first one the batch gives. A mention's country is the one its own article gives.
+- The same full name is the same entity across articles; each article's name and country for it
+  are its evidence (entity_evidence), and the entities table gives the name and the country
+  that most mentions across the warehouse give (warehouse/db.py). A mention's country is the
+  one its own article gives.
 - Words inside a person's name are never country or place mentions.
 - * ALL-CAPS sentences yield no people and no regex organisations (only curated
   organisations written in capitals, `OPEC`, are matched there).
@@ -66,7 +68,7 @@ from gazetteer import Gazetteer
 from transforms.engine import ENGINE
 from transforms.memo import by_identity
 from transforms.mentions import MENTION_SCHEMA, is_all_caps
-from warehouse.schema import ENTITY_SCHEMA
+from warehouse.schema import EVIDENCE_SCHEMA
 
 _KEY = ["article_id", "sentence_no"]
 _NAME_WORD = r"(?:\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?|\p{Lu}['’]\p{Lu}\p{Ll}+)(?:-\p{Lu}?\p{Ll}+)*"
@@ -647,7 +649,8 @@ def find_entities(
     sentences: pl.LazyFrame, mentions: pl.LazyFrame, gazetteer: Gazetteer
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """Mentions with people and organisations added (and the country or place mentions inside
-    them removed), and one entities row per person or organisation seen."""
+    them removed), and each article's evidence of the people, organisations and context places
+    it mentions (EVIDENCE_SCHEMA)."""
     rules = _rules(gazetteer)
     qualifiers, country_words = rules.qualifiers, rules.country_words
     mixed = sentences.select(*_KEY, "start_char", "sentence").filter(
@@ -804,34 +807,33 @@ def find_entities(
                                                      "article_id", "start_char"),
         ]
     )  # fmt: skip
-    entities = (
-        entity_rows.sort("article_id", "start_char")
-        .group_by("entity_id", maintain_order=True)
-        .agg(
-            pl.col("name").first(),
-            pl.col("country_code").drop_nulls().first(),
-        )
+    # What each article says of each entity (warehouse/db.py turns all articles' evidence
+    # into the entities table), and the two context places, whose name is fixed.
+    places = all_mentions.filter(pl.col("entity_id").is_in(["place:US-GA", "place:US-WA"])).select(
+        "entity_id",
+        pl.col("entity_id")
+        .replace({"place:US-GA": "Georgia", "place:US-WA": "Washington"})
+        .alias("name"),
+        "country_code",
+        "article_id",
+        "start_char",
+    )
+    evidence = (
+        pl.concat([entity_rows, places])
+        .group_by("article_id", "entity_id", "name", "country_code")
+        .agg(pl.len().cast(pl.Int32).alias("mention_count"))
         .with_columns(
             pl.when(pl.col("entity_id").str.starts_with("person:"))
             .then(pl.lit("person"))
+            .when(pl.col("entity_id").str.starts_with("place:"))
+            .then(pl.lit("place"))
             .otherwise(pl.lit("organization"))
             .alias("entity_type")
         )
-        .select(list(ENTITY_SCHEMA))
+        .sort("article_id", "entity_id", "name", "country_code", nulls_last=True)
+        .select(list(EVIDENCE_SCHEMA))
     )
-    places = (
-        all_mentions.filter(pl.col("entity_id").is_in(["place:US-GA", "place:US-WA"]))
-        .select(
-            "entity_id",
-            "entity_type",
-            pl.col("entity_id")
-            .replace({"place:US-GA": "Georgia", "place:US-WA": "Washington"})
-            .alias("name"),
-            "country_code",
-        )
-        .unique("entity_id")
-    )
-    return all_mentions, pl.concat([entities, places]).cast(ENTITY_SCHEMA)
+    return all_mentions, evidence.cast(EVIDENCE_SCHEMA)
 
 
 def capitalised_words(sentences: pl.LazyFrame) -> pl.LazyFrame:

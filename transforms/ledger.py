@@ -28,9 +28,14 @@ def plan_reads(discovered: pl.DataFrame, known: pl.DataFrame) -> pl.DataFrame:
         )
         .drop("known_size", "known_mtime")
     )
-    copies = known.filter(
-        pl.col("duplicate_of").is_in(changed.get_column("path").implode())
-    ).select("path")
+    copies = pl.concat(
+        [
+            known.filter(pl.col("duplicate_of").is_in(changed.get_column("path").implode())).select(
+                "path"
+            ),
+            _stale_copies(known),
+        ]
+    )
     forced = discovered.join(copies, on="path", how="semi").join(changed, on="path", how="anti")
     return pl.concat(
         [
@@ -40,39 +45,66 @@ def plan_reads(discovered: pl.DataFrame, known: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _stale_copies(known: pl.DataFrame) -> pl.DataFrame:
+    """Duplicates whose original was rewritten, removed or forgotten since they were recorded.
+
+    The run that changed the original may not have seen its copy (another input folder),
+    so the copy's next run reads it again: its text may now be the only one left.
+    """
+    if "loaded_at" not in known.columns:
+        return known.clear().select("path")
+    originals = known.select(
+        pl.col("path").alias("duplicate_of"),
+        pl.col("loaded_at").alias("original_loaded_at"),
+        pl.col("status").alias("original_status"),
+    )
+    return (
+        known.filter(pl.col("duplicate_of").is_not_null() & (pl.col("status") != "removed"))
+        .join(originals, on="duplicate_of", how="left")
+        .filter(
+            pl.col("original_loaded_at").is_null()
+            | (pl.col("original_status") != "loaded")
+            | (pl.col("original_loaded_at") > pl.col("loaded_at"))
+        )
+        .select("path")
+    )
+
+
 def mark_duplicates(
     files: pl.DataFrame, articles: pl.DataFrame, loaded: pl.DataFrame
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Drop articles whose text is already loaded from another path; files left empty become 'duplicate'."""
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(files with duplicate status, articles to keep, loaded articles to demote).
+
+    Of all articles with the same normalised text, in this batch and already loaded (loaded:
+    content_hash, source_path, article_id), the canonical one has the smallest source_path,
+    then the smallest article_id; the rest are not counted. So the warehouse holds the same
+    canonical articles whatever order or runs the files arrive in: a file that sorts before
+    the loaded copy takes its place, and the loaded copy is demoted (its rows deleted, its
+    file marked duplicate) in the same transaction. Files left with no article are 'duplicate'.
+    """
     files = files.drop("duplicate_of", strict=False)
-    earlier = (
-        loaded.rename({"source_path": "first_path"})
-        .join(
-            articles.select("content_hash", "source_path").unique(),
-            on="content_hash",
-            how="inner",
-        )
-        .filter(pl.col("first_path") != pl.col("source_path"))
-        .group_by("content_hash", "source_path")
-        .agg(pl.col("first_path").min())
+    candidates = pl.concat(
+        [
+            articles.select("content_hash", "source_path", "article_id").with_columns(
+                pl.lit(False).alias("is_loaded")
+            ),
+            loaded.select("content_hash", "source_path", "article_id").with_columns(
+                pl.lit(True).alias("is_loaded")
+            ),
+        ]
     )
-    ranked = (
-        articles.join(earlier, on=["content_hash", "source_path"], how="left")
-        .sort("source_path", "article_id")
-        .with_columns(
-            pl.coalesce(
-                "first_path",
-                pl.when(pl.int_range(pl.len()).over("content_hash") > 0).then(
-                    pl.col("source_path").first().over("content_hash")
-                ),
-            ).alias("duplicate_of")
-        )
+    ranked = candidates.sort("source_path", "article_id").with_columns(
+        pl.col("source_path").first().over("content_hash").alias("canonical_path"),
+        pl.col("article_id").first().over("content_hash").alias("canonical_id"),
     )
-    kept = ranked.filter(pl.col("duplicate_of").is_null()).drop("first_path", "duplicate_of")
-    dropped = (
-        ranked.filter(pl.col("duplicate_of").is_not_null())
-        .group_by("source_path")
-        .agg(pl.col("duplicate_of").first(), pl.len().alias("dropped_count"))
+    is_copy = pl.col("article_id") != pl.col("canonical_id")
+    dropped_here = ranked.filter(is_copy & ~pl.col("is_loaded"))
+    demoted = ranked.filter(is_copy & pl.col("is_loaded")).select(
+        "article_id", "source_path", pl.col("canonical_path").alias("duplicate_of")
+    )
+    kept = articles.join(dropped_here.select("article_id"), on="article_id", how="anti")
+    dropped = dropped_here.group_by("source_path").agg(
+        pl.col("canonical_path").min().alias("duplicate_of"), pl.len().alias("dropped_count")
     )
     kept_counts = kept.group_by("source_path").agg(pl.len().cast(pl.Int32).alias("kept_count"))
     updated = (
@@ -86,16 +118,7 @@ def mark_duplicates(
             .otherwise(pl.col("status"))
             .alias("status"),
             pl.when(pl.col("dropped_count").is_not_null())
-            .then(
-                pl.concat_str(
-                    pl.lit("same text as "),
-                    pl.col("duplicate_of"),
-                    pl.lit(" (already loaded); not counted twice"),
-                    pl.when(pl.col("reason").is_not_null())
-                    .then(pl.lit("; ") + pl.col("reason"))
-                    .otherwise(pl.lit("")),
-                )
-            )
+            .then(duplicate_reason(pl.col("duplicate_of"), pl.col("reason")))
             .otherwise(pl.col("reason"))
             .alias("reason"),
             pl.when(pl.col("status") == "loaded")
@@ -106,4 +129,17 @@ def mark_duplicates(
         )
         .drop("dropped_count", "kept_count")
     )
-    return updated, kept
+    return updated, kept, demoted
+
+
+def duplicate_reason(duplicate_of: pl.Expr, notes: pl.Expr) -> pl.Expr:
+    """The reason of a file with an article not counted: the canonical file, then any notes.
+
+    warehouse/db.py writes the same text in SQL when it demotes a loaded file.
+    """
+    return pl.concat_str(
+        pl.lit("same text as "),
+        duplicate_of,
+        pl.lit(" (already loaded); not counted twice"),
+        pl.when(notes.is_not_null()).then(pl.lit("; ") + notes).otherwise(pl.lit("")),
+    )

@@ -20,13 +20,13 @@ class Transformed(NamedTuple):
     articles: pl.LazyFrame
     sentences: pl.LazyFrame
     mentions: pl.LazyFrame
-    entities: pl.LazyFrame
+    entities: pl.LazyFrame  # per article: the name and country it gives each entity
 
 
 def transform_articles(
     articles: pl.LazyFrame, gazetteer: Gazetteer, *, include_dateline_mentions: bool = False
 ) -> Transformed:
-    """Sentences, mentions and newly seen entities of a batch of articles."""
+    """Sentences, mentions and entity evidence (EVIDENCE_SCHEMA) of a batch of articles."""
     articles = dateline_countries(
         articles, gazetteer.surface_forms, gazetteer.dateline_regions, gazetteer.dateline_places
     )

@@ -368,13 +368,19 @@ def _date_from(
         if month_day:
             resolved = resolve_year(*month_day, reference)
             if resolved is not None:
-                return resolved, _DATELINE_BASIS[ref_name], None
+                return resolved, _DATELINE_BASIS[ref_name], _YEAR_NOTE.get(ref_name)
         note = f"dateline '({dateline})' is not a date; date taken from the {ref_name}"
         return reference, ref_name, note
     return reference, ref_name, _NO_DATELINE[ref_name]
 
 
 _DATELINE_BASIS = {name: f"dateline+{name}" for name in ("reference", "path", "mtime")}
+# A dateline gives no year: one from the path or --reference-date is a stated fact, one from
+# the file's modification time a guess that copying the file changes, so it is said.
+_YEAR_NOTE = {
+    "mtime": "dateline has no year; year taken from the file's modification time:"
+    " put the date in the path or give --reference-date if that is wrong"
+}
 _NO_DATELINE = {
     name: f"no dateline found; date taken from the {name}"
     for name in ("reference", "path", "mtime")

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from warehouse.schema import ENTITY_SCHEMA
+from warehouse.schema import DEMOTED_SCHEMA, EVIDENCE_SCHEMA
 
 SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
 log = logging.getLogger("wirehouse.warehouse")
@@ -234,17 +234,19 @@ def refresh_reference(
 def ledger(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """What the warehouse knows of every file it has seen."""
     return con.sql(
-        "select path, sha256, size_bytes, modified_at, status, duplicate_of from source_files"
+        "select path, sha256, size_bytes, modified_at, status, duplicate_of, loaded_at"
+        " from source_files"
     ).pl()
 
 
 def known_hashes(con: duckdb.DuckDBPyConnection, hashes: list[str]) -> pl.DataFrame:
-    """Loaded articles whose normalised text has one of these hashes: content_hash, source_path."""
+    """Loaded articles whose normalised text has one of these hashes: content_hash, source_path,
+    article_id."""
     frame = pl.DataFrame({"content_hash": hashes}, schema={"content_hash": pl.String()})
     con.register("probe_hashes", frame)
     try:
         return con.sql(
-            "select distinct articles.content_hash, articles.source_path from articles"
+            "select articles.content_hash, articles.source_path, articles.article_id from articles"
             " inner join probe_hashes on probe_hashes.content_hash = articles.content_hash"
         ).pl()
     finally:
@@ -259,7 +261,10 @@ class Batch:
     articles: pl.DataFrame
     sentences: pl.DataFrame
     mentions: pl.DataFrame
-    entities: pl.DataFrame | None = None  # ENTITY_SCHEMA: people and organisations first seen here
+    # EVIDENCE_SCHEMA: what each article says of the people and organisations it mentions.
+    entities: pl.DataFrame | None = None
+    # DEMOTED_SCHEMA: loaded articles that this batch's copies of the same text outrank.
+    demoted: pl.DataFrame | None = None
 
 
 _ARTICLE_COLUMNS = (
@@ -306,6 +311,83 @@ def next_load_id(con: duckdb.DuckDBPyConnection) -> int:
     return int(con.execute("select coalesce(max(load_id), 0) + 1 from articles").fetchall()[0][0])
 
 
+_EVIDENCE_COLUMNS = "article_id, entity_id, entity_type, name, country_code, mention_count"
+
+# An entity's name is the one its articles give most often (ties: the first in code-point
+# order); its country likewise among the mentions that give one. Computed from every article
+# in the warehouse, for the entities a load touched: the result does not depend on which load
+# came last. Entities no article mentions any more go.
+_RECOMPUTE_ENTITIES = """
+insert or replace into entities (entity_id, entity_type, name, country_code)
+with evidence as (
+    select entity_evidence.*
+    from entity_evidence
+    where entity_evidence.entity_id in (select entity_id from touched_entities)
+),
+
+names as (
+    select entity_id, name, sum(mention_count) as mention_count,
+    from evidence
+    group by entity_id, name
+),
+
+countries as (
+    select entity_id, country_code, sum(mention_count) as mention_count,
+    from evidence
+    where country_code is not null
+    group by entity_id, country_code
+),
+
+types as (
+    select entity_id, min(entity_type) as entity_type,
+    from evidence
+    group by entity_id
+),
+
+final as (
+    select
+        types.entity_id,
+        types.entity_type,
+        (
+            select first(names.name order by names.mention_count desc, names.name)
+            from names where names.entity_id = types.entity_id
+        ) as name,
+        (
+            select first(countries.country_code
+                order by countries.mention_count desc, countries.country_code)
+            from countries where countries.entity_id = types.entity_id
+        ) as country_code,
+    from types
+)
+
+select * from final
+"""
+
+
+def _drop_articles(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """Delete every row of the articles listed in temp table `table` (column article_id),
+    noting the entities they mentioned in touched_entities; returns how many articles."""
+    count = con.execute(f"select count(*) from {table}").fetchone()[0]
+    if not count:
+        return 0
+    con.execute(
+        "insert into touched_entities select distinct entity_id from entity_evidence"
+        f" where article_id in (select article_id from {table})"
+    )
+    for name in ("mentions", "sentence_spans", "entity_evidence", "articles"):
+        con.execute(f"delete from {name} where article_id in (select article_id from {table})")
+    return int(count)
+
+
+def _settle_entities(con: duckdb.DuckDBPyConnection) -> None:
+    """Recompute the touched entities from all their evidence; drop those left with none."""
+    con.execute(_RECOMPUTE_ENTITIES)
+    con.execute(
+        "delete from entities where entity_id in (select entity_id from touched_entities)"
+        " and entity_id not in (select entity_id from entity_evidence)"
+    )
+
+
 def load_batch(
     con: duckdb.DuckDBPyConnection,
     batch: Batch,
@@ -316,29 +398,36 @@ def load_batch(
 
     Returns the load_id stamped on every row written.
     """
-    con.register("batch_files", batch.files)
-    con.register("batch_new_articles", batch.articles)
-    con.register("batch_sentences", batch.sentences)
-    con.register("batch_mentions", batch.mentions)
-    entities = batch.entities if batch.entities is not None else pl.DataFrame(schema=ENTITY_SCHEMA)
-    con.register("batch_entities", entities)
+    entities = (
+        batch.entities if batch.entities is not None else pl.DataFrame(schema=EVIDENCE_SCHEMA)
+    )
+    demoted = batch.demoted if batch.demoted is not None else pl.DataFrame(schema=DEMOTED_SCHEMA)
+    frames = {
+        "batch_files": batch.files,
+        "batch_new_articles": batch.articles,
+        "batch_sentences": batch.sentences,
+        "batch_mentions": batch.mentions,
+        "batch_evidence": entities.select(list(EVIDENCE_SCHEMA)),
+        "batch_demoted": demoted.select(list(DEMOTED_SCHEMA)),
+    }
+    for name, frame in frames.items():
+        con.register(name, frame)
     con.execute("begin transaction")
     try:
         load_id = con.execute("select nextval('load_id_seq')").fetchall()[0][0]
+        con.execute(
+            "create or replace temp table touched_entities as"
+            " select distinct entity_id from batch_evidence"
+        )
         # Everything these files produced before goes, whatever their new status:
         # the warehouse mirrors the files as they are now.
         con.execute(
             "create or replace temp table replaced_articles as"
             " select article_id from articles"
             " where source_path in (select path from batch_files)"
+            " union all select article_id from batch_demoted"
         )
-        replaced = con.execute("select count(*) from replaced_articles").fetchone()[0]
-        if replaced:
-            for table in ("mentions", "sentence_spans", "articles"):
-                con.execute(
-                    f"delete from {table}"
-                    " where article_id in (select article_id from replaced_articles)"
-                )
+        _drop_articles(con, "replaced_articles")
         con.execute(
             f"insert into articles ({_ARTICLE_COLUMNS}, loaded_at, load_id)"
             f" select {_ARTICLE_COLUMNS}, now()::timestamp, $load_id from batch_new_articles",
@@ -355,13 +444,17 @@ def load_batch(
             {"load_id": load_id},
         )
         con.execute(
-            "insert or replace into entities (entity_id, entity_type, name, country_code)"
-            " select entity_id, entity_type, name, country_code from batch_entities"
+            f"insert into entity_evidence ({_EVIDENCE_COLUMNS}, load_id)"
+            f" select {_EVIDENCE_COLUMNS}, $load_id from batch_evidence",
+            {"load_id": load_id},
         )
+        _settle_entities(con)
         con.execute(
             f"insert or replace into source_files ({_LEDGER_COLUMNS}, loaded_at)"
             f" select {_LEDGER_COLUMNS}, now()::timestamp from batch_files"
         )
+        if demoted.height:
+            _demote_files(con)
         run_checks(con, load_id, run_first_load_id)
         if before_commit is not None:
             before_commit()  # the crash tests' hook: everything written, nothing committed
@@ -370,15 +463,54 @@ def load_batch(
         con.execute("rollback")
         raise
     finally:
-        for name in (
-            "batch_files",
-            "batch_new_articles",
-            "batch_sentences",
-            "batch_mentions",
-            "batch_entities",
-        ):
+        for name in frames:
             con.unregister(name)
     return int(load_id)
+
+
+# A demoted file's reason as transforms/ledger.py duplicate_reason writes it: the canonical
+# file first, then the notes the file had (any earlier "same text as" prefix replaced).
+_DUPLICATE_REASON = """
+'same text as ' || {dup} || ' (already loaded); not counted twice'
+|| coalesce('; ' || nullif(regexp_replace(coalesce({reason}, ''),
+    '^same text as .*? \\(already loaded\\); not counted twice(; )?', ''), ''), '')
+"""
+
+
+def _demote_files(con: duckdb.DuckDBPyConnection) -> None:
+    """Mark the files of demoted articles, and the copies that pointed at them, as copies of
+    the canonical file."""
+    con.execute(
+        "create or replace temp table demoted_files as"
+        " select source_path as path, min(duplicate_of) as duplicate_of,"
+        " count(*)::integer as dropped_count"
+        " from batch_demoted group by source_path"
+    )
+    con.execute(
+        "update source_files set"
+        " status = case when source_files.status = 'loaded'"
+        " and source_files.article_count - demoted_files.dropped_count <= 0"
+        " then 'duplicate' else source_files.status end,"
+        " article_count = greatest(source_files.article_count - demoted_files.dropped_count, 0),"
+        " duplicate_of = least(coalesce(source_files.duplicate_of, demoted_files.duplicate_of),"
+        " demoted_files.duplicate_of),"
+        " reason = "
+        + _DUPLICATE_REASON.format(
+            dup="least(coalesce(source_files.duplicate_of, demoted_files.duplicate_of),"
+            " demoted_files.duplicate_of)",
+            reason="source_files.reason",
+        )
+        + ", loaded_at = now()::timestamp"
+        " from demoted_files where source_files.path = demoted_files.path"
+    )
+    # Copies recorded against a demoted file now repeat its canonical one.
+    con.execute(
+        "update source_files set duplicate_of = demoted_files.duplicate_of,"
+        " reason = "
+        + _DUPLICATE_REASON.format(dup="demoted_files.duplicate_of", reason="source_files.reason")
+        + ", loaded_at = now()::timestamp"
+        " from demoted_files where source_files.duplicate_of = demoted_files.path"
+    )
 
 
 def remove_files(con: duckdb.DuckDBPyConnection, paths: list[str]) -> int:
@@ -388,15 +520,13 @@ def remove_files(con: duckdb.DuckDBPyConnection, paths: list[str]) -> int:
     con.register("gone_files", pl.DataFrame({"path": paths}, schema={"path": pl.String()}))
     con.execute("begin transaction")
     try:
+        con.execute("create or replace temp table touched_entities (entity_id varchar)")
         con.execute(
             "create or replace temp table gone_articles as select article_id from articles"
             " where source_path in (select path from gone_files)"
         )
-        removed = con.execute("select count(*) from gone_articles").fetchone()[0]
-        for table in ("mentions", "sentence_spans", "articles"):
-            con.execute(
-                f"delete from {table} where article_id in (select article_id from gone_articles)"
-            )
+        removed = _drop_articles(con, "gone_articles")
+        _settle_entities(con)
         con.execute(
             # size_bytes empties so the file is read again if it ever comes back unchanged.
             "update source_files set status = 'removed', article_count = 0, size_bytes = null,"

@@ -10,3 +10,20 @@ ENTITY_SCHEMA: dict[str, pl.DataType] = {
     "name": pl.String(),
     "country_code": pl.String(),
 }
+
+# What one article says of one entity: the name and country it gives, by how many mentions.
+EVIDENCE_SCHEMA: dict[str, pl.DataType] = {
+    "article_id": pl.String(),
+    "entity_id": pl.String(),
+    "entity_type": pl.String(),
+    "name": pl.String(),
+    "country_code": pl.String(),
+    "mention_count": pl.Int32(),
+}
+
+# A loaded article that a batch's copy of the same text outranks (transforms/ledger.py).
+DEMOTED_SCHEMA: dict[str, pl.DataType] = {
+    "article_id": pl.String(),
+    "source_path": pl.String(),
+    "duplicate_of": pl.String(),
+}

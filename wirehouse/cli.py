@@ -103,7 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="remove the articles of files that are no longer under --input",
     )
-    run.add_argument("--strict", action="store_true", help="exit 1 if any file was rejected")
+    run.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 if any file was rejected or any folder could not be listed",
+    )
     noise = run.add_mutually_exclusive_group()
     noise.add_argument("--quiet", action="store_true", help="only warnings, errors and the summary")
     noise.add_argument("--verbose", action="store_true", help="debug logging, one line per batch")
@@ -225,6 +229,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     for path, reason in summary.rejected:
         print(f"  rejected: {reason or path}", file=sys.stderr)
+    for _, reason in summary.unlisted:
+        print(f"  not listed: {reason}", file=sys.stderr)
+    if summary.prune_skipped:
+        print(f"wirehouse: --prune removed nothing: {summary.prune_skipped}", file=sys.stderr)
     if summary.files_seen == 0:
         print(f"wirehouse: no article files found under {args.input}", file=sys.stderr)
         return 1
@@ -232,7 +240,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if attempted and summary.files_loaded == 0 and summary.files_rejected:
         print("wirehouse: nothing could be loaded; see the reasons above", file=sys.stderr)
         return 1
-    if args.strict and summary.files_rejected:
+    if args.strict and (summary.files_rejected or summary.folders_unlisted):
         return 1
     return 0
 
