@@ -49,10 +49,11 @@ def test_flow_loads_the_samples_and_every_span_matches_its_text(
     assert again.files_unchanged == len(sample_files) and again.files_loaded == 0
 
 
-def test_batches_run_on_a_local_dask_cluster_of_two_workers(
+def test_batches_on_a_dask_cluster_or_threads_give_the_tables_of_a_plain_run(
     prefect_harness, tmp_path: Path
 ) -> None:
-    from flows.ingest import run_flow
+    from flows.ingest import run_flow, run_pipeline
+    from tests.test_determinism import snapshot
     from wirehouse.settings import Settings
 
     settings = Settings(
@@ -66,3 +67,17 @@ def test_batches_run_on_a_local_dask_cluster_of_two_workers(
     assert summary.workers and f"{socket.gethostname()}:{os.getpid()}" not in summary.workers
     assert 1 <= len(summary.workers) <= 2
     assert plain == [(summary.mentions,)]
+
+    # The same tables, row for row, as threads with other batches and as a plain run.
+    threads = Settings(
+        input_dir=SAMPLES, db_path=tmp_path / "threads.duckdb", batch_size=5, workers=2
+    )
+    run_flow(threads)
+    run_pipeline(
+        Settings(input_dir=SAMPLES, db_path=tmp_path / "plain.duckdb", batch_size=100),
+        as_tasks=False,
+    )
+    expected = snapshot(tmp_path / "plain.duckdb")
+    assert len(expected["articles"]) == summary.articles
+    assert snapshot(tmp_path / "dask.duckdb") == expected
+    assert snapshot(tmp_path / "threads.duckdb") == expected
