@@ -10,6 +10,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from wirehouse import lifetime
+
 
 def healthy(api_url: str, timeout: float = 2.0) -> bool:
     """True when a Prefect API answers its health check at api_url."""
@@ -42,16 +44,20 @@ def start_server(port: int, home: Path, wait_seconds: float = 90.0) -> subproces
     )  # fmt: skip
     api_url = f"http://127.0.0.1:{port}/api"
     deadline = time.monotonic() + wait_seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"prefect server exited early; see {home / 'server.log'}")
-        if healthy(api_url):
-            return process
-        time.sleep(0.5)
-    stop_server(process)
-    raise RuntimeError(
-        f"prefect server not healthy after {wait_seconds:.0f}s; see {home / 'server.log'}"
-    )
+    try:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"prefect server exited early; see {home / 'server.log'}")
+            if healthy(api_url):
+                return process
+            time.sleep(0.5)
+        raise RuntimeError(
+            f"prefect server not healthy after {wait_seconds:.0f}s; see {home / 'server.log'}"
+        )
+    except BaseException:
+        # Ctrl-C or SIGTERM while it starts, too: a server nobody will use must not stay.
+        stop_server(process)
+        raise
 
 
 def stop_server(process: subprocess.Popen[bytes]) -> None:
@@ -73,7 +79,12 @@ def serve(
     port: int = 4200,
     data_dir: Path = Path("data"),
 ) -> int:
-    """Serve the ingest flow on a schedule until Ctrl-C or SIGTERM; returns an exit status."""
+    """Serve the ingest flow on a schedule until Ctrl-C or SIGTERM; returns an exit status.
+
+    The caller (the CLI) runs this inside wirehouse.lifetime.guard(), which turns SIGTERM
+    into an exception before the server is started, and whose watchdog stops the server and
+    the flow runs even if this process is killed with SIGKILL.
+    """
     started: subprocess.Popen[bytes] | None = None
     api_url = os.environ.get("PREFECT_API_URL")
     if api_url:
@@ -88,11 +99,6 @@ def serve(
             started = start_server(port, home)
         os.environ["PREFECT_API_URL"] = api_url
     print(f"wirehouse: Prefect UI at {api_url.removesuffix('/api')}")
-
-    def _terminate(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, _terminate)
     try:
         from flows.ingest import ingest
 
@@ -105,6 +111,9 @@ def serve(
     except KeyboardInterrupt:
         print("wirehouse: stopping")
     finally:
+        # Prefect's runner catches SIGTERM and Ctrl-C itself and returns: this is the stop
+        # that was asked for, not to be hurried by the signal sent again.
+        lifetime.shutting_down()
         if started is not None:
             print("wirehouse: stopping the Prefect server it started")
             stop_server(started)

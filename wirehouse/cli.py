@@ -10,6 +10,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from wirehouse import lifetime
 from wirehouse.settings import DEFAULT_DB, FORMATS, Settings
 
 
@@ -407,7 +408,14 @@ def main(argv: list[str] | None = None) -> int:
         "serve": cmd_serve,
     }
     try:
+        if args.command in ("run", "serve"):
+            # These start processes (Prefect's server, Dask workers): see wirehouse/lifetime.py.
+            with lifetime.guard():
+                return handlers[args.command](args)
         return handlers[args.command](args)
+    except lifetime.Terminated as exc:
+        print(f"wirehouse: stopped by {exc}", file=sys.stderr)
+        return exc.exit_status
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
