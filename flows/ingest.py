@@ -236,7 +236,7 @@ def _load_on(
     loaded = loaded.join(
         files.select(pl.col("path").alias("source_path")), on="source_path", how="anti"
     )
-    files, kept, demoted = mark_duplicates(files, articles, loaded)
+    files, kept, demoted, copies = mark_duplicates(files, articles, loaded)
     kept_ids = kept.select("article_id")
     db.load_batch(
         con,
@@ -247,6 +247,7 @@ def _load_on(
             mentions=batch.mentions.join(kept_ids, on="article_id", how="semi"),
             entities=batch.entities.join(kept_ids, on="article_id", how="semi"),
             demoted=demoted,
+            copies=copies,
         ),
         before_commit=lambda: crash_point(settings, f"load:{batch_no}"),
         run_first_load_id=run_first_load_id,
@@ -274,8 +275,10 @@ def prune(
     with db.connect(settings.db_path, wait_seconds=settings.lock_wait_seconds) as con:
         db.remove_files(con, gone.get_column("path").to_list())
     copies = (
-        known.filter(pl.col("duplicate_of").is_in(gone.get_column("path").implode()))
+        known.explode("repeats")
+        .filter(pl.col("repeats").is_in(gone.get_column("path").implode()))
         .select("path")
+        .unique()
         .join(discovered, on="path", how="inner")
         .join(to_read, on="path", how="anti")
         .with_columns(pl.lit(True).alias("is_forced"))
@@ -359,6 +362,14 @@ def run_pipeline(settings: Settings, *, as_tasks: bool = True) -> RunSummary:
         return _run_locked(settings, as_tasks=as_tasks, logger=logger)
 
 
+def _marked_to_read_again(con: duckdb.DuckDBPyConnection, discovered: pl.DataFrame) -> pl.DataFrame:
+    """The discovered files that a load of this run marked to be read again, as to_read rows."""
+    marked = db.marked_to_read_again(con)
+    return discovered.join(marked, on="path", how="semi").with_columns(
+        pl.lit(True).alias("is_forced")
+    )
+
+
 def _why_not_prune(settings: Settings, discovery: stages.Discovery) -> str | None:
     """Why --prune must remove nothing this run, or None when the walk proves what is gone."""
     if not discovery.is_complete:
@@ -428,6 +439,7 @@ def _run_locked(settings: Settings, *, as_tasks: bool, logger) -> RunSummary:  #
             batch = read_and_transform.fn(settings, files, shas, batch_no)
             pending.append((batch_no, batch, None))
 
+    # The batch whose transaction also runs the run-wide checks: the last one.
     total_batches = -(-to_read.height // max(settings.batch_size, 1))
 
     def drain_one() -> None:
@@ -472,12 +484,29 @@ def _run_locked(settings: Settings, *, as_tasks: bool, logger) -> RunSummary:  #
     )
     try:
         with writer:
-            for batch_no, files in enumerate(batches(to_read, settings.batch_size), start=1):
+            batch_no = 0
+            for files in batches(to_read, settings.batch_size):
+                batch_no += 1
                 submit(batch_no, files)
                 if len(pending) >= in_flight:
                     drain_one()
             while pending:
                 drain_one()
+            # A load that deletes a text marks the files holding copies of it to be read
+            # again; those this run found are read now, so the run ends with them counted.
+            again = _marked_to_read_again(writer.connection(), discovered)
+            if again.height:
+                logger.info("re-read: %d copies of texts this run replaced", again.height)
+                # Counted as unchanged when planned; those read twice are counted twice.
+                summary.files_unchanged -= again.join(to_read, on="path", how="anti").height
+                total_batches = batch_no + -(-again.height // max(settings.batch_size, 1))
+                for files in batches(again, settings.batch_size):
+                    batch_no += 1
+                    submit(batch_no, files)
+                    if len(pending) >= in_flight:
+                        drain_one()
+                while pending:
+                    drain_one()
             with timed(summary, "load"):
                 writer.release()  # the last checkpoint, before export and summary read
     finally:

@@ -112,8 +112,9 @@ def source_root(root: Path) -> str:
 
 
 def source_prefix(root: Path) -> str:
-    """What the path of every file found under root starts with."""
-    return os.path.join(source_root(root), "")
+    """What the path of every file found under root starts with (as shown when the folder's
+    name is not valid UTF-8: then no file under it is loaded, see discover)."""
+    return _shown_name(os.path.join(source_root(root), ""))[0]
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,17 @@ def discover(root: Path, patterns: tuple[str, ...]) -> Discovery:
 
     seen_dirs: set[tuple[int, int]] = set()
     top = source_root(root)
+    shown_top, bad_name = _shown_name(top)
+    if bad_name:
+        # Every identity would carry the undecodable name: nothing is read, and it is said.
+        reason = (
+            f"{shown_top}: the input folder's path is not valid UTF-8 (shown with \\x escapes),"
+            " and a file's full path is its identity in the warehouse: rename the folder"
+        )
+        return Discovery(
+            files=pl.DataFrame(schema=FOUND_SCHEMA),
+            unlisted=pl.DataFrame([(shown_top, reason)], schema=UNLISTED_SCHEMA, orient="row"),
+        )
     # Depth first, files before subfolders, names sorted: the order os.walk gave.
     stack: list[str] = [top]
     while stack:
@@ -189,12 +201,20 @@ def discover(root: Path, patterns: tuple[str, ...]) -> Discovery:
         for entry in entries:
             try:
                 is_dir = entry.is_dir()  # follows symlinks, as os.walk(followlinks=True)
-            except OSError:
-                is_dir = False
+            except OSError as exc:
+                if matches(entry.name):  # recorded below as a file that cannot be read
+                    files.append(entry)
+                else:
+                    unlisted.append(_unlisted_entry(prefix + entry.name, exc))
+                continue
             if is_dir:
                 subdirs.append(entry.name)
             elif matches(entry.name):
                 files.append(entry)
+            elif entry.is_symlink() and not os.path.exists(prefix + entry.name):
+                # A link whose target is gone may be a folder on a drive not mounted: what
+                # the warehouse holds from under it is not known to be gone.
+                unlisted.append(_unlisted_entry(prefix + entry.name, None))
         files.sort(key=lambda entry: entry.name)
         for entry in files:
             path = prefix + entry.name
@@ -232,6 +252,17 @@ def discover(root: Path, patterns: tuple[str, ...]) -> Discovery:
     return Discovery(
         files=pl.concat(chunks, rechunk=True),
         unlisted=pl.DataFrame(unlisted, schema=UNLISTED_SCHEMA, orient="row"),
+    )
+
+
+def _unlisted_entry(path: str, exc: OSError | None) -> tuple[str, str]:
+    """A folder entry that may be a folder but cannot be followed, with the reason."""
+    shown, _ = _shown_name(path)
+    cause = "its target is missing" if exc is None else (exc.strerror or str(exc))
+    return (
+        shown,
+        f"{shown}: symbolic link or entry that cannot be followed ({cause}); if it is a folder,"
+        " nothing under it was looked at and none of its rows is pruned: fix or remove it",
     )
 
 

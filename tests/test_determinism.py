@@ -62,12 +62,16 @@ def corpora(draw: st.DrawFn) -> dict[str, bytes]:
             headline = f"{draw(st.sampled_from(HEADLINES))} {number}"
             text = (headline + "\n\n" + "\n\n".join(body) + "\n").encode()
             texts.append(text)
-        if draw(st.integers(0, 4)) == 0:
-            # A JSON Lines file of two stories, the second one new.
+        if draw(st.integers(0, 3)) == 0:
+            # A JSON Lines file of two stories: the second new, or repeating another file's.
             head, _, body = text.decode().partition("\n\n")
+            second = draw(st.sampled_from(texts)).decode()
+            if draw(st.booleans()):
+                second = f"Wire {number}\n\n{SENTENCES[number % 10]}\n"
+            second_head, _, second_body = second.partition("\n\n")
             items = [
                 {"title": head, "body": body},
-                {"title": f"Wire {number}", "body": SENTENCES[number % 10]},
+                {"title": second_head, "body": second_body},
             ]
             files[f"{folder}/feed-{number}.jsonl"] = "".join(
                 json.dumps(item) + "\n" for item in items
@@ -173,6 +177,40 @@ def test_a_later_file_that_sorts_first_becomes_the_canonical_copy(tmp_path: Path
     first, second = str(root.resolve() / "a/story.txt"), str(root.resolve() / "b/story.txt")
     assert files == [(first, "loaded", None, 1), (second, "duplicate", first, 0)]
     assert articles == [(first,)]
+
+
+def test_a_file_repeating_two_files_is_read_again_when_either_changes(tmp_path: Path) -> None:
+    # both.jsonl repeats a.txt's story and b.txt's: editing b.txt must bring its story back.
+    root = tmp_path / "in"
+    story = {n: f"Story {n}\n\n{SENTENCES[n]}\n" for n in (1, 2)}
+    files = {
+        "a.txt": story[1].encode(),
+        "b.txt": story[2].encode(),
+        "both.jsonl": "".join(
+            json.dumps({"title": text.split("\n")[0], "body": text.split("\n\n")[1]}) + "\n"
+            for text in story.values()
+        ).encode(),
+    }
+    write(root, files, sorted(files))
+    load(root, tmp_path / "news.duckdb", 10)
+    files["b.txt"] = f"Story 3\n\n{SENTENCES[3]}\n".encode()
+    write(root, files, ["b.txt"])
+    load(root, tmp_path / "news.duckdb", 1)
+    con = duckdb.connect(str(tmp_path / "news.duckdb"), read_only=True)
+    counted = con.execute(
+        "select source_path, headline from articles order by source_path, headline"
+    ).fetchall()
+    both = con.execute(
+        "select status, article_count, duplicate_of from source_files where path like '%both.jsonl'"
+    ).fetchone()
+    con.close()
+    base = str(root.resolve())
+    assert counted == [
+        (f"{base}/a.txt", "Story 1"),
+        (f"{base}/b.txt", "Story 3"),
+        (f"{base}/both.jsonl", "Story 2"),
+    ]
+    assert both == ("loaded", 1, f"{base}/a.txt")
 
 
 @pytest.mark.slow

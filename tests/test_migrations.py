@@ -65,6 +65,7 @@ def test_old_sentences_come_back_through_the_view_with_their_text(tmp_path, monk
         assert db.migrate(con) == [
             "004_sentence_spans.sql",
             "005_sources_and_entity_evidence.sql",
+            "006_duplicate_copies.sql",
         ]
         rows = con.execute("select * from sentences order by article_id, sentence_no").fetchall()
         view_columns = con.execute("describe sentences").fetchall()
@@ -104,7 +105,7 @@ def test_a_migrated_warehouse_migrates_no_further_and_keeps_its_spans(tmp_path, 
 
     with db.connect(path) as con:
         assert db.migrate(con) == []
-        assert db.schema_version(con) == 5
+        assert db.schema_version(con) == 6
         [(span_count,)] = con.execute("select count(*) from sentence_spans").fetchall()
         # 005 cannot know the input folder of older relative paths: they stay as they were.
         paths = con.execute("select source_path from articles order by article_id").fetchall()

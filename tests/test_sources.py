@@ -162,7 +162,7 @@ def test_a_warehouse_of_the_previous_release_migrates_and_its_folder_adopts_its_
     second = run(original)
     assert (second.files_loaded, second.files_unchanged) == (0, 12)
     assert query(warehouse, "select count(*) from source_files where path not like '/%'") == [(0,)]
-    assert query(warehouse, "select max(version) from schema_migrations") == [(5,)]
+    assert query(warehouse, "select max(version) from schema_migrations") == [(6,)]
     after = query(
         warehouse,
         "select article_id, text from articles where starts_with(source_path, ?)"
@@ -199,7 +199,10 @@ def test_migration_backfills_evidence_from_mentions(tmp_path: Path) -> None:
     warehouse = tmp_path / "news.duckdb"
     release_warehouse(warehouse)
     with db.connect(warehouse) as con:
-        assert db.migrate(con) == ["005_sources_and_entity_evidence.sql"]
+        assert db.migrate(con) == [
+            "005_sources_and_entity_evidence.sql",
+            "006_duplicate_copies.sql",
+        ]
         mentions = con.execute(
             "select count(*) from mentions where entity_type in ('person', 'organization')"
             " or entity_id in ('place:US-GA', 'place:US-WA')"
@@ -212,3 +215,21 @@ def test_migration_backfills_evidence_from_mentions(tmp_path: Path) -> None:
         ).fetchall()
     assert evidence == mentions
     assert places == [("Georgia", "US", 2)]
+
+
+def test_a_linked_folder_whose_target_is_gone_blocks_prune(run, tmp_path: Path) -> None:
+    # feeds/kenya is a link to a drive; unmounted, the link dangles and its files look gone.
+    drive = write(tmp_path / "drive", KENYA)
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    (feeds / "kenya").symlink_to(drive)
+    write(feeds / "chile", CHILE)
+    run(feeds)
+    drive.rename(tmp_path / "unmounted")
+    summary = run(feeds, prune_missing=True)
+    assert [folder for folder, _ in summary.unlisted] == [str(feeds.resolve() / "kenya")]
+    assert "target is missing" in summary.unlisted[0][1]
+    assert summary.prune_skipped is not None
+    warehouse = tmp_path / "news.duckdb"
+    assert query(warehouse, "select count(*) from articles") == [(4,)]
+    assert query(warehouse, "select distinct status from source_files") == [("loaded",)]

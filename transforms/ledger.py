@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import polars as pl
 
 
@@ -28,13 +30,17 @@ def plan_reads(discovered: pl.DataFrame, known: pl.DataFrame) -> pl.DataFrame:
         )
         .drop("known_size", "known_mtime")
     )
-    copies = pl.concat(
-        [
-            known.filter(pl.col("duplicate_of").is_in(changed.get_column("path").implode())).select(
-                "path"
-            ),
-            _stale_copies(known),
-        ]
+    # A copy repeats texts of one or more files (list column repeats, from duplicate_copies):
+    # when any of them changes, the copy is read in the same run, as it may now be canonical.
+    links = (
+        known.select("path", "repeats")
+        if "repeats" in known.columns
+        else known.select("path", pl.col("duplicate_of").cast(pl.List(pl.String)).alias("repeats"))
+    )
+    copies = (
+        links.explode("repeats")
+        .filter(pl.col("repeats").is_in(changed.get_column("path").implode()))
+        .select("path")
     )
     forced = discovered.join(copies, on="path", how="semi").join(changed, on="path", how="anti")
     return pl.concat(
@@ -45,35 +51,20 @@ def plan_reads(discovered: pl.DataFrame, known: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _stale_copies(known: pl.DataFrame) -> pl.DataFrame:
-    """Duplicates whose original was rewritten, removed or forgotten since they were recorded.
+class Deduplicated(NamedTuple):
+    """A batch's files and articles once the texts already loaded are set aside."""
 
-    The run that changed the original may not have seen its copy (another input folder),
-    so the copy's next run reads it again: its text may now be the only one left.
-    """
-    if "loaded_at" not in known.columns:
-        return known.clear().select("path")
-    originals = known.select(
-        pl.col("path").alias("duplicate_of"),
-        pl.col("loaded_at").alias("original_loaded_at"),
-        pl.col("status").alias("original_status"),
-    )
-    return (
-        known.filter(pl.col("duplicate_of").is_not_null() & (pl.col("status") != "removed"))
-        .join(originals, on="duplicate_of", how="left")
-        .filter(
-            pl.col("original_loaded_at").is_null()
-            | (pl.col("original_status") != "loaded")
-            | (pl.col("original_loaded_at") > pl.col("loaded_at"))
-        )
-        .select("path")
-    )
+    files: pl.DataFrame  # the ledger rows, with status 'duplicate' where nothing is left
+    kept: pl.DataFrame  # the articles to load
+    demoted: pl.DataFrame  # DEMOTED_SCHEMA: loaded articles a copy in the batch outranks
+    copies: pl.DataFrame  # COPY_SCHEMA: every text a file holds but does not count, per file
 
 
 def mark_duplicates(
     files: pl.DataFrame, articles: pl.DataFrame, loaded: pl.DataFrame
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """(files with duplicate status, articles to keep, loaded articles to demote).
+) -> Deduplicated:
+    """Files with their duplicate status, the articles to keep, the loaded ones to demote and
+    the texts each file repeats.
 
     Of all articles with the same normalised text, in this batch and already loaded (loaded:
     content_hash, source_path, article_id), the canonical one has the smallest source_path,
@@ -129,7 +120,21 @@ def mark_duplicates(
         )
         .drop("dropped_count", "kept_count")
     )
-    return updated, kept, demoted
+    copies = pl.concat(
+        [
+            dropped_here.select(
+                pl.col("source_path").alias("path"),
+                "content_hash",
+                pl.col("canonical_path").alias("duplicate_of"),
+            ),
+            ranked.filter(is_copy & pl.col("is_loaded")).select(
+                pl.col("source_path").alias("path"),
+                "content_hash",
+                pl.col("canonical_path").alias("duplicate_of"),
+            ),
+        ]
+    ).unique()
+    return Deduplicated(updated, kept, demoted, copies)
 
 
 def duplicate_reason(duplicate_of: pl.Expr, notes: pl.Expr) -> pl.Expr:

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from warehouse.schema import DEMOTED_SCHEMA, EVIDENCE_SCHEMA
+from warehouse.schema import COPY_SCHEMA, DEMOTED_SCHEMA, EVIDENCE_SCHEMA
 
 SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
 log = logging.getLogger("wirehouse.warehouse")
@@ -234,8 +234,19 @@ def refresh_reference(
 def ledger(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """What the warehouse knows of every file it has seen."""
     return con.sql(
-        "select path, sha256, size_bytes, modified_at, status, duplicate_of, loaded_at"
-        " from source_files"
+        "select path, sha256, size_bytes, modified_at, status, duplicate_of,"
+        " coalesce(copies.repeats, []::varchar[]) as repeats"
+        " from source_files left join ("
+        "   select path, list(distinct duplicate_of) as repeats from duplicate_copies group by path"
+        " ) as copies using (path)"
+    ).pl()
+
+
+def marked_to_read_again(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Files whose counted text was deleted since they were read as its copy (column path)."""
+    return con.sql(
+        "select path from source_files"
+        " where sha256 is null and status in ('loaded', 'duplicate') order by path"
     ).pl()
 
 
@@ -265,6 +276,8 @@ class Batch:
     entities: pl.DataFrame | None = None
     # DEMOTED_SCHEMA: loaded articles that this batch's copies of the same text outrank.
     demoted: pl.DataFrame | None = None
+    # COPY_SCHEMA: the texts this batch's files and the demoted files hold but do not count.
+    copies: pl.DataFrame | None = None
 
 
 _ARTICLE_COLUMNS = (
@@ -364,9 +377,16 @@ select * from final
 """
 
 
+def _begin_changes(con: duckdb.DuckDBPyConnection) -> None:
+    """Temp tables a transaction fills as it deletes articles, for _settle_* to finish."""
+    con.execute("create or replace temp table touched_entities (entity_id varchar)")
+    con.execute("create or replace temp table dropped_hashes (content_hash varchar)")
+
+
 def _drop_articles(con: duckdb.DuckDBPyConnection, table: str) -> int:
     """Delete every row of the articles listed in temp table `table` (column article_id),
-    noting the entities they mentioned in touched_entities; returns how many articles."""
+    noting the entities they mentioned in touched_entities and their texts in
+    dropped_hashes; returns how many articles."""
     count = con.execute(f"select count(*) from {table}").fetchone()[0]
     if not count:
         return 0
@@ -374,9 +394,50 @@ def _drop_articles(con: duckdb.DuckDBPyConnection, table: str) -> int:
         "insert into touched_entities select distinct entity_id from entity_evidence"
         f" where article_id in (select article_id from {table})"
     )
+    con.execute(
+        "insert into dropped_hashes select distinct content_hash from articles"
+        f" where article_id in (select article_id from {table})"
+    )
     for name in ("mentions", "sentence_spans", "entity_evidence", "articles"):
         con.execute(f"delete from {name} where article_id in (select article_id from {table})")
     return int(count)
+
+
+def _settle_copies(con: duckdb.DuckDBPyConnection, exclude: str) -> None:
+    """Point the copies of every text deleted in this transaction at the file that counts it
+    now; a copy whose text no file counts any more is read again on its next run.
+
+    exclude names a relation (column path) of files whose rows this transaction wrote anew.
+    """
+    con.execute(
+        "update duplicate_copies set duplicate_of = counted.source_path"
+        " from (select content_hash, min(source_path) as source_path from articles"
+        "   where content_hash in (select content_hash from dropped_hashes)"
+        "   group by content_hash) as counted"
+        " where duplicate_copies.content_hash = counted.content_hash"
+        " and duplicate_copies.duplicate_of <> counted.source_path"
+    )
+    con.execute(
+        "create or replace temp table affected_copies as"
+        " select distinct path from duplicate_copies"
+        " where content_hash in (select content_hash from dropped_hashes)"
+        f" and path not in (select path from {exclude})"
+    )
+    # Forgetting size and hash makes the next run read the file again (as for a file to retry).
+    con.execute(
+        "update source_files set size_bytes = null, sha256 = null"
+        " where path in (select path from duplicate_copies"
+        "   where content_hash in (select content_hash from dropped_hashes)"
+        "   and content_hash not in (select content_hash from articles))"
+        f" and path not in (select path from {exclude})"
+    )
+    con.execute(
+        "update source_files set duplicate_of = first_copy.duplicate_of, reason = "
+        + _DUPLICATE_REASON.format(dup="first_copy.duplicate_of", reason="source_files.reason")
+        + " from (select path, min(duplicate_of) as duplicate_of from duplicate_copies"
+        "   where path in (select path from affected_copies) group by path) as first_copy"
+        " where source_files.path = first_copy.path"
+    )
 
 
 def _settle_entities(con: duckdb.DuckDBPyConnection) -> None:
@@ -402,6 +463,7 @@ def load_batch(
         batch.entities if batch.entities is not None else pl.DataFrame(schema=EVIDENCE_SCHEMA)
     )
     demoted = batch.demoted if batch.demoted is not None else pl.DataFrame(schema=DEMOTED_SCHEMA)
+    copies = batch.copies if batch.copies is not None else pl.DataFrame(schema=COPY_SCHEMA)
     frames = {
         "batch_files": batch.files,
         "batch_new_articles": batch.articles,
@@ -409,16 +471,15 @@ def load_batch(
         "batch_mentions": batch.mentions,
         "batch_evidence": entities.select(list(EVIDENCE_SCHEMA)),
         "batch_demoted": demoted.select(list(DEMOTED_SCHEMA)),
+        "batch_copies": copies.select(list(COPY_SCHEMA)),
     }
     for name, frame in frames.items():
         con.register(name, frame)
     con.execute("begin transaction")
     try:
         load_id = con.execute("select nextval('load_id_seq')").fetchall()[0][0]
-        con.execute(
-            "create or replace temp table touched_entities as"
-            " select distinct entity_id from batch_evidence"
-        )
+        _begin_changes(con)
+        con.execute("insert into touched_entities select distinct entity_id from batch_evidence")
         # Everything these files produced before goes, whatever their new status:
         # the warehouse mirrors the files as they are now.
         con.execute(
@@ -453,8 +514,11 @@ def load_batch(
             f"insert or replace into source_files ({_LEDGER_COLUMNS}, loaded_at)"
             f" select {_LEDGER_COLUMNS}, now()::timestamp from batch_files"
         )
+        con.execute("delete from duplicate_copies where path in (select path from batch_files)")
         if demoted.height:
             _demote_files(con)
+        con.execute("insert into duplicate_copies select * from batch_copies")
+        _settle_copies(con, exclude="batch_files")
         run_checks(con, load_id, run_first_load_id)
         if before_commit is not None:
             before_commit()  # the crash tests' hook: everything written, nothing committed
@@ -473,13 +537,12 @@ def load_batch(
 _DUPLICATE_REASON = """
 'same text as ' || {dup} || ' (already loaded); not counted twice'
 || coalesce('; ' || nullif(regexp_replace(coalesce({reason}, ''),
-    '^same text as .*? \\(already loaded\\); not counted twice(; )?', ''), ''), '')
+    '(?s)^same text as .*? \\(already loaded\\); not counted twice(; )?', ''), ''), '')
 """
 
 
 def _demote_files(con: duckdb.DuckDBPyConnection) -> None:
-    """Mark the files of demoted articles, and the copies that pointed at them, as copies of
-    the canonical file."""
+    """Mark the files of demoted articles as copies of the canonical file."""
     con.execute(
         "create or replace temp table demoted_files as"
         " select source_path as path, min(duplicate_of) as duplicate_of,"
@@ -503,14 +566,6 @@ def _demote_files(con: duckdb.DuckDBPyConnection) -> None:
         + ", loaded_at = now()::timestamp"
         " from demoted_files where source_files.path = demoted_files.path"
     )
-    # Copies recorded against a demoted file now repeat its canonical one.
-    con.execute(
-        "update source_files set duplicate_of = demoted_files.duplicate_of,"
-        " reason = "
-        + _DUPLICATE_REASON.format(dup="demoted_files.duplicate_of", reason="source_files.reason")
-        + ", loaded_at = now()::timestamp"
-        " from demoted_files where source_files.duplicate_of = demoted_files.path"
-    )
 
 
 def remove_files(con: duckdb.DuckDBPyConnection, paths: list[str]) -> int:
@@ -520,13 +575,15 @@ def remove_files(con: duckdb.DuckDBPyConnection, paths: list[str]) -> int:
     con.register("gone_files", pl.DataFrame({"path": paths}, schema={"path": pl.String()}))
     con.execute("begin transaction")
     try:
-        con.execute("create or replace temp table touched_entities (entity_id varchar)")
+        _begin_changes(con)
         con.execute(
             "create or replace temp table gone_articles as select article_id from articles"
             " where source_path in (select path from gone_files)"
         )
         removed = _drop_articles(con, "gone_articles")
         _settle_entities(con)
+        con.execute("delete from duplicate_copies where path in (select path from gone_files)")
+        _settle_copies(con, exclude="gone_files")
         con.execute(
             # size_bytes empties so the file is read again if it ever comes back unchanged.
             "update source_files set status = 'removed', article_count = 0, size_bytes = null,"

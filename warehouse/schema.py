@@ -27,3 +27,10 @@ DEMOTED_SCHEMA: dict[str, pl.DataType] = {
     "source_path": pl.String(),
     "duplicate_of": pl.String(),
 }
+
+# A text a file holds but does not count, and the canonical file that counts it.
+COPY_SCHEMA: dict[str, pl.DataType] = {
+    "path": pl.String(),
+    "content_hash": pl.String(),
+    "duplicate_of": pl.String(),
+}

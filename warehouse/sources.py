@@ -22,6 +22,17 @@ def _sha256(path: str) -> str | None:
         return None
 
 
+def _same_size_and_mtime(path: str, size: int | None, mtime_us: int | None) -> bool:
+    """Whether the file still has the size and modification time recorded (to the µs)."""
+    if size is None or mtime_us is None:
+        return False
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    return st.st_size == size and st.st_mtime_ns // 1000 == mtime_us
+
+
 def adopt_relative_paths(
     con: duckdb.DuckDBPyConnection, prefix: str, warn: Callable[[str], None]
 ) -> int:
@@ -31,11 +42,14 @@ def adopt_relative_paths(
     Older releases stored paths relative to whichever --input was given, so a row cannot tell
     which folder it came from. A row is adopted by the first input folder that holds its file,
     provided the folder is confirmed as the one it was loaded from: at least one of the
-    recorded files there still has the recorded bytes. A folder where none does (another feed
-    with the same file names) adopts nothing, and the older rows stay as they are.
+    recorded files there still has the recorded size and modification time, or the recorded
+    bytes (checked on up to _CONFIRM_SAMPLE files). A folder where none does (another feed
+    with the same file names, or one where every file changed since) adopts nothing, and the
+    older rows stay as they are.
     """
     legacy = con.sql(
-        "select path, sha256 from source_files where not starts_with(path, '/') order by path"
+        "select path, sha256, size_bytes, epoch_us(modified_at) as mtime_us from source_files"
+        " where not starts_with(path, '/') order by path"
     ).pl()
     if legacy.is_empty():
         return 0
@@ -45,7 +59,13 @@ def adopt_relative_paths(
     if present.is_empty():
         return 0
     sample = present.drop_nulls("sha256").head(_CONFIRM_SAMPLE)
-    if not any(_sha256(prefix + p) == sha for p, sha in sample.iter_rows()):
+    if not (
+        any(
+            _same_size_and_mtime(prefix + p, size, mtime)
+            for p, size, mtime in present.select("path", "size_bytes", "mtime_us").iter_rows()
+        )
+        or any(_sha256(prefix + p) == sha for p, sha, _, _ in sample.iter_rows())
+    ):
         warn(
             f"{present.height} file(s) under {prefix} have the relative paths of files an earlier"
             " wirehouse release recorded, but none has the bytes it recorded: they are loaded"
