@@ -331,7 +331,7 @@ _EVIDENCE_COLUMNS = "article_id, entity_id, entity_type, name, country_code, men
 # in the warehouse, for the entities a load touched: the result does not depend on which load
 # came last. Entities no article mentions any more go.
 _RECOMPUTE_ENTITIES = """
-insert or replace into entities (entity_id, entity_type, name, country_code)
+create or replace temp table settled_entities as
 with evidence as (
     select entity_evidence.*
     from entity_evidence
@@ -442,10 +442,14 @@ def _settle_copies(con: duckdb.DuckDBPyConnection, exclude: str) -> None:
 
 def _settle_entities(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute the touched entities from all their evidence; drop those left with none."""
-    con.execute(_RECOMPUTE_ENTITIES)
+    con.execute(_RECOMPUTE_ENTITIES)  # one scan of the evidence, for the touched entities
+    con.execute(
+        "insert or replace into entities (entity_id, entity_type, name, country_code)"
+        " select entity_id, entity_type, name, country_code from settled_entities"
+    )
     con.execute(
         "delete from entities where entity_id in (select entity_id from touched_entities)"
-        " and entity_id not in (select entity_id from entity_evidence)"
+        " and entity_id not in (select entity_id from settled_entities)"
     )
 
 
