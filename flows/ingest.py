@@ -374,6 +374,8 @@ def _why_not_prune(settings: Settings, discovery: stages.Discovery) -> str | Non
     """Why --prune must remove nothing this run, or None when the walk proves what is gone."""
     if not discovery.is_complete:
         folders = discovery.unlisted.get_column("folder_path")
+        if folders.to_list() == [stages.source_root(settings.input_dir)]:
+            return discovery.unlisted.get_column("reason")[0]  # the input folder itself
         shown = ", ".join(folders.head(3).to_list()) + (", ..." if len(folders) > 3 else "")
         return (
             f"{len(folders)} folder(s) under {settings.input_dir} could not be listed ({shown});"

@@ -75,7 +75,7 @@ def test_prune_with_a_missing_input_folder_removes_nothing(run, tmp_path: Path) 
     feed = write(tmp_path / "feed", KENYA)
     run(feed)
     summary = run(tmp_path / "fed", prune_missing=True)  # a typo
-    assert summary.prune_skipped is not None and "could not be listed" in summary.prune_skipped
+    assert summary.prune_skipped is not None and "does not exist" in summary.prune_skipped
     assert "input folder does not exist" in summary.unlisted[0][1]
     warehouse = tmp_path / "news.duckdb"
     assert query(warehouse, "select count(*) from articles") == [(2,)]
