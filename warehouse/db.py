@@ -409,6 +409,8 @@ def _settle_copies(con: duckdb.DuckDBPyConnection, exclude: str) -> None:
 
     exclude names a relation (column path) of files whose rows this transaction wrote anew.
     """
+    if not con.execute("select count(*) from dropped_hashes").fetchone()[0]:
+        return  # a first load of its files deleted no text
     con.execute(
         "update duplicate_copies set duplicate_of = counted.source_path"
         " from (select content_hash, min(source_path) as source_path from articles"
