@@ -15,7 +15,7 @@ import pytest
 
 import flows.ingest
 from flows.ingest import run_pipeline
-from tests.conftest import REPO_ROOT, full_path, query
+from tests.conftest import REPO_ROOT, SAMPLES, full_path, query
 from wirehouse.cli import main
 from wirehouse.settings import Settings
 
@@ -280,6 +280,23 @@ def test_run_exit_status(plain_ingest, tmp_path, capsys, files, strict, expected
         )
     if not files:
         assert "no article files found" in err
+
+
+def test_run_with_export_into_a_foreign_folder_loads_refuses_the_export_and_exits_2(
+    plain_ingest, tmp_path, capsys
+):
+    out = tmp_path / "p"
+    (out / "src").mkdir(parents=True)
+    (out / "manifest.json").write_text("{}")
+    db_path = tmp_path / "n.duckdb"
+    argv = ["run", "--input", str(SAMPLES), "--db", str(db_path), "--export", str(out)]
+
+    assert main(argv) == 2
+
+    assert "loaded, but not exported" in capsys.readouterr().err
+    assert (out / "src").is_dir() and (out / "manifest.json").read_text() == "{}"
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        assert con.execute("select count(*) > 0 from articles").fetchone() == (True,)
 
 
 # --- run exit status, through Prefect (slow: starts a temporary server) -----

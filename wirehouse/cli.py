@@ -215,6 +215,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         prune_missing=args.prune or None,
         progress=_progress_mode(args),
     )
+    from warehouse.export import ExportRefused
     from warehouse.locks import WarehouseBusy
 
     try:
@@ -222,6 +223,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     except WarehouseBusy as exc:
         print(f"wirehouse: {exc}", file=sys.stderr)
         return 3
+    except ExportRefused as exc:
+        # The load is committed; only the export was refused.
+        print(f"wirehouse: loaded, but not exported: {exc}", file=sys.stderr)
+        return 2
     print(
         f"wirehouse: {summary.files_seen} files seen, {summary.files_unchanged} unchanged,"
         f" {summary.files_loaded} loaded, {summary.files_duplicate} duplicate,"
