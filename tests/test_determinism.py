@@ -102,6 +102,7 @@ def load(root: Path, db: Path, batch_size: int) -> None:
     run_pipeline(settings, as_tasks=False)
 
 
+@pytest.mark.slow  # a dozen examples of 3-5 pipeline runs each: about 40 s
 @settings(
     max_examples=12,
     deadline=None,
