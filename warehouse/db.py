@@ -6,7 +6,7 @@ import contextlib
 import functools
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +35,28 @@ LEDGER_SCHEMA: dict[str, pl.DataType] = {
 
 class CheckFailed(RuntimeError):
     """A declared invariant from sql/checks/ did not hold; the load was rolled back."""
+
+
+@contextmanager
+def transaction(
+    con: duckdb.DuckDBPyConnection, frames: Mapping[str, pl.DataFrame] | None = None
+) -> Iterator[None]:
+    """One transaction, with the frames registered as views for its length; any error rolls
+    it back."""
+    frames = frames or {}
+    for name, frame in frames.items():
+        con.register(name, frame)
+    try:
+        con.execute("begin transaction")
+        try:
+            yield
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+    finally:
+        for name in frames:
+            con.unregister(name)
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -208,12 +230,11 @@ def refresh_reference(
     con: duckdb.DuckDBPyConnection, countries: pl.DataFrame, entities: pl.DataFrame
 ) -> None:
     """Upsert the gazetteer's countries and entities."""
-    con.register("new_countries", countries.select("country_code", "iso3", "name", "is_historical"))
-    con.register(
-        "new_entities", entities.select("entity_id", "entity_type", "name", "country_code")
-    )
-    con.execute("begin transaction")
-    try:
+    frames = {
+        "new_countries": countries.select("country_code", "iso3", "name", "is_historical"),
+        "new_entities": entities.select("entity_id", "entity_type", "name", "country_code"),
+    }
+    with transaction(con, frames):
         con.execute(
             "insert or replace into countries (country_code, iso3, name, is_historical)"
             " select country_code, iso3, name, is_historical from new_countries"
@@ -222,13 +243,6 @@ def refresh_reference(
             "insert or replace into entities (entity_id, entity_type, name, country_code)"
             " select entity_id, entity_type, name, country_code from new_entities"
         )
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-    finally:
-        con.unregister("new_countries")
-        con.unregister("new_entities")
 
 
 def ledger(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -479,10 +493,7 @@ def load_batch(
         "batch_demoted": demoted.select(list(DEMOTED_SCHEMA)),
         "batch_copies": copies.select(list(COPY_SCHEMA)),
     }
-    for name, frame in frames.items():
-        con.register(name, frame)
-    con.execute("begin transaction")
-    try:
+    with transaction(con, frames):
         load_id = con.execute("select nextval('load_id_seq')").fetchall()[0][0]
         _begin_changes(con)
         con.execute("insert into touched_entities select distinct entity_id from batch_evidence")
@@ -528,13 +539,6 @@ def load_batch(
         run_checks(con, load_id, run_first_load_id)
         if before_commit is not None:
             before_commit()  # the crash tests' hook: everything written, nothing committed
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-    finally:
-        for name in frames:
-            con.unregister(name)
     return int(load_id)
 
 
@@ -578,9 +582,8 @@ def remove_files(con: duckdb.DuckDBPyConnection, paths: list[str]) -> int:
     """Delete the rows of files that left the input folder and mark them 'removed'; returns articles removed."""
     if not paths:
         return 0
-    con.register("gone_files", pl.DataFrame({"path": paths}, schema={"path": pl.String()}))
-    con.execute("begin transaction")
-    try:
+    gone = pl.DataFrame({"path": paths}, schema={"path": pl.String()})
+    with transaction(con, {"gone_files": gone}):
         _begin_changes(con)
         con.execute(
             "create or replace temp table gone_articles as select article_id from articles"
@@ -597,12 +600,6 @@ def remove_files(con: duckdb.DuckDBPyConnection, paths: list[str]) -> int:
             " loaded_at = now()::timestamp"
             " where path in (select path from gone_files)"
         )
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-    finally:
-        con.unregister("gone_files")
     return int(removed)
 
 

@@ -9,6 +9,8 @@ from collections.abc import Callable
 import duckdb
 import polars as pl
 
+from warehouse import db
+
 # How many recorded files are hashed, at most, to tell whether an input folder is the one an
 # older release loaded them from: one file with the recorded bytes is enough evidence.
 _CONFIRM_SAMPLE = 50
@@ -76,9 +78,7 @@ def adopt_relative_paths(
     adopted = present.select(
         pl.col("path").alias("old_path"), (pl.lit(prefix) + pl.col("path")).alias("new_path")
     )
-    con.register("adopted_frame", adopted)
-    con.execute("begin transaction")
-    try:
+    with db.transaction(con, {"adopted_frame": adopted}):
         # A full path already recorded is a source of its own (loaded by this release before
         # the folder was confirmed): the older row does not replace it.
         con.execute(
@@ -103,20 +103,12 @@ def adopt_relative_paths(
             " on source_files.path = adopted_paths.old_path"
         )
         con.execute("delete from source_files where path in (select old_path from adopted_paths)")
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-    finally:
-        con.unregister("adopted_frame")
     return int(count)
 
 
 def record_unlisted(con: duckdb.DuckDBPyConnection, prefix: str, unlisted: pl.DataFrame) -> None:
     """Replace the recorded unlisted folders under this input folder with this run's."""
-    con.register("run_unlisted", unlisted.select("folder_path", "reason"))
-    con.execute("begin transaction")
-    try:
+    with db.transaction(con, {"run_unlisted": unlisted.select("folder_path", "reason")}):
         con.execute(
             "delete from unlisted_folders"
             " where folder_path = $root or starts_with(folder_path, $prefix)",
@@ -126,9 +118,3 @@ def record_unlisted(con: duckdb.DuckDBPyConnection, prefix: str, unlisted: pl.Da
             "insert into unlisted_folders (folder_path, reason, checked_at)"
             " select folder_path, reason, now()::timestamp from run_unlisted"
         )
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-    finally:
-        con.unregister("run_unlisted")
