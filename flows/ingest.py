@@ -478,6 +478,19 @@ def _run_locked(settings: Settings, *, as_tasks: bool, logger) -> RunSummary:  #
             logger.warning("rejected %s", reason)
         batch.release_frames()
 
+    batch_no = 0
+
+    def load_all(files_to_read: pl.DataFrame) -> None:
+        """Read, transform and load the files in batches, a bounded number in flight."""
+        nonlocal batch_no
+        for files in batches(files_to_read, settings.batch_size):
+            batch_no += 1
+            submit(batch_no, files)
+            if len(pending) >= in_flight:
+                drain_one()
+        while pending:
+            drain_one()
+
     writer = db.HeldConnection(
         settings.db_path,
         hold_seconds=settings.write_hold_seconds,
@@ -486,14 +499,7 @@ def _run_locked(settings: Settings, *, as_tasks: bool, logger) -> RunSummary:  #
     )
     try:
         with writer:
-            batch_no = 0
-            for files in batches(to_read, settings.batch_size):
-                batch_no += 1
-                submit(batch_no, files)
-                if len(pending) >= in_flight:
-                    drain_one()
-            while pending:
-                drain_one()
+            load_all(to_read)
             # A load that deletes a text marks the files holding copies of it to be read
             # again; those this run found are read now, so the run ends with them counted.
             again = _marked_to_read_again(writer.connection(), discovered)
@@ -501,14 +507,8 @@ def _run_locked(settings: Settings, *, as_tasks: bool, logger) -> RunSummary:  #
                 logger.info("re-read: %d copies of texts this run replaced", again.height)
                 # Counted as unchanged when planned; those read twice are counted twice.
                 summary.files_unchanged -= again.join(to_read, on="path", how="anti").height
-                total_batches = batch_no + -(-again.height // max(settings.batch_size, 1))
-                for files in batches(again, settings.batch_size):
-                    batch_no += 1
-                    submit(batch_no, files)
-                    if len(pending) >= in_flight:
-                        drain_one()
-                while pending:
-                    drain_one()
+                total_batches += -(-again.height // max(settings.batch_size, 1))
+                load_all(again)
             with timed(summary, "load"):
                 writer.release()  # the last checkpoint, before export and summary read
     finally:
