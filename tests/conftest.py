@@ -70,6 +70,12 @@ def full_path(root: Path | str, rel: str) -> str:
     return os.path.join(os.path.realpath(root), rel)
 
 
+def table_snapshot(db_path: Path, tables: dict[str, str]) -> dict[str, list[tuple]]:
+    """Every row each named query returns, read in one read-only connection."""
+    with db.connect(db_path, read_only=True) as con:
+        return {name: con.execute(sql).fetchall() for name, sql in tables.items()}
+
+
 def query(db_path: Path, sql: str, params: list | None = None) -> list[tuple]:
     """All rows of one read-only query."""
     with db.connect(db_path, read_only=True) as con:

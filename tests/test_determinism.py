@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flows.ingest import run_pipeline
-from tests.conftest import REUTERS
+from tests.conftest import REUTERS, table_snapshot
 from wirehouse.settings import Settings
 
 # Every column but the ones that say when or in which load a row was written.
@@ -90,11 +90,7 @@ def write(root: Path, files: dict[str, bytes], names: list[str]) -> None:
 
 
 def snapshot(db: Path) -> dict[str, list[tuple]]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return {name: con.execute(sql).fetchall() for name, sql in TABLES.items()}
-    finally:
-        con.close()
+    return table_snapshot(db, TABLES)
 
 
 def load(root: Path, db: Path, batch_size: int) -> None:

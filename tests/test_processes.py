@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import REPO_ROOT, SAMPLES
+from tests.conftest import REPO_ROOT, SAMPLES, table_snapshot
 from wirehouse.cli import main as cli
 
 pytestmark = pytest.mark.slow
@@ -45,11 +45,7 @@ def run_plain(
 
 
 def snapshot(db: Path) -> dict[str, list[tuple]]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return {name: con.execute(sql).fetchall() for name, sql in TABLES.items()}
-    finally:
-        con.close()
+    return table_snapshot(db, TABLES)
 
 
 def many_articles(root: Path, copies: int) -> Path:
