@@ -23,17 +23,10 @@ from transforms.reading import (
     article_rows_frame,
     read_documents,
 )
-from warehouse.db import LEDGER_SCHEMA
+from transforms.schemas import FOUND_SCHEMA, LEDGER_SCHEMA, UNLISTED_SCHEMA
 
 log = logging.getLogger("wirehouse")
 
-DISCOVERED_SCHEMA: dict[str, pl.DataType] = {
-    "path": pl.String(),
-    "size_bytes": pl.Int64(),
-    "modified_at": pl.Datetime("us"),
-}
-# What discovery found: a problem is set when the file is there but cannot be read as given.
-FOUND_SCHEMA: dict[str, pl.DataType] = {**DISCOVERED_SCHEMA, "problem": pl.String()}
 
 _RETRY = "it is tried again on the next run"
 # mtimes from 1970 up to int64 nanoseconds (year 2262) convert in bulk; others one by one.
@@ -102,8 +95,6 @@ def _modified_at(mtimes_ns: list[int | None], odd: dict[int, datetime]) -> pl.Se
 
 
 _DISCOVER_CHUNK = 1 << 16
-
-UNLISTED_SCHEMA: dict[str, pl.DataType] = {"folder_path": pl.String(), "reason": pl.String()}
 
 
 def source_root(root: Path) -> str:

@@ -10,6 +10,7 @@ import pytest
 from gazetteer import Gazetteer
 from transforms.pipeline import transform_articles
 from transforms.reading import articles_frame, read_document
+from transforms.schemas import LEDGER_SCHEMA
 from warehouse import db
 
 STORY = (
@@ -36,7 +37,7 @@ def batch_for(
         [{"path": path, "sha256": "x", "size_bytes": len(STORY), "modified_at": None,
           "status": "loaded", "reason": None, "encoding": "utf-8", "source_format": "kyodo",
           "article_count": 1, "duplicate_of": None}],
-        schema=db.LEDGER_SCHEMA,
+        schema=LEDGER_SCHEMA,
     )  # fmt: skip
     return db.Batch(files, articles, sentences, mentions, entities)
 

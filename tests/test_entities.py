@@ -11,7 +11,8 @@ import pytest
 
 from gazetteer import Gazetteer
 from transforms.pipeline import transform_articles
-from transforms.reading import ARTICLE_SCHEMA, articles_frame, read_document
+from transforms.reading import articles_frame, read_document
+from transforms.schemas import ARTICLE_SCHEMA, LEDGER_SCHEMA
 from warehouse import db
 
 
@@ -179,7 +180,7 @@ def load_stories(
         [{"path": path, "sha256": "x", "size_bytes": len(data), "modified_at": None,
           "status": "loaded", "reason": None, "encoding": "utf-8", "source_format": "kyodo",
           "article_count": 1, "duplicate_of": None} for path, data in stories.items()],
-        schema=db.LEDGER_SCHEMA,
+        schema=LEDGER_SCHEMA,
     )  # fmt: skip
     db.load_batch(con, db.Batch(files, articles, sentences, mentions, evidence))
 

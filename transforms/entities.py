@@ -67,8 +67,8 @@ import polars as pl
 from gazetteer import Gazetteer
 from transforms.engine import ENGINE
 from transforms.memo import by_identity
-from transforms.mentions import MENTION_SCHEMA, is_all_caps
-from warehouse.schema import EVIDENCE_SCHEMA
+from transforms.mentions import is_all_caps
+from transforms.schemas import EVIDENCE_SCHEMA, MENTION_SCHEMA
 
 _KEY = ["article_id", "sentence_no"]
 _NAME_WORD = r"(?:\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?|\p{Lu}['’]\p{Lu}\p{Ll}+)(?:-\p{Lu}?\p{Ll}+)*"

@@ -9,18 +9,7 @@ import polars as pl
 
 from transforms.memo import by_identity
 from transforms.offsets import byte_to_char_offset
-
-MENTION_SCHEMA: dict[str, pl.DataType] = {
-    "article_id": pl.String(),
-    "sentence_no": pl.Int32(),
-    "start_char": pl.Int64(),
-    "end_char": pl.Int64(),
-    "surface": pl.String(),
-    "entity_id": pl.String(),
-    "entity_type": pl.String(),
-    "mention_kind": pl.String(),
-    "country_code": pl.String(),
-}
+from transforms.schemas import MENTION_SCHEMA
 
 # A match is a whole word when the characters around it are not letters or digits;
 # hyphens and apostrophes are boundaries, so both halves of "Japan-U.S." count.

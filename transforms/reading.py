@@ -19,25 +19,10 @@ from transforms.dates import (
     parse_month_day,
     resolve_year,
 )
+from transforms.schemas import ARTICLE_SCHEMA
 
 ArticleRow = tuple[object, ...]  # one article, its values in ARTICLE_SCHEMA's column order
 
-ARTICLE_SCHEMA: dict[str, pl.DataType] = {
-    "article_id": pl.String(),
-    "source": pl.String(),
-    "headline": pl.String(),
-    "body": pl.String(),
-    "text": pl.String(),
-    "dateline": pl.String(),
-    "dateline_place": pl.String(),
-    "dateline_country_code": pl.String(),
-    "dateline_end_char": pl.Int64(),
-    "published_date": pl.Date(),
-    "date_basis": pl.String(),
-    "source_path": pl.String(),
-    "source_format": pl.String(),
-    "content_hash": pl.String(),
-}
 _ARTICLE_COLUMNS = tuple(ARTICLE_SCHEMA)
 _JSON_SUFFIXES = (".jsonl", ".ndjson", ".json")
 _ONLY_WHITESPACE = "only whitespace; nothing to load: remove it or re-fetch it"

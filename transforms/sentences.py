@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from transforms.schemas import SENTENCE_SCHEMA
+
 # Why three classes: titles and month abbreviations are followed by a name or a
 # day, so they never close a sentence; "U.S." or "Inc." close one only when the
 # next word is one that starts sentences; everything else ending in . ! ? does.
@@ -218,16 +220,6 @@ _CANDIDATE = r"([.!?]+[\"'\)\]’”]*)(\s+)([^a-z\s])"
 _CLOSED = r"[.!?][\"'\)\]’”]*$"
 _INITIAL = r"^[A-Z]\.$"
 _DOTTED = r"^(?:[A-Za-z]\.){2,}$"
-
-SENTENCE_SCHEMA: dict[str, pl.DataType] = {
-    "article_id": pl.String(),
-    "sentence_no": pl.Int32(),
-    "paragraph_no": pl.Int32(),
-    "start_char": pl.Int64(),
-    "end_char": pl.Int64(),
-    "sentence": pl.String(),
-    "is_truncated": pl.Boolean(),
-}
 
 
 def _exclusive_cum_sum(length: pl.Expr) -> pl.Expr:

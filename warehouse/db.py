@@ -14,23 +14,19 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from warehouse.schema import COPY_SCHEMA, DEMOTED_SCHEMA, EVIDENCE_SCHEMA
+from transforms.schemas import COPY_SCHEMA, DEMOTED_SCHEMA, EVIDENCE_SCHEMA
+from warehouse.schema import (
+    ARTICLES,
+    COUNTRIES,
+    ENTITIES,
+    ENTITY_EVIDENCE,
+    MENTIONS,
+    SENTENCE_SPANS,
+    SOURCE_FILES,
+)
 
 SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
 log = logging.getLogger("wirehouse.warehouse")
-
-LEDGER_SCHEMA: dict[str, pl.DataType] = {
-    "path": pl.String(),
-    "sha256": pl.String(),
-    "size_bytes": pl.Int64(),
-    "modified_at": pl.Datetime("us"),
-    "status": pl.String(),
-    "reason": pl.String(),
-    "encoding": pl.String(),
-    "source_format": pl.String(),
-    "article_count": pl.Int32(),
-    "duplicate_of": pl.String(),
-}
 
 
 class CheckFailed(RuntimeError):
@@ -231,17 +227,17 @@ def refresh_reference(
 ) -> None:
     """Upsert the gazetteer's countries and entities."""
     frames = {
-        "new_countries": countries.select("country_code", "iso3", "name", "is_historical"),
-        "new_entities": entities.select("entity_id", "entity_type", "name", "country_code"),
+        "new_countries": countries.select(COUNTRIES.stored),
+        "new_entities": entities.select(ENTITIES.stored),
     }
     with transaction(con, frames):
         con.execute(
-            "insert or replace into countries (country_code, iso3, name, is_historical)"
-            " select country_code, iso3, name, is_historical from new_countries"
+            f"insert or replace into countries ({COUNTRIES.columns})"
+            f" select {COUNTRIES.columns} from new_countries"
         )
         con.execute(
-            "insert or replace into entities (entity_id, entity_type, name, country_code)"
-            " select entity_id, entity_type, name, country_code from new_entities"
+            f"insert or replace into entities ({ENTITIES.columns})"
+            f" select {ENTITIES.columns} from new_entities"
         )
 
 
@@ -294,20 +290,10 @@ class Batch:
     copies: pl.DataFrame | None = None
 
 
-_ARTICLE_COLUMNS = (
-    "article_id, source, headline, text, dateline, dateline_place, dateline_country_code,"
-    " dateline_end_char, published_date, date_basis, source_path, source_format, content_hash"
-)
-# Not the sentence text: the sentences view cuts it from articles.text (migration 004).
-_SENTENCE_SPAN_COLUMNS = "article_id, sentence_no, paragraph_no, start_char, end_char, is_truncated"
-_MENTION_COLUMNS = (
-    "article_id, sentence_no, start_char, end_char, surface, entity_id, entity_type,"
-    " mention_kind, country_code"
-)
-_LEDGER_COLUMNS = (
-    "path, sha256, size_bytes, modified_at, status, reason, encoding, source_format,"
-    " article_count, duplicate_of"
-)
+_ARTICLE_COLUMNS = ARTICLES.columns
+_SENTENCE_SPAN_COLUMNS = SENTENCE_SPANS.columns
+_MENTION_COLUMNS = MENTIONS.columns
+_LEDGER_COLUMNS = SOURCE_FILES.columns
 
 
 def run_checks(
@@ -338,7 +324,7 @@ def next_load_id(con: duckdb.DuckDBPyConnection) -> int:
     return int(con.execute("select coalesce(max(load_id), 0) + 1 from articles").fetchall()[0][0])
 
 
-_EVIDENCE_COLUMNS = "article_id, entity_id, entity_type, name, country_code, mention_count"
+_EVIDENCE_COLUMNS = ENTITY_EVIDENCE.columns
 
 # An entity's name is the one its articles give most often (ties: the first in code-point
 # order); its country likewise among the mentions that give one. Computed from every article
