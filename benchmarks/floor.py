@@ -64,7 +64,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=Path("../shared/corpora/reuters21578"))
     parser.add_argument("--work", type=Path, default=Path("data/bench"))
+    parser.add_argument(
+        "--record", action="store_true", help="also write the figures into docs/benchmarks.md"
+    )
     args = parser.parse_args(argv)
+    if args.record:
+        from benchmarks.record import run_and_record
+
+        given = list(sys.argv[1:] if argv is None else argv)
+        plain = [arg for arg in given if arg != "--record"]
+        return run_and_record("floor", "benchmarks/floor.py", given, lambda: main(plain))
 
     import duckdb
     import polars as pl

@@ -335,9 +335,18 @@ def main(argv: list[str] | None = None) -> int:
         "--workers", type=int, help="batches at once (default: the product's, --workers of run)"
     )
     parser.add_argument("--dask-local", type=int, default=0)
+    parser.add_argument(
+        "--record", action="store_true", help="also write the figures into docs/benchmarks.md"
+    )
     args = parser.parse_args(argv)
     if args.command == "worker":
         return worker(args)
+    if args.record:
+        from benchmarks.record import run_and_record
+
+        given = list(sys.argv[1:] if argv is None else argv)
+        plain = [arg for arg in given if arg != "--record"]
+        return run_and_record("speed", "benchmarks/speed.py", given, lambda: main(plain))
     if args.batch_size is None:
         from wirehouse.settings import Settings
 
