@@ -107,6 +107,12 @@ def test_a_valid_batch_passes_every_check(warehouse_con, gazetteer: Gazetteer) -
                                b.mentions, b.entities),
             "01_article_keys_unique",
         ),
+        (
+            # The headline's row twice: its span still lies inside the text, so only the key
+            # check can tell.
+            lambda b: with_sentences(b, pl.concat([b.sentences, b.sentences.head(1)])),
+            "02_sentence_keys_unique",
+        ),
     ],
 )  # fmt: skip
 def test_a_broken_invariant_fails_the_load_and_leaves_nothing(
