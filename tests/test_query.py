@@ -17,7 +17,7 @@ from polars.testing import assert_frame_equal
 
 from flows.ingest import run_pipeline
 from tests.conftest import SAMPLES, full_path, query
-from warehouse.report import QUERY_DIR, QueryError, load_query, named_queries
+from warehouse.queries import QUERY_DIR, QueryError, load_query, named_queries
 from wirehouse.cli import main
 from wirehouse.settings import Settings
 

@@ -13,14 +13,8 @@ import pytest
 
 from flows.ingest import run_pipeline
 from tests.conftest import REPO_ROOT, SAMPLES, query
-from warehouse.report import (
-    CHART_FILES,
-    ReportData,
-    daily_series,
-    render_charts,
-    render_html,
-    write_report,
-)
+from warehouse.report import CHART_FILES, render_charts, render_html, write_report
+from warehouse.report_data import ReportData, daily_series
 from wirehouse.cli import main
 from wirehouse.settings import Settings
 

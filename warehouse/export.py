@@ -5,11 +5,14 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
+
+import duckdb
 
 from warehouse import db
 
@@ -25,6 +28,27 @@ RETIRED = "wirehouse.retired-"
 STAGING_MARKER = ".wirehouse-staging.json"
 STAGING_FORMAT = "wirehouse-export-staging"
 
+# The sentences view's own query, up to its step that still holds the article's date: the
+# export partitions by that date, and the view's one join with articles already brings it.
+SENTENCES_VIEW = db.SQL_DIR / "views" / "00_sentences.sql"
+
+
+_VIEW_HEADER = re.compile(r"^create or replace view \w+ as$", re.MULTILINE)
+
+
+def view_step(path: Path, step: str) -> str:
+    """The query of a view file, comments removed, returning its CTE `step` instead of `final`."""
+    code = re.sub(r"--[^\n]*", "", path.read_text())
+    header = _VIEW_HEADER.search(code)
+    head, last, tail = code[header.end() if header else 0 :].rpartition("select * from final")
+    if header is None or not last or tail.strip():
+        raise ValueError(
+            f"{path}: expected `create or replace view NAME as` and a query ending in"
+            " `select * from final`"
+        )
+    return f"{head.strip()}\nselect * from {step}"
+
+
 # Each export: its name, the query producing it, and the date expression that
 # partitions it (None: one file). Sentences and mentions take their article's date.
 EXPORTS: tuple[tuple[str, str, str | None], ...] = (
@@ -32,19 +56,7 @@ EXPORTS: tuple[tuple[str, str, str | None], ...] = (
     ("countries", "select * from countries", None),
     ("entities", "select * from entities", None),
     ("articles", "select * from articles", "published_date"),
-    (
-        "sentences",
-        # The sentences view's columns, cut from the one join with articles that the date
-        # needs anyway (the view would join articles a second time).
-        "select sentence_spans.article_id, sentence_spans.sentence_no,"
-        " sentence_spans.paragraph_no, sentence_spans.start_char, sentence_spans.end_char,"
-        " substr(articles.text, sentence_spans.start_char + 1,"
-        " sentence_spans.end_char - sentence_spans.start_char) as sentence,"
-        " sentence_spans.is_truncated, sentence_spans.load_id, articles.published_date"
-        " from sentence_spans"
-        " inner join articles on articles.article_id = sentence_spans.article_id",
-        "published_date",
-    ),
+    ("sentences", view_step(SENTENCES_VIEW, "dated_sentences"), "published_date"),
     (
         "mentions",
         "select mentions.*, articles.published_date from mentions"
@@ -162,6 +174,86 @@ def _check_out_dir(db_path: Path, out_dir: Path, force: bool) -> None:
         )
 
 
+def _wanted(tables: list[str] | None) -> list[tuple[str, str, str | None]]:
+    """The exports asked for (every one when tables is None); ValueError naming unknown ones."""
+    unknown = set(tables or []) - {e[0] for e in EXPORTS}
+    if unknown:
+        raise ValueError(f"unknown tables: {', '.join(sorted(unknown))}")
+    return [e for e in EXPORTS if tables is None or e[0] in tables]
+
+
+def _clear_leftovers(out_dir: Path) -> None:
+    """Remove the staging and retired folders a killed export left beside out_dir."""
+    # If it died between the two renames of a swap, the retired folder is the last good
+    # export: restore it.
+    retired_left = [p for p in _siblings(out_dir, RETIRED) if _is_leftover(p)]
+    if retired_left and not out_dir.exists():
+        os.rename(retired_left[-1], out_dir)
+    for leftover in _siblings(out_dir, STAGING) + _siblings(out_dir, RETIRED):
+        if _is_leftover(leftover):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _write_table(
+    con: duckdb.DuckDBPyConnection, staging: Path, name: str, query: str, date_column: str | None
+) -> dict[str, object]:
+    """Write one export into staging/name, by year and month of its date; its manifest entry."""
+    if date_column is not None:
+        query = (
+            f"select * from ({query}) where {date_column}"
+            " between getvariable('export_since') and getvariable('export_until')"
+        )
+    target = staging / name
+    count = con.execute(f"select count(*) from ({query})").fetchone()[0]
+    if date_column is None or not count:
+        target.mkdir()
+        con.execute(
+            f"copy ({query}) to {_sql_string(str(target / 'data.parquet'))} (format parquet)"
+        )
+    else:
+        con.execute(
+            f"copy (select *, year({date_column}) as year,"
+            f" month({date_column}) as month from ({query}))"
+            f" to {_sql_string(str(target))}"
+            " (format parquet, partition_by (year, month))"
+        )
+    return {
+        "rows": int(count),
+        "partitioned_by": ["year", "month"] if date_column and count else [],
+        "files": sorted(p.relative_to(staging).as_posix() for p in target.rglob("*.parquet")),
+    }
+
+
+def _write_tables(
+    db_path: Path,
+    staging: Path,
+    wanted: list[tuple[str, str, str | None]],
+    since: date | None,
+    until: date | None,
+) -> dict[str, object]:
+    """Write every wanted export into staging; returns the manifest."""
+    manifest: dict[str, object] = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "producer": "wirehouse",
+        "warehouse": str(Path(db_path).resolve()),
+        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "tables": {},
+    }
+    # 512 MB: on the 1,000,000-article warehouse the export peaks at 633 MiB RSS in 29 s,
+    # against 1,104 MiB in 23 s with DuckDB's 1 GB.
+    with db.connect(db_path, read_only=True, memory_limit="512MB") as con:
+        manifest["schema_version"] = db.schema_version(con)
+        manifest["since"] = since.isoformat() if since else None
+        manifest["until"] = until.isoformat() if until else None
+        # Bound as variables, never pasted into the SQL text.
+        con.execute("set variable export_since = ?", [since or date(1, 1, 1)])
+        con.execute("set variable export_until = ?", [until or date(9999, 12, 31)])
+        for name, query, date_column in wanted:
+            manifest["tables"][name] = _write_table(con, staging, name, query, date_column)
+    return manifest
+
+
 def export_warehouse(
     db_path: Path,
     out_dir: Path,
@@ -174,70 +266,17 @@ def export_warehouse(
 ) -> Path:
     """Write the export to a fresh folder beside out_dir, then swap it in; returns out_dir."""
     out_dir = Path(out_dir).resolve()
-    wanted = [e for e in EXPORTS if tables is None or e[0] in tables]
-    unknown = set(tables or []) - {e[0] for e in EXPORTS}
-    if unknown:
-        raise ValueError(f"unknown tables: {', '.join(sorted(unknown))}")
+    wanted = _wanted(tables)
     _check_out_dir(db_path, out_dir, force)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    # A killed export leaves its staging or retired folder behind. If it died between
-    # the two renames of a swap, the retired folder is the last good export: restore it.
-    retired_left = [p for p in _siblings(out_dir, RETIRED) if _is_leftover(p)]
-    if retired_left and not out_dir.exists():
-        os.rename(retired_left[-1], out_dir)
-    for leftover in _siblings(out_dir, STAGING) + _siblings(out_dir, RETIRED):
-        if _is_leftover(leftover):
-            shutil.rmtree(leftover, ignore_errors=True)
+    _clear_leftovers(out_dir)
     staging = _sibling(out_dir, STAGING)
     staging.mkdir()
-    manifest: dict[str, object] = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "producer": "wirehouse",
-        "warehouse": str(Path(db_path).resolve()),
-        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "tables": {},
-    }
     try:
         # Written first, so that a staging folder is recognisable from the moment it has content.
         marker = {"format": STAGING_FORMAT, "out": str(out_dir)}
         (staging / STAGING_MARKER).write_text(json.dumps(marker))
-        # 512 MB: on the 1,000,000-article warehouse the export peaks at 633 MiB RSS in 29 s,
-        # against 1,104 MiB in 23 s with DuckDB's 1 GB.
-        with db.connect(db_path, read_only=True, memory_limit="512MB") as con:
-            manifest["schema_version"] = db.schema_version(con)
-            manifest["since"] = since.isoformat() if since else None
-            manifest["until"] = until.isoformat() if until else None
-            # Bound as variables, never pasted into the SQL text.
-            con.execute("set variable export_since = ?", [since or date(1, 1, 1)])
-            con.execute("set variable export_until = ?", [until or date(9999, 12, 31)])
-            for name, query, date_column in wanted:
-                if date_column is not None:
-                    query = (
-                        f"select * from ({query}) where {date_column}"
-                        " between getvariable('export_since') and getvariable('export_until')"
-                    )
-                target = staging / name
-                count = con.execute(f"select count(*) from ({query})").fetchone()[0]
-                if date_column is None or not count:
-                    target.mkdir()
-                    con.execute(
-                        f"copy ({query}) to {_sql_string(str(target / 'data.parquet'))}"
-                        " (format parquet)"
-                    )
-                else:
-                    con.execute(
-                        f"copy (select *, year({date_column}) as year,"
-                        f" month({date_column}) as month from ({query}))"
-                        f" to {_sql_string(str(target))}"
-                        " (format parquet, partition_by (year, month))"
-                    )
-                files = sorted(p.relative_to(staging).as_posix() for p in target.rglob("*.parquet"))
-                manifest["tables"][name] = {
-                    "rows": int(count),
-                    "partitioned_by": ["year", "month"] if date_column and count else [],
-                    "files": files,
-                }
+        manifest = _write_tables(db_path, staging, wanted, since, until)
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str))
         if before_swap is not None:
             before_swap()  # the crash tests' hook: staging complete, not yet visible

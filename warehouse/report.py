@@ -1,306 +1,20 @@
-"""Named queries from sql/queries/ and the HTML report: gathering (SQL to polars) apart from rendering."""
+"""The HTML report: charts (matplotlib) and the self-contained page, from gathered ReportData."""
 
 from __future__ import annotations
 
 import base64
 import html
 import io
-import re
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
 from warehouse import db
+from warehouse.queries import DEFAULT_SINCE, DEFAULT_UNTIL
+from warehouse.report_data import MENTION_KINDS, ReportData, daily_series, gather_report
 
-QUERY_DIR = db.SQL_DIR / "queries"
-PARAM_TYPES = ("date", "int", "text")
-DEFAULT_SINCE = date(1900, 1, 1)
-DEFAULT_UNTIL = date(2999, 12, 31)
-
-_PARAMS_LINE = re.compile(r"^--\s*params:\s*(?P<spec>.*)$", re.MULTILINE)
-_PARAM_SPEC = re.compile(
-    r"(?P<name>[a-z_][a-z0-9_]*)\s*\(\s*(?P<type>\w+)\s*(?:,\s*default\s+(?P<default>[^)]*?))?\s*\)"
-)
-_SQL_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
-_LINE_COMMENT = re.compile(r"--[^\n]*")
-
-
-class QueryError(ValueError):
-    """A named query is unknown, malformed, or was given parameters it cannot take."""
-
-
-# --- named queries -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Param:
-    """One declared parameter of a named query: its name, type and default (None: required)."""
-
-    name: str
-    type: str
-    default: str | None = None
-
-    def convert(self, query: str, value: object) -> object:
-        """The value as the type DuckDB should bind; strings from the command line are parsed."""
-        if not isinstance(value, str):
-            return value
-        try:
-            if self.type == "date":
-                return date.fromisoformat(value)
-            if self.type == "int":
-                return int(value)
-        except ValueError:
-            like = "a date like 2017-04-10" if self.type == "date" else "a whole number"
-            raise QueryError(
-                f"query {query}: parameter {self.name}: {value!r} is not {like}"
-            ) from None
-        return value
-
-    def describe(self) -> str:
-        """`since (date, default 1900-01-01)` or `country (text, required)`."""
-        default = "required" if self.default is None else f"default {self.default}"
-        return f"{self.name} ({self.type}, {default})"
-
-
-@dataclass(frozen=True)
-class NamedQuery:
-    """A .sql file in sql/queries/: its name, one-line description, parameters and text."""
-
-    name: str
-    description: str
-    params: tuple[Param, ...]
-    sql: str
-    path: Path
-
-    def bind(self, given: dict[str, object]) -> dict[str, object]:
-        """Every declared parameter's value, from `given` or its default, typed for DuckDB."""
-        declared = {p.name: p for p in self.params}
-        unknown = sorted(set(given) - set(declared))
-        if unknown:
-            takes = ", ".join(declared) if declared else "no parameters"
-            raise QueryError(
-                f"query {self.name}: unknown parameter {', '.join(unknown)}"
-                f" (it takes {takes}; see `wirehouse query --list`)"
-            )
-        values: dict[str, object] = {}
-        for param in self.params:
-            if param.name in given:
-                values[param.name] = param.convert(self.name, given[param.name])
-            elif param.default is not None:
-                values[param.name] = param.convert(self.name, param.default)
-            else:
-                flag = f"--{param.name}" if param.name in CONVENIENCE_FLAGS else "--param"
-                example = f"{flag} VALUE" if flag != "--param" else f"--param {param.name}=VALUE"
-                raise QueryError(
-                    f"query {self.name}: missing parameter {param.name} ({param.type});"
-                    f" pass {example}"
-                )
-        return values
-
-
-# Parameters that `wirehouse query` also takes as their own flags.
-CONVENIENCE_FLAGS = ("since", "until", "country", "limit")
-
-
-def load_query(path: Path) -> NamedQuery:
-    """Parse one named-query file; raise QueryError naming the file when its header is wrong."""
-    text = path.read_text()
-    first = text.lstrip().splitlines()[0] if text.strip() else ""
-    if not first.startswith("--") or first.lstrip("- ").startswith("params:"):
-        raise QueryError(f"{path}: the first line must be a `--` comment describing the query")
-    description = first.lstrip("-").strip()
-    header = _PARAMS_LINE.search(text)
-    if header is None:
-        raise QueryError(f"{path}: no `-- params:` line; write `-- params: none` if it takes none")
-    spec = header.group("spec").strip()
-    params: list[Param] = []
-    if spec.lower() != "none":
-        for match in _PARAM_SPEC.finditer(spec):
-            if match.group("type") not in PARAM_TYPES:
-                raise QueryError(
-                    f"{path}: parameter {match.group('name')} has type {match.group('type')!r};"
-                    f" use one of {', '.join(PARAM_TYPES)}"
-                )
-            default = match.group("default")
-            params.append(Param(match.group("name"), match.group("type"), default))
-    used = set(_SQL_PARAM.findall(_LINE_COMMENT.sub("", text)))
-    declared = {p.name for p in params}
-    if used != declared:
-        raise QueryError(
-            f"{path}: declares parameters {sorted(declared)} but uses {sorted(used)};"
-            " make the `-- params:` line match the $names in the SQL"
-        )
-    return NamedQuery(path.stem, description, tuple(params), text, path)
-
-
-def named_queries(directory: Path = QUERY_DIR) -> dict[str, NamedQuery]:
-    """Every named query shipped in sql/queries/, by name."""
-    return {path.stem: load_query(path) for path in sorted(directory.glob("*.sql"))}
-
-
-def find_query(name: str, directory: Path = QUERY_DIR) -> NamedQuery | None:
-    """The named query called `name`, or None when no file has that name (so it is SQL text)."""
-    if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
-        return None
-    path = directory / f"{name}.sql"
-    return load_query(path) if path.is_file() else None
-
-
-def run_query(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> pl.DataFrame:
-    """The result of a named query, its parameters bound (never pasted) by DuckDB."""
-    query = find_query(name)
-    if query is None:
-        raise QueryError(f"no named query {name!r} in {QUERY_DIR}")
-    return con.sql(query.sql, params=query.bind(params)).pl()
-
-
-# --- gathering -----------------------------------------------------------------
-
-_TOTALS_SQL = """
-with in_range as (
-    select
-        articles.article_id,
-        articles.published_date,
-    from articles
-    where articles.published_date between $since and $until
-),
-
-counts as (
-    select
-        (select count(*) from in_range) as article_count,
-        (select count(*) from sentences
-            where sentences.article_id in (select in_range.article_id from in_range))
-            as sentence_count,
-        (select count(*) from mentions
-            where mentions.article_id in (select in_range.article_id from in_range))
-            as mention_count,
-        (select min(in_range.published_date) from in_range) as first_date,
-        (select max(in_range.published_date) from in_range) as last_date,
-        (select count(*) from source_files where source_files.status = 'rejected')
-            as rejected_file_count,
-        (select count(*) from source_files where source_files.status = 'duplicate')
-            as duplicate_file_count,
-        (select count(*) from source_files where source_files.status = 'loaded')
-            as loaded_file_count,
-),
-
-final as (
-    select * from counts
-)
-
-select * from final
-"""
-
-# grain: one row per (mention_date, country_code) for the given countries.
-_DAILY_SQL = """
-with final as (
-    select
-        daily.mention_date,
-        daily.country_code,
-        daily.mention_count,
-    from country_mentions_daily as daily
-    where daily.mention_date between $since and $until
-        and list_contains($country_codes, daily.country_code)
-        and daily.mention_count > 0
-    order by daily.mention_date, daily.country_code
-)
-
-select * from final
-"""
-
-MENTION_KINDS = ("name", "capital", "demonym", "place", "person", "organization")
-
-
-@dataclass(frozen=True)
-class ReportData:
-    """Everything the report shows, as polars frames, for one date range."""
-
-    since: date
-    until: date
-    top: int
-    totals: dict[str, object]
-    top_countries: pl.DataFrame
-    daily: pl.DataFrame
-    kinds: pl.DataFrame
-    people: pl.DataFrame
-    organizations: pl.DataFrame
-    pairs: pl.DataFrame
-    db_path: str = ""
-    generated_at: str = field(
-        default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds")
-    )
-
-
-def gather_report(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    since: date | None = None,
-    until: date | None = None,
-    top: int = 10,
-    db_path: str = "",
-) -> ReportData:
-    """Read everything the report shows from the warehouse."""
-    since = since or DEFAULT_SINCE
-    until = until or DEFAULT_UNTIL
-    window = {"since": since, "until": until}
-    totals = con.sql(_TOTALS_SQL, params=window).pl().row(0, named=True)
-    top_countries = run_query(con, "top-countries", **window, limit=top)
-    codes = top_countries.get_column("country_code").to_list()
-    return ReportData(
-        since=since,
-        until=until,
-        top=top,
-        totals=totals,
-        top_countries=top_countries,
-        daily=con.sql(_DAILY_SQL, params={**window, "country_codes": codes}).pl(),
-        kinds=run_query(con, "mention-kinds", **window, limit=top),
-        people=run_query(con, "top-people", **window, limit=top),
-        organizations=run_query(con, "top-organizations", **window, limit=top),
-        pairs=run_query(con, "country-pairs", **window, limit=top),
-        db_path=db_path,
-    )
-
-
-def daily_series(daily: pl.DataFrame, codes: list[str]) -> tuple[str, pl.DataFrame]:
-    """The period chosen for the time chart and one row per (period_date, country_code), zero-filled."""
-    if daily.is_empty():
-        return "day", pl.DataFrame(
-            schema={
-                "period_date": pl.Date(),
-                "country_code": pl.String(),
-                "mention_count": pl.Int64(),
-            }
-        )
-    first, last = daily["mention_date"].min(), daily["mention_date"].max()
-    span_days = (last - first).days
-    # Sparse data over years is unreadable per day: coarsen so the lines show a trend.
-    if span_days <= 92:
-        period, every = "day", "1d"
-    elif span_days <= 731:
-        period, every = "week", "1w"
-    else:
-        period, every = "month", "1mo"
-    binned = (
-        daily.with_columns(pl.col("mention_date").dt.truncate(every).alias("period_date"))
-        .group_by("period_date", "country_code")
-        .agg(pl.col("mention_count").sum().cast(pl.Int64).alias("mention_count"))
-    )
-    periods = pl.date_range(
-        binned["period_date"].min(), binned["period_date"].max(), every, eager=True
-    ).alias("period_date")
-    grid = pl.DataFrame(periods).join(pl.DataFrame({"country_code": codes}), how="cross")
-    filled = (
-        grid.join(binned, on=["period_date", "country_code"], how="left")
-        .with_columns(pl.col("mention_count").fill_null(0).alias("mention_count"))
-        .sort("period_date", "country_code")
-    )
-    return period, filled
-
-
-# --- rendering -----------------------------------------------------------------
+# --- charts --------------------------------------------------------------------
 
 CHART_FILES = (
     "daily_mentions.png",
@@ -549,44 +263,55 @@ def _number(value: object, label: str) -> str:
     return f'<div class="number"><b>{html.escape(shown)}</b><span>{html.escape(label)}</span></div>'
 
 
-def render_html(data: ReportData, charts: dict[str, bytes]) -> str:
-    """The self-contained page: key numbers, a top-countries table, every chart inline as PNG."""
-    t = data.totals
-    first, last = t["first_date"], t["last_date"]
+def _numbers(totals: dict[str, object]) -> str:
+    """The row of key numbers at the top of the page."""
+    first, last = totals["first_date"], totals["last_date"]
     date_range = f"{first} to {last}" if first else "no articles"
-    numbers = "\n".join(
+    return "\n".join(
         [
-            _number(t["article_count"], "articles"),
-            _number(t["sentence_count"], "sentences"),
-            _number(t["mention_count"], "mentions"),
+            _number(totals["article_count"], "articles"),
+            _number(totals["sentence_count"], "sentences"),
+            _number(totals["mention_count"], "mentions"),
             _number(date_range, "published"),
-            _number(t["loaded_file_count"], "files loaded"),
-            _number(t["rejected_file_count"], "files rejected"),
-            _number(t["duplicate_file_count"], "duplicate files"),
+            _number(totals["loaded_file_count"], "files loaded"),
+            _number(totals["rejected_file_count"], "files rejected"),
+            _number(totals["duplicate_file_count"], "duplicate files"),
         ]
     )
+
+
+def _meta(data: ReportData) -> str:
+    """The line under the title: which warehouse, which dates, how many shown, when."""
     window = (
         "all dates"
         if (data.since, data.until) == (DEFAULT_SINCE, DEFAULT_UNTIL)
         else f"{data.since} to {data.until}"
     )
-    meta = html.escape(
+    return html.escape(
         f"{data.db_path or 'warehouse'} · articles published {window} · top {data.top}"
         f" · generated {data.generated_at}"
     )
+
+
+def _top_table(top_countries: pl.DataFrame) -> str:
+    """The top-countries table, or a note when no country is mentioned."""
     rows = "".join(
         f"<tr><td>{html.escape(str(r['country_code']))}</td>"
         f"<td>{html.escape(str(r['country_name'] or ''))}</td>"
         f"<td class=n>{r['mention_count']}</td><td class=n>{r['article_count']}</td>"
         f"<td>{r['first_mention_date']}</td><td>{r['last_mention_date']}</td></tr>"
-        for r in data.top_countries.iter_rows(named=True)
+        for r in top_countries.iter_rows(named=True)
     )
-    top_table = (
+    if not rows:
+        return '<p class="empty">No country mentions in this date range.</p>'
+    return (
         "<h2>Top countries</h2><table><tr><th>code</th><th>country</th><th>mentions</th>"
         f"<th>articles</th><th>first</th><th>last</th></tr>{rows}</table>"
-        if rows
-        else '<p class="empty">No country mentions in this date range.</p>'
     )
+
+
+def _figures(data: ReportData, charts: dict[str, bytes]) -> str:
+    """Every chart as an inline PNG with its caption, and a note where a chart has no data."""
     notes = {
         "top_people.png": "No people found yet." if data.people.is_empty() else "",
         "top_organizations.png": "No organizations found yet."
@@ -596,14 +321,24 @@ def render_html(data: ReportData, charts: dict[str, bytes]) -> str:
     figures = []
     for name in CHART_FILES:
         encoded = base64.b64encode(charts[name]).decode("ascii")
+        caption = html.escape(_CHART_CAPTIONS[name])
         note = f'<p class="empty">{html.escape(notes[name])}</p>' if notes.get(name) else ""
         figures.append(
             f'<figure id="{name.removesuffix(".png")}">{note}'
-            f'<img class="chart" alt="{html.escape(_CHART_CAPTIONS[name])}"'
-            f' src="data:image/png;base64,{encoded}">'
-            f"<figcaption>{html.escape(_CHART_CAPTIONS[name])} (also {name})</figcaption></figure>"
+            f'<img class="chart" alt="{caption}" src="data:image/png;base64,{encoded}">'
+            f"<figcaption>{caption} (also {name})</figcaption></figure>"
         )
-    return _PAGE.format(meta=meta, numbers=numbers, top_table=top_table, figures="\n".join(figures))
+    return "\n".join(figures)
+
+
+def render_html(data: ReportData, charts: dict[str, bytes]) -> str:
+    """The self-contained page: key numbers, a top-countries table, every chart inline as PNG."""
+    return _PAGE.format(
+        meta=_meta(data),
+        numbers=_numbers(data.totals),
+        top_table=_top_table(data.top_countries),
+        figures=_figures(data, charts),
+    )
 
 
 def write_report(

@@ -9,9 +9,13 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wirehouse import lifetime
 from wirehouse.settings import DEFAULT_DB, FORMATS, Settings
+
+if TYPE_CHECKING:
+    from flows.ingest import RunSummary
 
 
 def _prefect_env() -> None:
@@ -26,23 +30,16 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2017-04-10") from exc
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser for every subcommand."""
-    env = Settings.from_env()
-    parser = argparse.ArgumentParser(
-        prog="wirehouse",
-        description="Raw newswire article files in, a DuckDB analytics warehouse out.",
+def _add_db(parser: argparse.ArgumentParser, env: Settings) -> None:
+    parser.add_argument(
+        "--db", type=Path, default=env.db_path, help=f"warehouse file (default {DEFAULT_DB})"
     )
-    sub = parser.add_subparsers(dest="command", required=True)
 
-    def add_db(p: argparse.ArgumentParser) -> None:
-        p.add_argument(
-            "--db", type=Path, default=env.db_path, help=f"warehouse file (default {DEFAULT_DB})"
-        )
 
+def _add_run(sub: argparse._SubParsersAction, env: Settings) -> None:
     run = sub.add_parser("run", help="load new and changed article files into the warehouse")
     run.add_argument("--input", type=Path, default=env.input_dir, help="folder of article files")
-    add_db(run)
+    _add_db(run, env)
     run.add_argument(
         "--reference-date",
         type=_date,
@@ -50,6 +47,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--format", choices=FORMATS, default="auto", help="force the input format")
     run.add_argument("--export", type=Path, help="also export Parquet to this folder afterwards")
+    _add_run_scale(run, env)
+    run.add_argument(
+        "--include-dateline-mentions",
+        action="store_true",
+        help="count the opening dateline city ('TOKYO, April 10 -') as a mention",
+    )
+    _add_run_sharing(run, env)
+    run.add_argument(
+        "--prune",
+        action="store_true",
+        help="remove the articles of files that are no longer under --input",
+    )
+    run.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 if any file was rejected or any folder could not be listed",
+    )
+    noise = run.add_mutually_exclusive_group()
+    noise.add_argument("--quiet", action="store_true", help="only warnings, errors and the summary")
+    noise.add_argument("--verbose", action="store_true", help="debug logging, one line per batch")
+
+
+def _add_run_scale(run: argparse.ArgumentParser, env: Settings) -> None:
+    """run's options for how much is read at once and where."""
     run.add_argument(
         "--batch-size", type=int, default=env.batch_size, help="files per batch and per load"
     )
@@ -74,11 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="start a local Dask cluster of N worker processes for this run",
     )
-    run.add_argument(
-        "--include-dateline-mentions",
-        action="store_true",
-        help="count the opening dateline city ('TOKYO, April 10 -') as a mention",
-    )
+
+
+def _add_run_sharing(run: argparse.ArgumentParser, env: Settings) -> None:
+    """run's options for sharing the warehouse with readers and other runs."""
     run.add_argument(
         "--lock-wait",
         type=float,
@@ -99,20 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
         default="wait",
         help="when another run is loading the same warehouse: wait for it (default) or exit 3",
     )
-    run.add_argument(
-        "--prune",
-        action="store_true",
-        help="remove the articles of files that are no longer under --input",
-    )
-    run.add_argument(
-        "--strict",
-        action="store_true",
-        help="exit 1 if any file was rejected or any folder could not be listed",
-    )
-    noise = run.add_mutually_exclusive_group()
-    noise.add_argument("--quiet", action="store_true", help="only warnings, errors and the summary")
-    noise.add_argument("--verbose", action="store_true", help="debug logging, one line per batch")
 
+
+def _add_query(sub: argparse._SubParsersAction, env: Settings) -> None:
     query = sub.add_parser(
         "query",
         help="run read-only SQL or a named query against the warehouse",
@@ -123,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
         "sql", nargs="?", help="a named query (e.g. top-countries) or the SQL text to run"
     )
     query.add_argument("--list", action="store_true", help="list the named queries and exit")
-    add_db(query)
+    _add_db(query, env)
     query.add_argument(
         "--format",
         choices=("table", "csv", "json", "parquet"),
@@ -146,6 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--wait", type=float, default=30.0, help="seconds to wait while a load holds the file"
     )
 
+
+def _add_report(sub: argparse._SubParsersAction, env: Settings) -> None:
     report = sub.add_parser(
         "report",
         help="write a self-contained HTML report with charts",
@@ -153,14 +164,16 @@ def build_parser() -> argparse.ArgumentParser:
         " PNG, from a read-only connection to the warehouse.",
     )
     report.add_argument("--out", type=Path, required=True, help="output folder")
-    add_db(report)
+    _add_db(report, env)
     report.add_argument("--since", type=_date, help="only articles published on or after this")
     report.add_argument("--until", type=_date, help="only articles published on or before this")
     report.add_argument("--top", type=int, default=10, help="countries, people and bodies shown")
 
+
+def _add_export(sub: argparse._SubParsersAction, env: Settings) -> None:
     export = sub.add_parser("export", help="write every table and view as Parquet")
     export.add_argument("--out", type=Path, required=True, help="output folder")
-    add_db(export)
+    _add_db(export, env)
     export.add_argument(
         "--tables", nargs="+", help="only these tables or views (the folder then holds only them)"
     )
@@ -172,13 +185,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="replace a folder that is not a wirehouse export (never one holding the warehouse)",
     )
 
+
+def _add_serve(sub: argparse._SubParsersAction, env: Settings) -> None:
     serve = sub.add_parser("serve", help="run the flow on a schedule against a Prefect server")
     when = serve.add_mutually_exclusive_group(required=True)
     when.add_argument("--cron", help="cron expression, e.g. '0 * * * *'")
     when.add_argument("--interval", type=float, help="seconds between runs")
     serve.add_argument("--input", type=Path, default=env.input_dir)
-    add_db(serve)
+    _add_db(serve, env)
     serve.add_argument("--port", type=int, default=4200, help="port for a server we start")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    env = Settings.from_env()
+    parser = argparse.ArgumentParser(
+        prog="wirehouse",
+        description="Raw newswire article files in, a DuckDB analytics warehouse out.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    for add in (_add_run, _add_query, _add_report, _add_export, _add_serve):
+        add(sub, env)
     return parser
 
 
@@ -189,15 +216,9 @@ def _progress_mode(args: argparse.Namespace) -> str:
     return "bar" if interactive and not args.verbose else "log"
 
 
-def cmd_run(args: argparse.Namespace) -> int:
-    _prefect_env()
-    if args.quiet:
-        os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
-    elif args.verbose:
-        os.environ["PREFECT_LOGGING_LEVEL"] = "DEBUG"
-    from flows.ingest import run_flow
-
-    settings = Settings.from_env().with_overrides(
+def _run_settings(args: argparse.Namespace) -> Settings:
+    """The run's settings: the environment's, overridden by the command line."""
+    return Settings.from_env().with_overrides(
         input_dir=args.input,
         db_path=args.db,
         reference_date=args.reference_date,
@@ -215,18 +236,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         prune_missing=args.prune or None,
         progress=_progress_mode(args),
     )
-    from warehouse.export import ExportRefused
-    from warehouse.locks import WarehouseBusy
 
-    try:
-        summary = run_flow(settings)
-    except WarehouseBusy as exc:
-        print(f"wirehouse: {exc}", file=sys.stderr)
-        return 3
-    except ExportRefused as exc:
-        # The load is committed; only the export was refused.
-        print(f"wirehouse: loaded, but not exported: {exc}", file=sys.stderr)
-        return 2
+
+def _print_run_summary(summary: RunSummary, args: argparse.Namespace) -> None:
     print(
         f"wirehouse: {summary.files_seen} files seen, {summary.files_unchanged} unchanged,"
         f" {summary.files_loaded} loaded, {summary.files_duplicate} duplicate,"
@@ -239,6 +251,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"  not listed: {reason}", file=sys.stderr)
     if summary.prune_skipped:
         print(f"wirehouse: --prune removed nothing: {summary.prune_skipped}", file=sys.stderr)
+
+
+def _exit_status(summary: RunSummary, args: argparse.Namespace) -> int:
+    """0, or 1 when nothing was found, nothing could be loaded, or --strict saw a problem."""
     if summary.files_seen == 0:
         print(f"wirehouse: no article files found under {args.input}", file=sys.stderr)
         return 1
@@ -251,6 +267,29 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    _prefect_env()
+    if args.quiet:
+        os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
+    elif args.verbose:
+        os.environ["PREFECT_LOGGING_LEVEL"] = "DEBUG"
+    from flows.ingest import run_flow
+    from warehouse.export import ExportRefused
+    from warehouse.locks import WarehouseBusy
+
+    try:
+        summary = run_flow(_run_settings(args))
+    except WarehouseBusy as exc:
+        print(f"wirehouse: {exc}", file=sys.stderr)
+        return 3
+    except ExportRefused as exc:
+        # The load is committed; only the export was refused.
+        print(f"wirehouse: loaded, but not exported: {exc}", file=sys.stderr)
+        return 2
+    _print_run_summary(summary, args)
+    return _exit_status(summary, args)
+
+
 def _print_table(columns: list[str], rows: list[tuple]) -> None:
     cells = [[("" if v is None else str(v)) for v in row] for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
@@ -261,81 +300,8 @@ def _print_table(columns: list[str], rows: list[tuple]) -> None:
     print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
 
 
-def _query_params(args: argparse.Namespace) -> dict[str, object]:
-    """The parameters given as --param NAME=VALUE and the convenience flags."""
-    given: dict[str, object] = {}
-    for item in args.param:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise ValueError(
-                f"--param {item!r}: write it as NAME=VALUE, e.g. --param since=2017-04-01"
-            )
-        given[name.strip()] = value
-    for name in ("since", "until", "country", "limit"):
-        if getattr(args, name) is not None:
-            given[name] = getattr(args, name)
-    return given
-
-
-def _list_queries() -> int:
-    from warehouse.report import QUERY_DIR, named_queries
-
-    queries = named_queries()
-    width = max((len(name) for name in queries), default=0)
-    for name, named in queries.items():
-        print(f"{name.ljust(width)}  {named.description}")
-        params = ", ".join(p.describe() for p in named.params) or "none"
-        print(f"{' ' * width}  params: {params}")
-    print(f"({len(queries)} named queries in {QUERY_DIR})")
-    return 0
-
-
-def cmd_query(args: argparse.Namespace) -> int:
-    from warehouse import db
-    from warehouse.report import QueryError, find_query
-
-    if args.list:
-        return _list_queries()
-    if not args.sql:
-        print("wirehouse query: give SQL text or a query name (see --list)", file=sys.stderr)
-        return 2
-    if args.format == "parquet" and args.out is None:
-        print("wirehouse query: --format parquet needs --out FILE", file=sys.stderr)
-        return 2
-    if args.format == "table" and args.out is not None:
-        print("wirehouse query: --out needs --format csv, json or parquet", file=sys.stderr)
-        return 2
-    try:
-        given = _query_params(args)
-        named = find_query(args.sql)
-        # SQL text may use $names too; its values are bound as given (strings).
-        sql, params = (named.sql, named.bind(given)) if named else (args.sql, given)
-    except (QueryError, ValueError) as exc:
-        print(f"wirehouse: {exc}", file=sys.stderr)
-        return 2
-    if not args.db.exists():
-        print(f"wirehouse: {args.db} does not exist; run `wirehouse run` first", file=sys.stderr)
-        return 1
-    import duckdb
-
-    label = f"query {named.name}" if named else str(args.db)
-    try:
-        with db.connect(args.db, read_only=True, wait_seconds=args.wait) as con:
-            if args.format == "parquet":
-                frame = con.sql(sql, params=params or None).pl()
-                args.out.parent.mkdir(parents=True, exist_ok=True)
-                frame.write_parquet(args.out)
-                print(f"wirehouse: {frame.height} rows -> {args.out}", file=sys.stderr)
-                return 0
-            cursor = con.execute(sql, params or None)
-            columns = [d[0] for d in cursor.description] if cursor.description else []
-            rows = cursor.fetchall() if columns else []
-    except duckdb.Error as exc:
-        hint = ""
-        if named is None and " " not in args.sql.strip():
-            hint = f" ({args.sql!r} is not a named query either; see `wirehouse query --list`)"
-        print(f"wirehouse: {label}: {exc}{hint}", file=sys.stderr)
-        return 1
+def _print_rows(args: argparse.Namespace, columns: list[str], rows: list[tuple]) -> None:
+    """The rows as a table, csv or json, to --out or standard output."""
     out = args.out.open("w", newline="", encoding="utf-8") if args.out else sys.stdout
     try:
         if args.format == "csv":
@@ -350,6 +316,78 @@ def cmd_query(args: argparse.Namespace) -> int:
     finally:
         if args.out:
             out.close()
+
+
+def _query_params(args: argparse.Namespace) -> dict[str, object]:
+    """The parameters given as --param NAME=VALUE and the convenience flags."""
+    from warehouse.queries import CONVENIENCE_FLAGS
+
+    given: dict[str, object] = {}
+    for item in args.param:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(
+                f"--param {item!r}: write it as NAME=VALUE, e.g. --param since=2017-04-01"
+            )
+        given[name.strip()] = value
+    for name in CONVENIENCE_FLAGS:
+        if getattr(args, name) is not None:
+            given[name] = getattr(args, name)
+    return given
+
+
+def _query_usage_problem(args: argparse.Namespace) -> str | None:
+    """Why the query command's arguments do not go together, or None."""
+    if not args.sql:
+        return "give SQL text or a query name (see --list)"
+    if args.format == "parquet" and args.out is None:
+        return "--format parquet needs --out FILE"
+    if args.format == "table" and args.out is not None:
+        return "--out needs --format csv, json or parquet"
+    return None
+
+
+def _list_queries() -> int:
+    from warehouse.queries import QUERY_DIR, named_queries
+
+    queries = named_queries()
+    width = max((len(name) for name in queries), default=0)
+    for name, named in queries.items():
+        print(f"{name.ljust(width)}  {named.description}")
+        params = ", ".join(p.describe() for p in named.params) or "none"
+        print(f"{' ' * width}  params: {params}")
+    print(f"({len(queries)} named queries in {QUERY_DIR})")
+    return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from warehouse import queries
+
+    if args.list:
+        return _list_queries()
+    if problem := _query_usage_problem(args):
+        print(f"wirehouse query: {problem}", file=sys.stderr)
+        return 2
+    try:
+        stmt = queries.statement(args.sql, _query_params(args))
+    except (queries.QueryError, ValueError) as exc:
+        print(f"wirehouse: {exc}", file=sys.stderr)
+        return 2
+    if not args.db.exists():
+        print(f"wirehouse: {args.db} does not exist; run `wirehouse run` first", file=sys.stderr)
+        return 1
+    try:
+        if args.format == "parquet":
+            frame = queries.fetch_frame(args.db, stmt, wait_seconds=args.wait)
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            frame.write_parquet(args.out)
+            print(f"wirehouse: {frame.height} rows -> {args.out}", file=sys.stderr)
+            return 0
+        columns, rows = queries.fetch_rows(args.db, stmt, wait_seconds=args.wait)
+    except queries.QueryFailed as exc:
+        print(f"wirehouse: {exc}", file=sys.stderr)
+        return 1
+    _print_rows(args, columns, rows)
     return 0
 
 

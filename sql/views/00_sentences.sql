@@ -3,9 +3,11 @@
 -- sentence_spans: the text is cut from articles.text at the span's offsets, not stored.
 -- DuckDB's substr counts characters (code points) as Python does, so the offsets
 -- need no conversion.
+-- The export runs this query up to dated_sentences (warehouse/export.py): it partitions
+-- sentences by their article's date, which the one join with articles already brings.
 create or replace view sentences as
 
-with final as (
+with dated_sentences as (
     select
         sentence_spans.article_id,
         sentence_spans.sentence_no,
@@ -19,9 +21,23 @@ with final as (
         ) as sentence,
         sentence_spans.is_truncated,
         sentence_spans.load_id,
+        articles.published_date,
     from sentence_spans
     inner join articles
         on articles.article_id = sentence_spans.article_id
+),
+
+final as (
+    select
+        dated_sentences.article_id,
+        dated_sentences.sentence_no,
+        dated_sentences.paragraph_no,
+        dated_sentences.start_char,
+        dated_sentences.end_char,
+        dated_sentences.sentence,
+        dated_sentences.is_truncated,
+        dated_sentences.load_id,
+    from dated_sentences
 )
 
 select * from final
