@@ -5,17 +5,32 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import logging
-import math
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
+from functools import partial
+from itertools import islice
 from pathlib import Path, PurePosixPath
 from stat import S_ISREG
 
 import polars as pl
 
+from transforms.file_reads import (
+    FileRead,
+    LedgerRow,
+    grown_reason,
+    ledger_frame,
+    ledger_row,
+    refusal,
+    since_found,
+    split_unchanged,
+    unchanged_frame,
+    unreadable_reason,
+    unsteady_reason,
+)
+from transforms.mtimes import mtime_column, mtime_date, mtime_datetime, mtime_us
 from transforms.reading import (
     ArticleRow,
     ReadResult,
@@ -23,31 +38,23 @@ from transforms.reading import (
     article_rows_frame,
     read_documents,
 )
-from transforms.schemas import FOUND_SCHEMA, LEDGER_SCHEMA, UNLISTED_SCHEMA
+from transforms.schemas import FOUND_SCHEMA, UNLISTED_SCHEMA
 
 log = logging.getLogger("wirehouse")
 
-
-_RETRY = "it is tried again on the next run"
-# mtimes from 1970 up to int64 nanoseconds (year 2262) convert in bulk; others one by one.
-_NS_LIMIT = 2**63 - 1
-_EPOCH = datetime(1970, 1, 1)
-_DAY_US = 86_400_000_000
+# Rows go into frames every _DISCOVER_CHUNK files: a million Python strings and ints at
+# once would cost ~200 MB that the interpreter keeps for the rest of the run.
+_DISCOVER_CHUNK = 1 << 16
 # Files are parsed in batches of about this many bytes (read_documents scans each batch
 # at once), so a run over large files holds only one batch of their bytes besides articles.
 _PARSE_BATCH_BYTES = 4 * 1024 * 1024
 
+FoundRow = tuple[str, int, int, str | None]  # path, size, mtime in ns, problem
+
 
 def _mtime(stat: os.stat_result) -> datetime:
-    return _mtime_of_ns(stat.st_mtime_ns)
-
-
-def _mtime_of_ns(ns: int) -> datetime:
-    try:
-        return datetime.fromtimestamp(ns / 1e9, tz=UTC).replace(tzinfo=None)
-    except (OverflowError, OSError, ValueError):
-        # A clock set to year 10000 (or before year 1) must not stop the run.
-        return datetime.max if ns > 0 else datetime.min
+    """A file's mtime as a naive UTC datetime (see transforms.mtimes)."""
+    return mtime_datetime(stat.st_mtime_ns)
 
 
 def _shown_name(rel: str) -> tuple[str, str | None]:
@@ -73,28 +80,6 @@ def _name_matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
         return lambda name: name.endswith(suffixes)
     regex = re.compile("|".join(fnmatch.translate(part) for part in parts) or r"(?!)")
     return lambda name: regex.match(name) is not None
-
-
-def _modified_at(mtimes_ns: list[int | None], odd: dict[int, datetime]) -> pl.Series:
-    """mtimes in ns as _mtime() converts them (float seconds, microseconds half to even).
-
-    odd holds the rows converted one by one (out of int64 range or before 1970).
-    """
-    ns = pl.Series(mtimes_ns, dtype=pl.Int64).cast(pl.Float64)
-    # Series by series: dividing by a scalar multiplies by its reciprocal, which rounds
-    # differently from Python's ns / 1e9 and moves some mtimes by a microsecond.
-    seconds = ns / pl.Series([1e9]).new_from_index(0, len(ns))
-    whole = seconds.floor()
-    micros = ((seconds - whole) * 1e6).round(0, mode="half_to_even")
-    modified = (whole.cast(pl.Int64) * 1_000_000 + micros.cast(pl.Int64)).cast(pl.Datetime("us"))
-    if odd:
-        modified = modified.scatter(
-            list(odd), pl.Series(list(odd.values()), dtype=pl.Datetime("us"))
-        )
-    return modified
-
-
-_DISCOVER_CHUNK = 1 << 16
 
 
 def source_root(root: Path) -> str:
@@ -129,50 +114,41 @@ def discover_files(root: Path, patterns: tuple[str, ...]) -> pl.DataFrame:
 def discover(root: Path, patterns: tuple[str, ...]) -> Discovery:
     """Walk root: every file matching a pattern (full path, size, mtime, problem) and every
     folder that could not be listed, with the reason."""
-    matches = _name_matcher(patterns)
-    paths: list[str] = []
-    sizes: list[int] = []
-    mtimes_ns: list[int | None] = []
-    odd_mtimes: dict[int, datetime] = {}
-    problems: list[str | None] = []
-    unlisted: list[tuple[str, str]] = []
-    # Rows go into frames every _DISCOVER_CHUNK files: a million Python strings and ints at
-    # once would cost ~200 MB that the interpreter keeps for the rest of the run.
-    chunks: list[pl.DataFrame] = []
-
-    def flush() -> None:
-        chunks.append(
-            pl.DataFrame(
-                [
-                    pl.Series("path", paths, dtype=pl.String),
-                    pl.Series("size_bytes", sizes, dtype=pl.Int64),
-                    _modified_at(mtimes_ns, odd_mtimes).alias("modified_at"),
-                    pl.Series("problem", problems, dtype=pl.String),
-                ]
-            )
-        )
-        for column in (paths, sizes, mtimes_ns, problems):
-            column.clear()
-        odd_mtimes.clear()
-
-    seen_dirs: set[tuple[int, int]] = set()
     top = source_root(root)
     shown_top, bad_name = _shown_name(top)
     if bad_name:
-        # Every identity would carry the undecodable name: nothing is read, and it is said.
-        reason = (
-            f"{shown_top}: the input folder's path is not valid UTF-8 (shown with \\x escapes),"
-            " and a file's full path is its identity in the warehouse: rename the folder"
-        )
-        return Discovery(
-            files=pl.DataFrame(schema=FOUND_SCHEMA),
-            unlisted=pl.DataFrame([(shown_top, reason)], schema=UNLISTED_SCHEMA, orient="row"),
-        )
+        return _undecodable_input(shown_top)
+    unlisted: list[tuple[str, str]] = []
+    # The frame is built as the walk goes, so unlisted is complete once it is.
+    files = _found_frame(_found_rows(top, _name_matcher(patterns), unlisted))
+    return Discovery(
+        files=files, unlisted=pl.DataFrame(unlisted, schema=UNLISTED_SCHEMA, orient="row")
+    )
+
+
+def _undecodable_input(shown_top: str) -> Discovery:
+    """The discovery of an input folder whose own path is not valid UTF-8: nothing, and why."""
+    # Every identity would carry the undecodable name: nothing is read, and it is said.
+    reason = (
+        f"{shown_top}: the input folder's path is not valid UTF-8 (shown with \\x escapes),"
+        " and a file's full path is its identity in the warehouse: rename the folder"
+    )
+    return Discovery(
+        files=pl.DataFrame(schema=FOUND_SCHEMA),
+        unlisted=pl.DataFrame([(shown_top, reason)], schema=UNLISTED_SCHEMA, orient="row"),
+    )
+
+
+def _walk(
+    top: str, matches: Callable[[str], bool], unlisted: list[tuple[str, str]]
+) -> Iterator[tuple[str, list[os.DirEntry[str]]]]:
+    """(folder path ending in '/', its matching entries by name) for every folder under top,
+    each real folder once; what cannot be listed or followed goes to unlisted, with why."""
+    seen: set[tuple[int, int]] = set()
     # Depth first, files before subfolders, names sorted: the order os.walk gave.
     stack: list[str] = [top]
     while stack:
         directory = stack.pop()
-        prefix = os.path.join(directory, "")
         try:
             with os.scandir(directory) as listing:
                 entries = list(listing)
@@ -184,66 +160,98 @@ def discover(root: Path, patterns: tuple[str, ...]) -> Discovery:
             unlisted.append((shown, _unlisted_reason(shown, directory == top, exc)))
             continue
         # A symlinked directory can point back up the tree; visit each real directory once.
-        if (st.st_dev, st.st_ino) in seen_dirs:
+        if (st.st_dev, st.st_ino) in seen:
             continue
-        seen_dirs.add((st.st_dev, st.st_ino))
-        subdirs: list[str] = []
-        files: list[os.DirEntry[str]] = []
-        for entry in entries:
-            try:
-                is_dir = entry.is_dir()  # follows symlinks, as os.walk(followlinks=True)
-            except OSError as exc:
-                if matches(entry.name):  # recorded below as a file that cannot be read
-                    files.append(entry)
-                else:
-                    unlisted.append(_unlisted_entry(prefix + entry.name, exc))
-                continue
-            if is_dir:
-                subdirs.append(entry.name)
-            elif matches(entry.name):
+        seen.add((st.st_dev, st.st_ino))
+        prefix = os.path.join(directory, "")
+        subdirs, files = _sort_entries(prefix, entries, matches, unlisted)
+        yield prefix, files
+        stack.extend(prefix + name for name in reversed(subdirs))
+
+
+def _sort_entries(
+    prefix: str,
+    entries: list[os.DirEntry[str]],
+    matches: Callable[[str], bool],
+    unlisted: list[tuple[str, str]],
+) -> tuple[list[str], list[os.DirEntry[str]]]:
+    """(subfolder names, matching file entries), each sorted by name, of one folder's entries;
+    links that cannot be followed and may be folders go to unlisted."""
+    subdirs: list[str] = []
+    files: list[os.DirEntry[str]] = []
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir()  # follows symlinks, as os.walk(followlinks=True)
+        except OSError as exc:
+            if matches(entry.name):  # recorded by _found_row as a file that cannot be read
                 files.append(entry)
-            elif entry.is_symlink() and not os.path.exists(prefix + entry.name):
-                # A link whose target is gone may be a folder on a drive not mounted: what
-                # the warehouse holds from under it is not known to be gone.
-                unlisted.append(_unlisted_entry(prefix + entry.name, None))
-        files.sort(key=lambda entry: entry.name)
-        for entry in files:
-            path = prefix + entry.name
-            problem = None
-            if not path.isascii():
-                path, problem = _shown_name(path)
-            try:
-                file_stat = entry.stat()
-            except OSError as exc:
-                # A link whose target is missing, or a link loop: recorded, so nothing
-                # matching the patterns goes unaccounted for.
-                try:
-                    file_stat = entry.stat(follow_symlinks=False)
-                except OSError:
-                    continue  # gone between listing and stat: it was never there for this run
-                problem = problem or (
-                    f"broken symbolic link ({exc.strerror or exc}): fix or remove the link"
-                )
             else:
-                if not S_ISREG(file_stat.st_mode):
-                    continue  # a FIFO, socket or device is not an article file
-            ns = file_stat.st_mtime_ns
-            if not 0 <= ns < _NS_LIMIT:
-                odd_mtimes[len(paths)] = _mtime(file_stat)
-                ns = None
-            paths.append(path)
-            sizes.append(file_stat.st_size)
-            mtimes_ns.append(ns)
-            problems.append(problem)
-            if len(paths) >= _DISCOVER_CHUNK:
-                flush()
-        subdirs.sort(reverse=True)
-        stack.extend(prefix + name for name in subdirs)
-    flush()
-    return Discovery(
-        files=pl.concat(chunks, rechunk=True),
-        unlisted=pl.DataFrame(unlisted, schema=UNLISTED_SCHEMA, orient="row"),
-    )
+                unlisted.append(_unlisted_entry(prefix + entry.name, exc))
+            continue
+        if is_dir:
+            subdirs.append(entry.name)
+        elif matches(entry.name):
+            files.append(entry)
+        elif entry.is_symlink() and not os.path.exists(prefix + entry.name):
+            # A link whose target is gone may be a folder on a drive not mounted: what
+            # the warehouse holds from under it is not known to be gone.
+            unlisted.append(_unlisted_entry(prefix + entry.name, None))
+    files.sort(key=lambda entry: entry.name)
+    subdirs.sort()
+    return subdirs, files
+
+
+def _found_rows(
+    top: str, matches: Callable[[str], bool], unlisted: list[tuple[str, str]]
+) -> Iterator[FoundRow]:
+    """The found row of every matching file under top, in walk order."""
+    for prefix, entries in _walk(top, matches, unlisted):
+        for entry in entries:
+            row = _found_row(prefix + entry.name, entry)
+            if row is not None:
+                yield row
+
+
+def _found_row(path: str, entry: os.DirEntry[str]) -> FoundRow | None:
+    """(path as shown, size, mtime in ns, problem) of a matching entry; None when it is not
+    an article file (a FIFO, socket or device) or is gone since the listing."""
+    problem = None
+    if not path.isascii():
+        path, problem = _shown_name(path)
+    try:
+        file_stat = entry.stat()
+    except OSError as exc:
+        # A link whose target is missing, or a link loop: recorded, so nothing
+        # matching the patterns goes unaccounted for.
+        try:
+            file_stat = entry.stat(follow_symlinks=False)
+        except OSError:
+            return None  # gone between listing and stat: it was never there for this run
+        problem = problem or (
+            f"broken symbolic link ({exc.strerror or exc}): fix or remove the link"
+        )
+    else:
+        if not S_ISREG(file_stat.st_mode):
+            return None
+    return path, file_stat.st_size, file_stat.st_mtime_ns, problem
+
+
+def _found_frame(rows: Iterator[FoundRow]) -> pl.DataFrame:
+    """Found rows as a FOUND_SCHEMA frame, built _DISCOVER_CHUNK rows at a time."""
+    chunks = [pl.DataFrame(schema=FOUND_SCHEMA)]
+    while chunk := list(islice(rows, _DISCOVER_CHUNK)):
+        paths, sizes, mtimes_ns, problems = zip(*chunk, strict=True)
+        chunks.append(
+            pl.DataFrame(
+                [
+                    pl.Series("path", paths, dtype=pl.String),
+                    pl.Series("size_bytes", sizes, dtype=pl.Int64),
+                    mtime_column(mtimes_ns).alias("modified_at"),
+                    pl.Series("problem", problems, dtype=pl.String),
+                ]
+            )
+        )
+    return pl.concat(chunks, rechunk=True)
 
 
 def _unlisted_entry(path: str, exc: OSError | None) -> tuple[str, str]:
@@ -274,26 +282,114 @@ def _unlisted_reason(folder: str, is_root: bool, exc: OSError) -> str:
     )
 
 
-def _unreadable(path: str, full: Path, exc: OSError) -> str:
-    """The reason a file that discovery found could not be read."""
-    if isinstance(exc, FileNotFoundError) and not full.is_symlink():
-        return (
-            f"{path}: vanished after it was found (deleted or moved during the run);"
-            f" nothing loaded: {_RETRY} if it comes back"
-        )
-    if isinstance(exc, PermissionError):
-        return f"{path}: could not read (permission denied): make it readable; {_RETRY}"
-    return f"{path}: could not read ({exc.strerror or exc}): check the file; {_RETRY}"
+def read_files(
+    files: pl.DataFrame,
+    known_sha: dict[str, str],
+    *,
+    input_format: str,
+    reference_date: date | None,
+    max_file_bytes: int,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(ledger rows, articles, unchanged files) for the given files; bad files get a reason.
+
+    A rejection that the file's bytes do not explain (unreadable, vanished, still being
+    written, over the size limit) leaves size_bytes null, so the next run reads it again.
+    """
+    parse = partial(
+        _parse_batch,
+        known_sha=known_sha,
+        input_format=input_format,
+        reference_date=reference_date,
+    )
+    rows: list[LedgerRow] = []
+    articles: list[ArticleRow] = []
+    unchanged: list[FileRead] = []
+    # map, not a loop over the batches: no name holds a parsed batch's bytes while the
+    # next batch is read.
+    for batch_rows, batch_articles, batch_unchanged in map(
+        parse, _read_batches(files, max_file_bytes)
+    ):
+        rows += batch_rows
+        articles += batch_articles
+        unchanged += batch_unchanged
+    return ledger_frame(rows), article_rows_frame(articles), unchanged_frame(unchanged)
 
 
-def _mtime_us(ns: int) -> int:
-    """An mtime in ns as microseconds since 1970, rounded as _mtime() rounds it."""
-    if 0 <= ns < _NS_LIMIT:
-        # fromtimestamp's rounding: float seconds, the fraction to microseconds half to even.
-        seconds = ns / 1e9
-        whole = math.floor(seconds)
-        return whole * 1_000_000 + round((seconds - whole) * 1e6)
-    return (_mtime_of_ns(ns) - _EPOCH) // timedelta(microseconds=1)
+def _read_batches(files: pl.DataFrame, max_file_bytes: int) -> Iterator[list[FileRead]]:
+    """Every file taken by _take, in batches holding about _PARSE_BATCH_BYTES of bytes."""
+    problems = (
+        files.get_column("problem").to_list()
+        if "problem" in files.columns
+        else [None] * files.height
+    )
+    batch: list[FileRead] = []
+    held = 0
+    for path, size, mtime, problem in zip(
+        files.get_column("path").to_list(),
+        files.get_column("size_bytes").to_list(),
+        files.get_column("modified_at").dt.epoch("us").to_list(),
+        problems,
+        strict=True,
+    ):
+        read = _take(path, size, mtime, problem, max_file_bytes)
+        batch.append(read)
+        held += read.size_bytes or 0
+        if held >= _PARSE_BATCH_BYTES:
+            yield batch
+            batch, held = [], 0
+    yield batch
+
+
+def _take(path: str, size: int, mtime: int, problem: str | None, max_file_bytes: int) -> FileRead:
+    """One discovered file (size, mtime in microseconds as found) read with every guard:
+    its bytes and their hash, or why nothing was read."""
+    reason = refusal(path, size, problem, max_file_bytes)
+    if reason is not None:
+        return FileRead(path, mtime, reason=reason)
+    try:
+        before, data, after = _read_file(path, max_file_bytes)
+    except _Grown as grown:
+        return FileRead(path, mtime, reason=grown_reason(path, size, grown.size, max_file_bytes))
+    except OSError as exc:
+        is_link = isinstance(exc, FileNotFoundError) and os.path.islink(path)
+        return FileRead(path, mtime, reason=unreadable_reason(path, exc, is_link))
+    now_size, now_mtime = after.st_size, mtime_us(after.st_mtime_ns)
+    notes: tuple[str, ...] = ()
+    reason = unsteady_reason(
+        path, (before.st_size, before.st_mtime_ns), (now_size, after.st_mtime_ns), len(data)
+    )
+    if reason is None:
+        reason, notes = since_found(path, (size, mtime), (now_size, now_mtime))
+    if reason is not None:
+        return FileRead(path, mtime, reason=reason)
+    digest = hashlib.sha256(data).hexdigest()
+    return FileRead(path, now_mtime, now_size, digest, data, notes=notes)
+
+
+def _parse_batch(
+    batch: list[FileRead],
+    *,
+    known_sha: dict[str, str],
+    input_format: str,
+    reference_date: date | None,
+) -> tuple[list[LedgerRow], list[ArticleRow], list[FileRead]]:
+    """(ledger rows, articles, files the content-hash shortcut skipped) of one batch read."""
+    fresh, unchanged = split_unchanged(batch, known_sha)
+    results = read_documents(
+        [(r.data, r.path, mtime_date(r.modified_at)) for r in fresh if r.data is not None],
+        input_format=input_format,
+        reference_date=reference_date,
+    )
+    rows: list[LedgerRow] = []
+    articles: list[ArticleRow] = []
+    for read in fresh:
+        result = next(results) if read.data is not None else None
+        if isinstance(result, Exception) and not isinstance(result, RejectedInput):
+            log.error("reading %s failed", read.path, exc_info=result)
+        rows.append(ledger_row(read, result))
+        if isinstance(result, ReadResult):
+            articles += result.rows
+    return rows, articles, unchanged
 
 
 def _read_open(fd: int, size: int) -> bytes:
@@ -321,188 +417,6 @@ def _read_file(path: str, max_file_bytes: int) -> tuple[os.stat_result, bytes, o
         return before, data, os.fstat(fd)
     finally:
         os.close(fd)
-
-
-def read_files(
-    files: pl.DataFrame,
-    known_sha: dict[str, str],
-    *,
-    input_format: str,
-    reference_date: date | None,
-    max_file_bytes: int,
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """(ledger rows, articles, unchanged files) for the given files; bad files get a reason.
-
-    A rejection that the file's bytes do not explain (unreadable, vanished, still being
-    written, over the size limit) leaves size_bytes null, so the next run reads it again.
-    """
-    # Ledger columns, one list each (mtimes as microseconds since 1970).
-    paths: list[str] = []
-    shas: list[str | None] = []
-    sizes: list[int | None] = []
-    mtimes: list[int | None] = []
-    statuses: list[str] = []
-    reasons: list[str | None] = []
-    encodings: list[str | None] = []
-    formats: list[str | None] = []
-    counts: list[int] = []
-    unchanged: list[tuple[str, int, int]] = []
-    articles: list[ArticleRow] = []
-    # Files read but not parsed yet: (ledger row, notes so far), and what read_documents takes.
-    pending: list[tuple[int, tuple[str, ...]]] = []
-    pending_files: list[tuple[bytes, str, date]] = []
-    pending_bytes = 0
-    days: dict[int, date] = {}
-
-    def add_row(path: str, mtime: int | None, reason: str | None) -> None:
-        paths.append(path)
-        shas.append(None)
-        sizes.append(None)
-        mtimes.append(mtime)
-        statuses.append("rejected")
-        reasons.append(reason)
-        encodings.append(None)
-        formats.append(None)
-        counts.append(0)
-
-    def parse_pending() -> None:
-        """Parse the files read so far, in one batch, and complete their ledger rows."""
-        results = read_documents(
-            pending_files, input_format=input_format, reference_date=reference_date
-        )
-        for (row, notes), (_, path, _), result in zip(pending, pending_files, results, strict=True):
-            if isinstance(result, ReadResult):
-                statuses[row] = "loaded"
-                if notes or result.notes:
-                    reasons[row] = "; ".join([*notes, *result.notes]) or None
-                encodings[row] = result.encoding
-                formats[row] = result.source_format
-                counts[row] = len(result.rows)
-                articles.extend(result.rows)
-            elif isinstance(result, RejectedInput):
-                reasons[row] = f"{path}: {result}"
-            else:
-                log.error("reading %s failed", path, exc_info=result)
-                reasons[row] = (
-                    f"{path}: could not be read as an article ({type(result).__name__}:"
-                    f" {result}); this is a wirehouse bug: please report it with the file"
-                )
-        pending.clear()
-        pending_files.clear()
-
-    has_problem = "problem" in files.columns
-    problems = files.get_column("problem").to_list() if has_problem else [None] * files.height
-    for path, size, mtime, problem in zip(
-        files.get_column("path").to_list(),
-        files.get_column("size_bytes").to_list(),
-        files.get_column("modified_at").dt.epoch("us").to_list(),
-        problems,
-        strict=True,
-    ):
-        if problem is not None:
-            add_row(path, mtime, f"{path}: {problem}; {_RETRY}")
-            continue
-        if size > max_file_bytes:
-            add_row(
-                path,
-                mtime,
-                f"{path}: file is {size:,} bytes, over the limit of {max_file_bytes:,} bytes"
-                f" ({max_file_bytes / 1_048_576:g} MB): split it or raise --max-file-mb",
-            )
-            continue
-        full = path
-        try:
-            before, data, after = _read_file(full, max_file_bytes)
-        except _Grown as grown:
-            add_row(
-                path,
-                mtime,
-                f"{path}: grew from {size:,} to {grown.size:,} bytes after it was found and is"
-                f" now over the limit of {max_file_bytes:,} bytes: split it or raise --max-file-mb",
-            )
-            continue
-        except OSError as exc:
-            add_row(path, mtime, _unreadable(path, Path(full), exc))
-            continue
-        now_size = after.st_size
-        if (
-            before.st_size != now_size
-            or before.st_mtime_ns != after.st_mtime_ns
-            or len(data) != now_size
-        ):
-            add_row(
-                path,
-                mtime,
-                f"{path}: changed while being read ({before.st_size:,} bytes before,"
-                f" {now_size:,} after); not loaded this run: it will be picked up next run",
-            )
-            continue
-        now_mtime = _mtime_us(after.st_mtime_ns)
-        notes: tuple[str, ...] = ()
-        if now_size < size:
-            # Shrunk and now still: read it as it is, and say so.
-            notes = (f"shrank from {size:,} to {now_size:,} bytes after it was found",)
-        elif now_size != size or now_mtime != mtime:
-            add_row(
-                path,
-                mtime,
-                f"{path}: changed while being read ({size:,} bytes when found, {now_size:,}"
-                " now): it may still be being written; not loaded this run: it will be picked"
-                " up next run",
-            )
-            continue
-        digest = hashlib.sha256(data).hexdigest()
-        if known_sha.get(path) == digest:
-            unchanged.append((path, now_size, now_mtime))
-            continue
-        day = now_mtime // _DAY_US
-        mtime_date = days.get(day)
-        if mtime_date is None:
-            mtime_date = days[day] = (_EPOCH + timedelta(microseconds=now_mtime)).date()
-        # Rejected unless parsing says otherwise; the bytes read are recorded either way.
-        add_row(path, now_mtime, None)
-        shas[-1], sizes[-1] = digest, now_size
-        pending.append((len(paths) - 1, notes))
-        pending_files.append((data, path, mtime_date))
-        pending_bytes += now_size
-        if pending_bytes >= _PARSE_BATCH_BYTES:
-            parse_pending()
-            pending_bytes = 0
-    parse_pending()
-    ledger = pl.DataFrame(
-        {
-            "path": paths,
-            "sha256": shas,
-            "size_bytes": sizes,
-            "modified_at": mtimes,
-            "status": statuses,
-            "reason": reasons,
-            "encoding": encodings,
-            "source_format": formats,
-            "article_count": counts,
-            "duplicate_of": [None] * len(paths),
-        },
-        schema={**LEDGER_SCHEMA, "modified_at": pl.Int64()},
-    ).with_columns(pl.col("modified_at").cast(LEDGER_SCHEMA["modified_at"]))
-    unchanged_paths, unchanged_sizes, unchanged_mtimes = (
-        zip(*unchanged, strict=True) if unchanged else ((), (), ())
-    )
-    return (
-        ledger,
-        article_rows_frame(articles),
-        pl.DataFrame(
-            [
-                pl.Series("path", unchanged_paths, dtype=pl.String),
-                pl.Series("size_bytes", unchanged_sizes, dtype=pl.Int64),
-                _datetimes("modified_at", list(unchanged_mtimes)),
-            ]
-        ),
-    )
-
-
-def _datetimes(name: str, micros: list[int | None]) -> pl.Series:
-    """Microseconds since 1970 as a Datetime("us") column."""
-    return pl.Series(name, micros, dtype=pl.Int64).cast(pl.Datetime("us"))
 
 
 class _Grown(Exception):

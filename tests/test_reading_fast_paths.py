@@ -23,6 +23,7 @@ from transforms.dates import (
     _last_path_date,
     date_from_path,
 )
+from transforms.mtimes import mtime_column, mtime_us
 from transforms.reading import (
     _ASCII_CONTROL,
     _ASCII_ODD_SPACE,
@@ -115,7 +116,7 @@ def _fromtimestamp(ns: int) -> datetime:
     )
 )
 def test_bulk_mtimes_round_like_fromtimestamp(ns):
-    assert stages._modified_at(ns, {}).to_list() == [_fromtimestamp(n) for n in ns]
+    assert mtime_column(ns).to_list() == [_fromtimestamp(n) for n in ns]
 
 
 def discover_with_os_walk(root: Path, patterns: tuple[str, ...]) -> list[tuple[str, str | None]]:
@@ -353,4 +354,4 @@ def test_month_alternation_matches_what_the_sorted_month_names_match(text):
 @given(ns=st.integers(-(2**70), 2**70) | st.integers(0, 4 * 10**18).map(lambda n: n - n % 500))
 def test_mtime_in_microseconds_rounds_like_the_mtime_datetime(ns):
     as_datetime = stages._mtime(SimpleNamespace(st_mtime_ns=ns))
-    assert stages._mtime_us(ns) == (as_datetime - datetime(1970, 1, 1)) // timedelta(microseconds=1)
+    assert mtime_us(ns) == (as_datetime - datetime(1970, 1, 1)) // timedelta(microseconds=1)

@@ -1,0 +1,166 @@
+"""The read stage's decisions about each file: whether to open it, whether what was read can
+be trusted, whether the content-hash shortcut skips it, and the ledger row it gets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import polars as pl
+
+from transforms.reading import ReadResult, RejectedInput
+from transforms.schemas import DISCOVERED_SCHEMA, LEDGER_SCHEMA
+
+LedgerRow = tuple[object, ...]  # one file, its values in LEDGER_SCHEMA's column order
+
+_RETRY = "it is tried again on the next run"
+_NEXT_RUN = "not loaded this run: it will be picked up next run"
+
+
+@dataclass(slots=True)
+class FileRead:
+    """One discovered file as the read stage took it: its bytes and their hash, or why none.
+
+    modified_at is in microseconds since 1970: the mtime of the bytes read, or the mtime
+    discovery found when nothing was read.
+    """
+
+    path: str
+    modified_at: int | None
+    size_bytes: int | None = None
+    sha256: str | None = None
+    data: bytes | None = None
+    reason: str | None = None  # why nothing was read
+    notes: tuple[str, ...] = ()  # what the ledger should say about bytes that were read
+
+
+def refusal(path: str, size: int, problem: str | None, max_file_bytes: int) -> str | None:
+    """Why a discovered file is not opened (a problem discovery found, or its size), or None."""
+    if problem is not None:
+        return f"{path}: {problem}; {_RETRY}"
+    if size > max_file_bytes:
+        return (
+            f"{path}: file is {size:,} bytes, over the limit of {max_file_bytes:,} bytes"
+            f" ({max_file_bytes / 1_048_576:g} MB): split it or raise --max-file-mb"
+        )
+    return None
+
+
+def grown_reason(path: str, found_size: int, size: int, max_file_bytes: int) -> str:
+    """Why a file that grew past the size limit after it was found is not read."""
+    return (
+        f"{path}: grew from {found_size:,} to {size:,} bytes after it was found and is"
+        f" now over the limit of {max_file_bytes:,} bytes: split it or raise --max-file-mb"
+    )
+
+
+def unreadable_reason(path: str, exc: OSError, is_link: bool) -> str:
+    """Why a file that discovery found could not be read (is_link: the path is a symlink)."""
+    if isinstance(exc, FileNotFoundError) and not is_link:
+        return (
+            f"{path}: vanished after it was found (deleted or moved during the run);"
+            f" nothing loaded: {_RETRY} if it comes back"
+        )
+    if isinstance(exc, PermissionError):
+        return f"{path}: could not read (permission denied): make it readable; {_RETRY}"
+    return f"{path}: could not read ({exc.strerror or exc}): check the file; {_RETRY}"
+
+
+def unsteady_reason(
+    path: str,
+    before: tuple[int, int],
+    after: tuple[int, int],
+    read_size: int,
+) -> str | None:
+    """Why bytes read cannot be trusted, given (size, mtime in ns) before and after the read
+    and how many bytes came; None when the file held still."""
+    if before == after and read_size == after[0]:
+        return None
+    return (
+        f"{path}: changed while being read ({before[0]:,} bytes before,"
+        f" {after[0]:,} after); {_NEXT_RUN}"
+    )
+
+
+def since_found(
+    path: str, found: tuple[int, int | None], read: tuple[int, int]
+) -> tuple[str | None, tuple[str, ...]]:
+    """(why the file is left for the next run, notes), given (size, mtime in microseconds)
+    when it was found and as it was read."""
+    (found_size, found_mtime), (size, mtime) = found, read
+    if size < found_size:
+        # Shrunk and now still: read as it is, and said.
+        return None, (f"shrank from {found_size:,} to {size:,} bytes after it was found",)
+    if size != found_size or mtime != found_mtime:
+        return (
+            f"{path}: changed while being read ({found_size:,} bytes when found, {size:,}"
+            f" now): it may still be being written; {_NEXT_RUN}",
+            (),
+        )
+    return None, ()
+
+
+def split_unchanged(
+    reads: list[FileRead], known_sha: dict[str, str]
+) -> tuple[list[FileRead], list[FileRead]]:
+    """(files to parse or reject, files the content-hash shortcut skips): a file is skipped
+    when the bytes read hash as the ledger says its bytes did."""
+    fresh: list[FileRead] = []
+    unchanged: list[FileRead] = []
+    for read in reads:
+        same = read.sha256 is not None and known_sha.get(read.path) == read.sha256
+        (unchanged if same else fresh).append(read)
+    return fresh, unchanged
+
+
+def ledger_row(read: FileRead, result: ReadResult | Exception | None) -> LedgerRow:
+    """A file's ledger row from what was read and what parsing made of it (None: not parsed).
+
+    A rejection that the file's bytes do not explain (nothing was read) leaves size_bytes
+    null, so the next run reads it again.
+    """
+    status, reason, encoding, source_format, count = "rejected", read.reason, None, None, 0
+    if isinstance(result, ReadResult):
+        status, encoding, source_format = "loaded", result.encoding, result.source_format
+        reason = "; ".join([*read.notes, *result.notes]) or None
+        count = len(result.rows)
+    elif isinstance(result, RejectedInput):
+        reason = f"{read.path}: {result}"
+    elif result is not None:
+        reason = (
+            f"{read.path}: could not be read as an article ({type(result).__name__}:"
+            f" {result}); this is a wirehouse bug: please report it with the file"
+        )
+    return (
+        read.path,
+        read.sha256,
+        read.size_bytes,
+        read.modified_at,
+        status,
+        reason,
+        encoding,
+        source_format,
+        count,
+        None,  # duplicate_of: set by the de-duplication after the read
+    )
+
+
+def ledger_frame(rows: list[LedgerRow]) -> pl.DataFrame:
+    """Ledger rows (modified_at in microseconds since 1970) as a LEDGER_SCHEMA frame."""
+    return _frame(rows, LEDGER_SCHEMA)
+
+
+def unchanged_frame(reads: Iterable[FileRead]) -> pl.DataFrame:
+    """The files the content-hash shortcut skipped, as a DISCOVERED_SCHEMA frame."""
+    return _frame([(r.path, r.size_bytes, r.modified_at) for r in reads], DISCOVERED_SCHEMA)
+
+
+def _frame(rows: list[tuple[object, ...]], schema: pl.Schema) -> pl.DataFrame:
+    """Rows in the schema's column order as a frame; datetimes given in microseconds."""
+    columns = zip(*rows, strict=True) if rows else [()] * len(schema)
+    return pl.DataFrame(
+        [
+            pl.Series(name, values, dtype=pl.Int64 if dtype == pl.Datetime else dtype).cast(dtype)
+            for (name, dtype), values in zip(schema.items(), columns, strict=True)
+        ]
+    )
