@@ -1,0 +1,154 @@
+"""People and organisations: regex and Aho-Corasick passes over sentences, joined per article.
+
+Rules implemented here (docs/annotation-guidelines.md is the spec; deviations are marked *):
+
+People (entity_type/mention_kind 'person', entity_id `person:<slug of the full name>`)
+- Title: a title or role from gazetteer/data/person_titles.csv (`President`, `Foreign Minister`,
+  `Secretary of State`, `Mr.`, `spokesman`...) followed by capitalised name words is a person;
+  the span is the name only. A country name or demonym right before the title
+  (`Chinese President`, `U.S. Secretary of State`, `China's Foreign Minister`) is the person's
+  country; the country after `Ambassador to` is not (`Japanese Ambassador to South Korea` -> JP).
+- Appositive: two to four capitalised name words followed by `, [the|a] [high|deputy...] <role>`
+  (`Federica Mogherini, high representative`) are a person, unless they start with a function
+  word or contain a country name, capital or demonym.
+- Full name: a run of two to four capitalised name words whose first word is a given name
+  (gazetteer/data/given_names*.txt) is a person (`said Wasim Akram`, `Kim Jong Un`,
+  `Michael Jordan`, `Chad Smith`), unless a word of it marks a company or place
+  (`Bank`, `Street`, `Corp.`...).
+- Name words never include weekdays, function words or headline verbs
+  (gazetteer/data/name_stopwords.txt): the name ends before them.
+- Surname: later (and, *, earlier) mentions of a full name's short form in the same article are
+  the same person with the same country: the last word (`Kishida`, also `Assad` for
+  `al-Assad`), or the first word for Chinese and Korean family names (`Xi`, `Kim`). A short
+  form that is a country name, capital or demonym stays a country mention (`Washington` alone
+  after `Denzel Washington` is the capital).
+- A single titled word (`President Trump`) is the person whose short form it is in the same
+  article, else a person of its own (`person:trump`).
+- The same full name is the same entity across articles; each article's name and country for it
+  are its evidence (entity_evidence), and the entities table gives the name and the country
+  that most mentions across the warehouse give (warehouse/db.py). A mention's country is the
+  one its own article gives.
+- Words inside a person's name are never country or place mentions.
+- * ALL-CAPS sentences yield no people and no regex organisations (only curated
+  organisations written in capitals, `OPEC`, are matched there).
+
+Organisations (entity_type/mention_kind 'organization', entity_id `org:<slug>`)
+- Curated international bodies with their short forms (gazetteer/data/organizations.csv) are
+  matched with the countries, longest first; they have no country.
+- Government bodies (gazetteer/data/government_bodies.txt) qualified by a country name or
+  demonym: span is the body, country from the qualifier, id `org:<cc>-<slug>`
+  (`Japanese Foreign Ministry` -> `org:jp-foreign-ministry`). An unqualified body in an article
+  where the same body was qualified is that organisation; with no qualifier anywhere it is not
+  a mention.
+- Companies: capitalised words ending in `Inc.`, `Corp.`, `Co.`, `Ltd.`, `Group`, `Plc`, `AG`,
+  `Holdings`; the span includes the suffix and any country word inside it (`Japan Tobacco
+  Inc.`). A country word followed by one or two lowercase words before the name
+  (`Japanese automaker Toyota Motor Corp.`) gives the company's country.
+
+Ambiguous names
+- `Georgia` is the US state (place `place:US-GA`) when its sentence has a US place mention
+  (`Atlanta, Georgia`); otherwise the country.
+- `Washington` followed by ` state` is the place `place:US-WA` (span `Washington`); inside a
+  person's name it is no mention; otherwise the capital.
+- `Jordan`, `Chad`: the country unless part of a person's full name (given name + surname).
+- `Turkey`, `Niger`/`Nigeria`, `Guinea`, `Korean` (KR), `Middle Eastern` (no mention):
+  left to the case-sensitive, longest-first gazetteer matcher.
+
+The passes, one module each, in the order find_entities runs them: people.py and
+organisations.py (candidate spans), overlaps.py (which of overlapping spans is kept),
+resolution.py (full names and short forms to people), merge.py (the mentions they add),
+places.py (names that are a US state in context), evidence.py (what each article says of each
+entity). patterns.py holds the regexes and their matching; rules.py what they take from the
+gazetteer.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from gazetteer import Gazetteer
+from transforms.engine import ENGINE
+from transforms.entities.evidence import entity_evidence
+from transforms.entities.merge import entity_mentions, merge_mentions, uncovered
+from transforms.entities.organisations import organization_candidates
+from transforms.entities.overlaps import _drop_overlapping as _drop_overlapping
+from transforms.entities.overlaps import _leftmost_longest as _leftmost_longest
+from transforms.entities.overlaps import candidate_spans
+from transforms.entities.patterns import _COMPANY_SUFFIX as _COMPANY_SUFFIX
+from transforms.entities.patterns import _COMPANY_WORD as _COMPANY_WORD
+from transforms.entities.patterns import _NAME as _NAME
+from transforms.entities.patterns import _NAME_TAIL as _NAME_TAIL
+from transforms.entities.patterns import _NAME_WORD as _NAME_WORD
+from transforms.entities.patterns import _ascii_pattern as _ascii_pattern
+from transforms.entities.patterns import _has as _has
+from transforms.entities.patterns import capitalised_words as capitalised_words
+from transforms.entities.patterns import regex_spans as regex_spans
+from transforms.entities.people import person_candidates
+from transforms.entities.places import context_places
+from transforms.entities.resolution import (
+    people_of_articles,
+    person_mentions,
+    short_form_words,
+    short_forms,
+)
+from transforms.entities.rules import _rules
+from transforms.mentions import is_all_caps
+
+# A name imported `as` itself is re-exported: tests read these from transforms.entities.
+
+
+def find_entities(
+    sentences: pl.LazyFrame, mentions: pl.LazyFrame, gazetteer: Gazetteer
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """Mentions with people and organisations added (and the country or place mentions inside
+    them removed), and each article's evidence of the people, organisations and context places
+    it mentions (EVIDENCE_SCHEMA)."""
+    rules = _rules(gazetteer)
+    mixed = mixed_case(sentences)
+    # The regex passes are the costly part: run them once, together, and reuse the results.
+    # The gazetteer mentions too: every later pass reads them, and a lazy plan would rerun the
+    # Aho-Corasick pass for each reader.
+    person_spans, org_spans, found = _materialised(
+        person_candidates(mixed, gazetteer), organization_candidates(mixed, gazetteer), mentions
+    )
+    curated = found.filter(pl.col("entity_type") == "organization")
+    spans = candidate_spans(person_spans, org_spans, curated)
+    named = people_of_articles(_of_type(spans, "person"))
+    shorts = short_forms(named, rules.family_first, rules.country_words)
+    # Materialised: the later passes read each of these several times.
+    spans, named, shorts = _materialised(spans, named, shorts)
+    people, orgs = _of_type(spans, "person"), _of_type(spans, "organization")
+    # Materialised: the mentions plan reads it twice (as new mentions, and as spans that hide
+    # the gazetteer mentions under them) and the evidence plan once. Each reader projects other
+    # columns, so polars shares no subplan and would run the capitalised-word pass three times.
+    [resolved] = _materialised(
+        person_mentions(
+            people, named, shorts, short_form_words(mixed, shorts), _offsets(curated, orgs)
+        )
+    )
+    added = entity_mentions(resolved, orgs, sentences)
+    places = context_places(uncovered(found, added), sentences)
+    all_mentions = merge_mentions(places, curated, added)
+    evidence = entity_evidence(resolved, orgs, curated, all_mentions, gazetteer.organizations)
+    return all_mentions, evidence
+
+
+def mixed_case(sentences: pl.LazyFrame) -> pl.LazyFrame:
+    """The sentences the regex passes read: all but ALL-CAPS ones (a headline in capitals)."""
+    return sentences.select("article_id", "sentence_no", "start_char", "sentence").filter(
+        ~is_all_caps(pl.col("sentence"))
+    )
+
+
+def _of_type(spans: pl.LazyFrame, entity_type: str) -> pl.LazyFrame:
+    return spans.filter(pl.col("entity_type") == entity_type)
+
+
+def _offsets(*spans: pl.LazyFrame) -> pl.LazyFrame:
+    """The offsets of all spans given, stacked."""
+    return pl.concat([frame.select("article_id", "start_char", "end_char") for frame in spans])
+
+
+def _materialised(*plans: pl.LazyFrame) -> list[pl.LazyFrame]:
+    """plans collected together (a subplan they share runs once), as lazy frames again."""
+    return [frame.lazy() for frame in pl.collect_all(list(plans), engine=ENGINE)]

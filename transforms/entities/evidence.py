@@ -1,0 +1,58 @@
+"""The evidence pass: what each article says of each entity it mentions."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from transforms.entities.places import CONTEXT_PLACES
+from transforms.schemas import EVIDENCE_SCHEMA
+
+_COLUMNS = ["entity_id", "name", "country_code", "article_id", "start_char"]
+
+
+def entity_evidence(
+    people: pl.LazyFrame,
+    organizations: pl.LazyFrame,
+    curated: pl.LazyFrame,
+    mentions: pl.LazyFrame,
+    organization_names: pl.DataFrame,
+) -> pl.LazyFrame:
+    """One row per article per person, organisation or context place (EVIDENCE_SCHEMA): the
+    name and country the article gives it, and its number of mentions there."""
+    # warehouse/db.py turns all articles' evidence into the entities table.
+    rows = pl.concat(
+        [
+            people.select(
+                "entity_id", pl.col("full_name").alias("name"), "country_code", "article_id",
+                "start_char",
+            ),
+            organizations.select(
+                "entity_id", pl.col("entity_name").alias("name"),
+                pl.col("qualifier_code").alias("country_code"), "article_id", "start_char",
+            ),
+            curated.join(
+                organization_names.lazy().select("entity_id", "name").unique("entity_id"),
+                on="entity_id",
+            ).select(_COLUMNS),
+            # The two context places, whose name is fixed.
+            mentions.filter(pl.col("entity_id").is_in(list(CONTEXT_PLACES))).select(
+                "entity_id", pl.col("entity_id").replace(CONTEXT_PLACES).alias("name"),
+                "country_code", "article_id", "start_char",
+            ),
+        ]
+    )  # fmt: skip
+    return (
+        rows.group_by("article_id", "entity_id", "name", "country_code")
+        .agg(pl.len().cast(pl.Int32).alias("mention_count"))
+        .with_columns(
+            pl.when(pl.col("entity_id").str.starts_with("person:"))
+            .then(pl.lit("person"))
+            .when(pl.col("entity_id").str.starts_with("place:"))
+            .then(pl.lit("place"))
+            .otherwise(pl.lit("organization"))
+            .alias("entity_type")
+        )
+        .sort("article_id", "entity_id", "name", "country_code", nulls_last=True)
+        .select(list(EVIDENCE_SCHEMA))
+        .cast(EVIDENCE_SCHEMA)
+    )

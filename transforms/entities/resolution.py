@@ -1,0 +1,94 @@
+"""The resolution pass: which person of its article each full name and short form is."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from transforms.engine import ENGINE
+from transforms.entities.overlaps import _drop_overlapping, _leftmost_longest
+from transforms.entities.patterns import _KEY, _PARTICLE, _slug, _words, capitalised_words
+
+
+def people_of_articles(people: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per name a person span gives in an article: where it first appears, the first
+    country the article gives it (person_country), and whether it is a single word."""
+    return (
+        people.sort("article_id", "start_char")
+        .group_by("article_id", "name", maintain_order=True)
+        .agg(
+            pl.col("start_char").min().alias("first_start"),
+            pl.col("qualifier_code").drop_nulls().first().alias("person_country"),
+        )
+        .with_columns((_words(pl.col("name")).list.len() == 1).alias("is_single"))
+    )
+
+
+def short_forms(
+    named: pl.LazyFrame, family_first: pl.Series, country_words: pl.Series
+) -> pl.LazyFrame:
+    """One row per short form in an article (`Kishida`, `Assad`, `Xi`) with the full name it
+    stands for and that person's country: a full name before a single titled word, then the
+    name that comes first; country words and single letters are never short forms."""
+    words = _words(pl.col("name"))
+    last = words.list.last()
+    # A family name comes first in Chinese and Korean names, unless it is hyphenated.
+    family_name_first = words.list.first().is_in(family_first.implode()) & ~last.str.contains("-")
+    short = pl.col("short")
+    return (
+        pl.concat(
+            [
+                named.with_columns(
+                    pl.when(family_name_first)
+                    .then(words.list.first())
+                    .otherwise(last)
+                    .alias("short")
+                ),
+                named.with_columns(last.str.replace(rf"^{_PARTICLE}-", "").alias("short")),
+            ]
+        )
+        .filter(~short.is_in(country_words.implode()) & (short.str.len_chars() >= 2))
+        .sort("article_id", "is_single", "first_start")
+        .unique(["article_id", "short"], keep="first", maintain_order=True)
+        .select("article_id", "short", pl.col("name").alias("full_name"), "person_country")
+    )
+
+
+def short_form_words(sentences: pl.LazyFrame, short_forms: pl.LazyFrame) -> pl.LazyFrame:
+    """The capitalised words (column short) of the sentences holding one of the short forms."""
+    # Only a sentence containing one of the batch's short forms can mention a person by it, so
+    # the capitalised-word pass reads just those; contains_any needs the forms as a list.
+    shorts = short_forms.select("short").unique().collect(engine=ENGINE).get_column("short")
+    return capitalised_words(
+        sentences.filter(pl.col("sentence").str.contains_any(shorts.to_list()))
+        if shorts.len()
+        else sentences.filter(pl.lit(False))
+    )
+
+
+def person_mentions(
+    people: pl.LazyFrame,
+    named: pl.LazyFrame,
+    short_forms: pl.LazyFrame,
+    words: pl.LazyFrame,
+    organizations: pl.LazyFrame,
+) -> pl.LazyFrame:
+    """One row per mention of a person: each full name, and each word that is a short form in
+    its article, outside every organisation; with full_name, entity_id and country_code."""
+    full_names = named.filter(~pl.col("is_single")).select(
+        "article_id", pl.col("name").alias("full_name"), "person_country"
+    )
+    mentions = pl.concat(
+        [
+            people.filter(_words(pl.col("name")).list.len() >= 2)
+            .select(*_KEY, "start_char", "end_char", pl.col("name").alias("full_name"))
+            .join(full_names, on=["article_id", "full_name"]),
+            words.join(short_forms, on=["article_id", "short"]).drop("short"),
+        ]
+    ).rename({"person_country": "country_code"})
+    return _leftmost_longest(
+        _drop_overlapping(mentions.with_columns(pl.lit(0).alias("priority")), organizations)
+    ).with_columns(
+        pl.concat_str(pl.lit("person:"), _slug(pl.col("full_name"))).alias("entity_id"),
+        pl.lit("person").alias("entity_type"),
+        pl.lit("person").alias("mention_kind"),
+    )

@@ -1,0 +1,155 @@
+"""What the entity passes derive from a gazetteer: word lists and regex alternations, built once."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import polars as pl
+
+from gazetteer import Gazetteer
+from transforms.entities.patterns import _alternation
+from transforms.memo import by_identity
+
+# Words that make a capitalised run a company, place or event rather than a person.
+_NOT_PERSON_WORDS = frozenset(
+    [
+        "Bank",
+        "Group",
+        "Corp",
+        "Corporation",
+        "Co",
+        "Company",
+        "Inc",
+        "Ltd",
+        "Plc",
+        "Holdings",
+        "Industries",
+        "Airlines",
+        "Airways",
+        "Motor",
+        "Motors",
+        "Electric",
+        "Electronics",
+        "Securities",
+        "Capital",
+        "Partners",
+        "Fund",
+        "Trust",
+        "Foundation",
+        "Institute",
+        "University",
+        "College",
+        "School",
+        "Hospital",
+        "Center",
+        "Centre",
+        "Street",
+        "Avenue",
+        "Road",
+        "Square",
+        "Park",
+        "Hotel",
+        "Airport",
+        "Stadium",
+        "Award",
+        "Prize",
+        "Festival",
+        "Association",
+        "Council",
+        "Committee",
+        "Party",
+        "Church",
+        "River",
+        "Lake",
+        "Island",
+        "Islands",
+        "Mountain",
+        "Bridge",
+        "Tower",
+        "County",
+        "City",
+        "State",
+        "States",
+        "Times",
+        "Post",
+        "News",
+        "Journal",
+        "Agency",
+        "Ministry",
+        "Department",
+        "Office",
+        "Exchange",
+        "Market",
+        "Index",
+        "Reserve",
+        "Board",
+        "Union",
+        "Forces",
+        "Army",
+        "Navy",
+    ]
+)
+
+
+class _Rules(NamedTuple):
+    """What the entity passes derive from a gazetteer, derived once rather than per batch."""
+
+    qualifiers: pl.DataFrame  # surface -> qualifier_code, country names and demonyms
+    qualifier: str  # regex alternation of the qualifiers
+    country_words: pl.Series  # names, capitals and demonyms: never a surname alone
+    qualifier_words: pl.Series  # names and demonyms: never inside an appositive name
+    heads: str
+    modifiers: str
+    stop: pl.Series
+    given: pl.Series
+    # `<given name> ` as a regex alternation: a sentence without one has no name run. Literal
+    # alternations, here and in bodies, filter twice as fast as str.contains_any.
+    given_prefixes: str
+    run_stop: frozenset[str]  # what ends or leads a name run
+    not_person: pl.Series
+    bodies: str
+    family_first: pl.Series
+    surfaces: pl.DataFrame  # every gazetteer surface, as `name`
+
+
+def _rules(gazetteer: Gazetteer) -> _Rules:
+    """The rules of gazetteer, built on first use and then reused."""
+    return by_identity("entity rules", (gazetteer,), lambda: _build_rules(gazetteer))
+
+
+def _build_rules(gazetteer: Gazetteer) -> _Rules:
+    forms = gazetteer.surface_forms
+    qualifiers = forms.filter(pl.col("mention_kind").is_in(["name", "demonym"])).select(
+        "surface", pl.col("country_code").alias("qualifier_code")
+    )
+    given = sorted(gazetteer.given_names)
+    return _Rules(
+        qualifiers=qualifiers,
+        qualifier=_alternation(tuple(qualifiers.get_column("surface"))),
+        country_words=pl.Series(
+            sorted(
+                forms.filter(pl.col("mention_kind").is_in(["name", "capital", "demonym"]))
+                .get_column("surface")
+                .unique()
+            ),
+            dtype=pl.String,
+        ),
+        qualifier_words=pl.Series(sorted(qualifiers.get_column("surface")), dtype=pl.String),
+        heads=_alternation(gazetteer.title_heads),
+        modifiers=_alternation(gazetteer.title_modifiers),
+        stop=pl.Series(sorted(gazetteer.name_stopwords), dtype=pl.String),
+        given=pl.Series(given, dtype=pl.String),
+        given_prefixes=_alternation(tuple(f"{name} " for name in given)),
+        run_stop=frozenset(
+            gazetteer.name_stopwords | set(gazetteer.title_modifiers) | _title_words(gazetteer)
+        ),
+        not_person=pl.Series(sorted(_NOT_PERSON_WORDS), dtype=pl.String),
+        bodies=_alternation(gazetteer.government_bodies),
+        family_first=pl.Series(sorted(gazetteer.family_name_first), dtype=pl.String),
+        surfaces=forms.select(pl.col("surface").alias("name")).unique(),
+    )
+
+
+def _title_words(gazetteer: Gazetteer) -> set[str]:
+    """Single capitalised words of titles (`President`, `Mr.` without its dot excluded)."""
+    return {w for t in gazetteer.title_heads for w in t.split(" ") if w[:1].isupper()}
