@@ -1,18 +1,22 @@
-"""The Prefect flow: discover -> read -> transform -> load -> export, one batch of files at a time."""
+"""The Prefect flow: discover -> plan -> read -> transform -> dedupe -> load -> export -> summarise.
+
+Each stage is a small task. The per-batch ones run in flows/pump.py: read and transform on the
+flow's task runner, a few batches ahead; dedupe and load in order, on the run's write connection.
+"""
 
 import inspect
 import logging
 import os
 import signal
 import socket
-import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import date
+from concurrent.futures import Future
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
 
 import duckdb
 import polars as pl
@@ -24,14 +28,19 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows import stages
 from flows.progress import Progress
+from flows.pump import Pending, Pump
 from gazetteer import load_gazetteer
+from transforms import ledger
 from transforms.engine import ENGINE
-from transforms.ledger import mark_duplicates, plan_reads
 from transforms.pipeline import transform_articles
 from warehouse import db, sources
 from warehouse.export import export_warehouse
 from warehouse.locks import run_lock
-from wirehouse.settings import Settings, default_workers
+from wirehouse.settings import Settings, flow_signature
+
+Logger = logging.Logger | logging.LoggerAdapter
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass
@@ -60,6 +69,18 @@ class RunSummary:
     def add_time(self, stage: str, seconds: float) -> None:
         """Accumulate wall time spent in a stage."""
         self.seconds[stage] = self.seconds.get(stage, 0.0) + seconds
+
+    def add(self, counts: ledger.BatchCounts) -> None:
+        """Add one loaded batch's counts."""
+        self.files_unchanged += counts.files_unchanged
+        self.files_loaded += counts.files_loaded
+        self.files_duplicate += counts.files_duplicate
+        self.files_rejected += counts.files_rejected
+        self.rejected += list(counts.rejected.iter_rows())
+        self.articles += counts.articles
+        self.sentences += counts.sentences
+        self.mentions += counts.mentions
+        self.raw_bytes += counts.raw_bytes
 
     def markdown(self) -> str:
         """The run summary as a Prefect markdown artifact."""
@@ -109,8 +130,19 @@ def crash_point(settings: Settings, point: str) -> None:
 
 
 @dataclass
+class ReadBatch:
+    """What reading one batch of files produced."""
+
+    files: pl.DataFrame  # LEDGER_SCHEMA: one row per file read
+    articles: pl.DataFrame  # ARTICLE_SCHEMA
+    unchanged: pl.DataFrame  # files whose bytes had not changed: their new size and mtime
+    seconds: float
+    worker: str  # host:pid that read it
+
+
+@dataclass
 class BatchResult:
-    """What reading and transforming one batch of files produced, ready to load."""
+    """One batch of files read and transformed; once deduplicated, the rows its load writes."""
 
     files: pl.DataFrame
     articles: pl.DataFrame
@@ -120,16 +152,39 @@ class BatchResult:
     unchanged: pl.DataFrame
     seconds: dict[str, float]
     worker: str = ""  # host:pid that read and transformed it
-    written: pl.DataFrame | None = None  # the ledger rows as loaded (set by the load task)
+    demoted: pl.DataFrame | None = None  # DEMOTED_SCHEMA, set by dedupe
+    copies: pl.DataFrame | None = None  # COPY_SCHEMA, set by dedupe
 
     def release_frames(self) -> None:
         """Drop the frames once loaded. Prefect keeps every task's final state, result
         included, for the rest of the flow run (to link results to the tasks that made
-        them), so a loaded batch still held here would keep memory growing with the corpus;
-        that is also why the load task leaves its rows on the batch rather than returning them."""
+        them), so a loaded batch still held here would keep memory growing with the corpus
+        (the batch as made and as deduplicated both); that is also why the load task returns
+        nothing."""
         for name in ("files", "articles", "sentences", "mentions", "entities", "unchanged"):
             setattr(self, name, getattr(self, name).clear())
-        self.written = None
+        self.demoted = self.copies = None
+
+
+@dataclass(frozen=True)
+class Runner:
+    """Calls each stage as a Prefect task, or (as_tasks=False: tests, tests/helpers/run_plain.py)
+    as the plain function beneath it, with no Prefect involved."""
+
+    as_tasks: bool = True
+
+    def __call__(self, stage: Task[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """Run the stage here; its result."""
+        return stage(*args, **kwargs) if self.as_tasks else stage.fn(*args, **kwargs)
+
+    def submit(self, stage: Task[P, R], *args: P.args, **kwargs: P.kwargs) -> Pending[R]:
+        """Start the stage on the flow's task runner (a Prefect future); as a plain function,
+        run it now (a future already done)."""
+        if self.as_tasks:
+            return stage.submit(*args, **kwargs)
+        done: Future[R] = Future()
+        done.set_result(stage.fn(*args, **kwargs))
+        return done
 
 
 @task(cache_policy=NO_CACHE)
@@ -143,7 +198,7 @@ def prepare_warehouse(settings: Settings, unlisted: pl.DataFrame) -> tuple[pl.Da
     """Migrate the warehouse, refresh reference data, adopt files recorded by an older release
     and record the folders that could not be listed; return the file ledger and the next load id."""
     # The gazetteer is loaded here, not passed in: Prefect would walk its word sets entry by
-    # entry looking for futures (see read_and_transform).
+    # entry looking for futures (see read).
     gazetteer = load_gazetteer()
     prefix = stages.source_prefix(settings.input_dir)
     with db.connect(settings.db_path, wait_seconds=settings.lock_wait_seconds) as con:
@@ -161,42 +216,115 @@ def prepare_warehouse(settings: Settings, unlisted: pl.DataFrame) -> tuple[pl.Da
 
 
 @task(cache_policy=NO_CACHE)
-def read_and_transform(
+def plan(settings: Settings, discovery: stages.Discovery, known: pl.DataFrame) -> ledger.Plan:
+    """The files to read, the hashes the content-hash shortcut may trust and, with --prune, the
+    files gone from the input folder (or why none is removed)."""
+    skipped = None
+    if settings.prune_missing:
+        skipped = ledger.why_not_prune(
+            discovery.files,
+            discovery.unlisted,
+            root=stages.source_root(settings.input_dir),
+            input_dir=settings.input_dir,
+        )
+    pruning = settings.prune_missing and skipped is None
+    return ledger.plan_run(
+        discovery.files,
+        known,
+        prune_under=stages.source_prefix(settings.input_dir) if pruning else None,
+        prune_skipped=skipped,
+    )
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+def prune(settings: Settings, gone: pl.DataFrame) -> None:
+    """Remove the rows of the files gone from the input folder (gone: path)."""
+    with db.connect(settings.db_path, wait_seconds=settings.lock_wait_seconds) as con:
+        db.remove_files(con, gone.get_column("path").to_list())
+
+
+@task(cache_policy=NO_CACHE)
+def read(
     settings: Settings, files: pl.DataFrame, known_sha: pl.DataFrame, batch_no: int = 1
-) -> BatchResult:
-    """Read one batch of files and transform its articles (one task, to keep orchestration cheap).
+) -> ReadBatch:
+    """Read one batch of files: their ledger rows and articles.
 
     known_sha (path, sha256) is a frame, not a dict: Prefect walks every dict, list and set
     among a task's arguments looking for futures, about 16 µs per entry, so a dict of a
     batch's 10,000 hashes cost 0.16 s per task (measured) and a frame costs nothing.
     """
     started = time.perf_counter()
-    ledger_rows, articles, unchanged = stages.read_files(
+    rows, articles, unchanged = stages.read_files(
         files,
         dict(known_sha.iter_rows()),
         input_format=settings.input_format,
         reference_date=settings.reference_date,
         max_file_bytes=settings.max_file_bytes,
     )
-    read_done = time.perf_counter()
+    seconds = time.perf_counter() - started
     crash_point(settings, f"read:{batch_no}")
+    return ReadBatch(rows, articles, unchanged, seconds, f"{socket.gethostname()}:{os.getpid()}")
+
+
+@task(cache_policy=NO_CACHE)
+def transform(settings: Settings, batch: ReadBatch, batch_no: int = 1) -> BatchResult:
+    """Split one batch's articles into sentences and find their mentions and entities."""
+    started = time.perf_counter()
     result = transform_articles(
-        articles.lazy(),
+        batch.articles.lazy(),
         load_gazetteer(),  # cached per process, so Dask workers build it once
         include_dateline_mentions=settings.include_dateline_mentions,
     )
     articles, sentences, mentions, entities = pl.collect_all(list(result), engine=ENGINE)
     crash_point(settings, f"transform:{batch_no}")
     return BatchResult(
-        files=ledger_rows,
+        files=batch.files,
         articles=articles,
         sentences=sentences,
         mentions=mentions,
         entities=entities,
-        unchanged=unchanged,
-        seconds={"read": read_done - started, "transform": time.perf_counter() - read_done},
-        worker=f"{socket.gethostname()}:{os.getpid()}",
+        unchanged=batch.unchanged,
+        seconds={"read": batch.seconds, "transform": time.perf_counter() - started},
+        worker=batch.worker,
     )
+
+
+@task(cache_policy=NO_CACHE)
+def make_batch(
+    settings: Settings,
+    files: pl.DataFrame,
+    known_sha: pl.DataFrame,
+    batch_no: int,
+    run: Runner,
+) -> BatchResult:
+    """Read one batch of files, then transform it: the unit of work a worker is sent (the two
+    stay together so a batch's articles never travel between workers)."""
+    return run(transform, settings, run(read, settings, files, known_sha, batch_no), batch_no)
+
+
+@contextmanager
+def _writing(writer: db.HeldConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The run's write connection; given up on an error, so that a retry starts on a fresh one
+    (the error may have left DuckDB's unusable)."""
+    con = writer.connection()
+    try:
+        yield con
+    except BaseException:
+        writer.release()
+        raise
+
+
+@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+def dedupe(batch: BatchResult, writer: db.HeldConnection) -> BatchResult:
+    """The batch as its load writes it, the texts already counted set aside: looked up on the
+    run's write connection, so the loads of earlier batches count."""
+    with _writing(writer) as con:
+        hashes = batch.articles.get_column("content_hash").unique().to_list()
+        loaded = db.known_hashes(con, hashes)
+    rows = ledger.dedupe_batch(
+        batch.files, batch.articles, batch.sentences, batch.mentions, batch.entities, loaded
+    )
+    return replace(batch, **rows._asdict())
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
@@ -207,83 +335,35 @@ def load(
     batch_no: int = 1,
     run_first_load_id: int | None = None,
 ) -> None:
-    """Load one batch in one transaction on the run's write connection; the ledger rows as
-    written are left on the batch (batch.written).
+    """Load one deduplicated batch in one transaction on the run's write connection.
 
-    run_first_load_id is given for a run's last load: its transaction also runs the
+    run_first_load_id is given for the last load of a pass: its transaction also runs the
     run-wide checks.
     """
-    con = writer.connection()
-    try:
-        _load_on(con, settings, batch, batch_no, run_first_load_id)
-    except BaseException:
-        # A retry starts on a fresh connection, in case this error left DuckDB's unusable.
-        writer.release()
-        raise
-
-
-def _load_on(
-    con: duckdb.DuckDBPyConnection,
-    settings: Settings,
-    batch: BatchResult,
-    batch_no: int,
-    run_first_load_id: int | None,
-) -> None:
-    articles = batch.articles
-    files = batch.files
-    loaded = db.known_hashes(con, articles.get_column("content_hash").unique().to_list())
-    # This batch's files are about to replace their own rows: they cannot be originals.
-    loaded = loaded.join(
-        files.select(pl.col("path").alias("source_path")), on="source_path", how="anti"
+    rows = db.Batch(
+        files=batch.files,
+        articles=batch.articles,
+        sentences=batch.sentences,
+        mentions=batch.mentions,
+        entities=batch.entities,
+        demoted=batch.demoted,
+        copies=batch.copies,
     )
-    files, kept, demoted, copies = mark_duplicates(files, articles, loaded)
-    kept_ids = kept.select("article_id")
-    db.load_batch(
-        con,
-        db.Batch(
-            files=files,
-            articles=kept,
-            sentences=batch.sentences.join(kept_ids, on="article_id", how="semi"),
-            mentions=batch.mentions.join(kept_ids, on="article_id", how="semi"),
-            entities=batch.entities.join(kept_ids, on="article_id", how="semi"),
-            demoted=demoted,
-            copies=copies,
-        ),
-        before_commit=lambda: crash_point(settings, f"load:{batch_no}"),
-        run_first_load_id=run_first_load_id,
-    )
-    if batch.unchanged.height:
-        db.touch_files(con, batch.unchanged)
-    batch.written = files
+    with _writing(writer) as con:
+        db.load_batch(
+            con,
+            rows,
+            before_commit=lambda: crash_point(settings, f"load:{batch_no}"),
+            run_first_load_id=run_first_load_id,
+        )
+        if batch.unchanged.height:
+            db.touch_files(con, batch.unchanged)
 
 
-@task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
-def prune(
-    settings: Settings, discovered: pl.DataFrame, known: pl.DataFrame, to_read: pl.DataFrame
-) -> pl.DataFrame:
-    """Remove the rows of files gone from the input; returns to_read plus their re-read duplicates.
-
-    Only files under this run's input folder are candidates: another folder's files are not
-    gone because this one does not hold them. The caller runs it only after a complete walk.
-    """
-    gone = known.filter(
-        (pl.col("status") != "removed")
-        & pl.col("path").str.starts_with(stages.source_prefix(settings.input_dir))
-    ).join(discovered, on="path", how="anti")
-    if gone.is_empty():
-        return to_read
-    with db.connect(settings.db_path, wait_seconds=settings.lock_wait_seconds) as con:
-        db.remove_files(con, gone.get_column("path").to_list())
-    copies = (
-        known.explode("repeats")
-        .filter(pl.col("repeats").is_in(gone.get_column("path").implode()))
-        .select("path")
-        .unique()
-        .join(discovered, on="path", how="inner")
-        .join(to_read, on="path", how="anti")
-        .with_columns(pl.lit(True).alias("is_forced"))
-    )
-    return pl.concat([to_read, copies.select(to_read.columns)])
+@task(cache_policy=NO_CACHE)
+def copies_to_read_again(writer: db.HeldConnection, discovered: pl.DataFrame) -> pl.DataFrame:
+    """The found files a load of this run marked to be read again, as to_read rows."""
+    return ledger.marked_copies(discovered, db.marked_to_read_again(writer.connection()))
 
 
 @task(cache_policy=NO_CACHE, retries=1)
@@ -315,43 +395,15 @@ def batches(frame: pl.DataFrame, size: int) -> list[pl.DataFrame]:
     return [frame.slice(offset, size) for offset in range(0, frame.height, max(size, 1))]
 
 
-def _logger() -> logging.Logger | logging.LoggerAdapter:
+def _logger() -> Logger:
     try:
         return get_run_logger()
     except MissingContextError:
         return logging.getLogger("wirehouse")
 
 
-def _account(summary: RunSummary, batch: BatchResult, written: pl.DataFrame) -> pl.DataFrame:
-    """Add one loaded batch to the summary; returns its rejected files."""
-    loaded = written.filter(pl.col("status") == "loaded")
-    kept_ids = batch.articles.join(
-        loaded.select(pl.col("path").alias("source_path")), on="source_path", how="semi"
-    )
-    summary.files_unchanged += batch.unchanged.height
-    summary.files_loaded += loaded.height
-    summary.files_duplicate += written.filter(pl.col("status") == "duplicate").height
-    rejected = written.filter(pl.col("status") == "rejected").select("path", "reason")
-    summary.files_rejected += rejected.height
-    summary.rejected += list(rejected.iter_rows())
-    summary.articles += int(written.get_column("article_count").sum())
-    summary.sentences += batch.sentences.join(kept_ids, on="article_id", how="semi").height
-    summary.mentions += batch.mentions.join(kept_ids, on="article_id", how="semi").height
-    summary.raw_bytes += int(written.get_column("size_bytes").fill_null(0).sum())
-    for stage, seconds in batch.seconds.items():
-        summary.add_time(stage, seconds)
-    summary.workers.add(batch.worker)
-    return rejected
-
-
 def run_pipeline(settings: Settings, *, as_tasks: bool = True) -> RunSummary:
-    """Bring the warehouse up to date; as_tasks=False calls the same steps as plain functions.
-
-    Batches are read and transformed in parallel (as tasks, on the flow's task runner),
-    at most a few ahead of the loader so memory stays bounded; one loader writes them
-    in order, each in its own transaction.
-    """
-
+    """Bring the warehouse up to date; as_tasks=False calls the same stages as plain functions."""
     logger = _logger()
     with run_lock(
         settings.db_path,
@@ -359,167 +411,60 @@ def run_pipeline(settings: Settings, *, as_tasks: bool = True) -> RunSummary:
         timeout=settings.lock_wait_seconds,
         on_wait=logger.warning,
     ):
-        return _run_locked(settings, as_tasks=as_tasks, logger=logger)
+        return _pipeline(settings, Runner(as_tasks), logger)
 
 
-def _marked_to_read_again(con: duckdb.DuckDBPyConnection, discovered: pl.DataFrame) -> pl.DataFrame:
-    """The discovered files that a load of this run marked to be read again, as to_read rows."""
-    marked = db.marked_to_read_again(con)
-    return discovered.join(marked, on="path", how="semi").with_columns(
-        pl.lit(True).alias("is_forced")
-    )
-
-
-def _why_not_prune(settings: Settings, discovery: stages.Discovery) -> str | None:
-    """Why --prune must remove nothing this run, or None when the walk proves what is gone."""
-    if not discovery.is_complete:
-        folders = discovery.unlisted.get_column("folder_path")
-        if folders.to_list() == [stages.source_root(settings.input_dir)]:
-            return discovery.unlisted.get_column("reason")[0]  # the input folder itself
-        shown = ", ".join(folders.head(3).to_list()) + (", ..." if len(folders) > 3 else "")
-        return (
-            f"{len(folders)} folder(s) under {settings.input_dir} could not be listed ({shown});"
-            " a file there may still exist, so no row is removed until every folder is listed"
-        )
-    if discovery.files.is_empty():
-        return (
-            f"no article file under {settings.input_dir}: an empty input folder is more often"
-            " a wrong --input or an unmounted drive than a deletion; remove the rows of a folder"
-            " you emptied on purpose by running with --prune once a file is back in it"
-        )
-    return None
-
-
-def _run_locked(settings: Settings, *, as_tasks: bool, logger) -> RunSummary:  # noqa: ANN001
-    def step(t: Task) -> Callable:  # type: ignore[type-arg]
-        return t if as_tasks else t.fn
-
+def _pipeline(settings: Settings, run: Runner, logger: Logger) -> RunSummary:
+    """The stages of one run, in order."""
     summary = RunSummary()
-    run_started = time.perf_counter()
+    started = time.perf_counter()
     with timed(summary, "discover"):
-        discovery = step(discover)(settings.input_dir, settings.patterns)
-    discovered = discovery.files
-    summary.files_seen = discovered.height
-    summary.unlisted = list(discovery.unlisted.iter_rows())
-    summary.folders_unlisted = len(summary.unlisted)
-    logger.info("discover: %d files under %s", discovered.height, settings.input_dir)
-    for _, reason in summary.unlisted:
-        logger.warning("not listed: %s", reason)
+        discovery = run(discover, settings.input_dir, settings.patterns)
+    _note_discovery(summary, discovery, settings, logger)
     with timed(summary, "prepare"):
-        known, first_load_id = step(prepare_warehouse)(settings, discovery.unlisted)
-        to_read = plan_reads(discovered, known)
-        if settings.prune_missing:
-            summary.prune_skipped = _why_not_prune(settings, discovery)
-            if summary.prune_skipped is None:
-                to_read = step(prune)(settings, discovered, known, to_read)
-            else:
-                logger.warning("--prune: nothing pruned: %s", summary.prune_skipped)
-    summary.files_unchanged = discovered.height - to_read.height
-    logger.info("plan: %d new or changed, %d unchanged", to_read.height, summary.files_unchanged)
-    forced = to_read.filter(pl.col("is_forced")).select("path")
-    # The content-hash shortcut only skips files whose rows are in the warehouse now.
-    known_sha = (
-        known.filter(pl.col("status") != "removed")
-        .select("path", "sha256")
-        .drop_nulls()
-        .join(to_read.select("path"), on="path", how="semi")
-        .join(forced, on="path", how="anti")
-    )
-    pending: deque = deque()
-    in_flight = settings.workers + 1  # bounded: memory grows with batches in flight
-    progress = Progress(settings.progress, to_read.height, logger)
-
-    def submit(batch_no: int, files: pl.DataFrame) -> None:
-        shas = known_sha.join(files.select("path"), on="path", how="semi")
-        if as_tasks:
-            future = read_and_transform.submit(settings, files, shas, batch_no)
-            ready = threading.Event()
-            future.add_done_callback(lambda _: ready.set())
-            pending.append((batch_no, future, ready))
-        else:
-            writer.release_if_due()  # the batch is made right here: let readers in first if due
-            batch = read_and_transform.fn(settings, files, shas, batch_no)
-            pending.append((batch_no, batch, None))
-
-    # The batch whose transaction also runs the run-wide checks: the last one.
-    total_batches = -(-to_read.height // max(settings.batch_size, 1))
-
-    def drain_one() -> None:
-        with timed(summary, "wait"):
-            batch_no, item, ready = pending.popleft()
-            # Keep the warehouse open for the next batch only while the hold lasts: waiting
-            # longer with it open would keep readers out for as long as the batch takes.
-            if ready is not None and not ready.wait(timeout=writer.seconds_left()):
-                writer.release()
-            batch = item.result() if ready is not None else item
-        last = batch_no == total_batches
-        with timed(summary, "load"):
-            step(load)(settings, batch, writer, batch_no, first_load_id if last else None)
-            written = batch.written
-            writer.release_if_due()
-        rejected = _account(summary, batch, written)
-        progress.advance(
-            written.height + batch.unchanged.height,
-            int(written.get_column("article_count").sum()),
-            int(written.get_column("size_bytes").fill_null(0).sum()),
-        )
-        logger.debug(
-            "batch: %d files -> %d articles, %d sentences, %d mentions; %d rejected;"
-            " %d of %d files done",
-            batch.files.height + batch.unchanged.height,
-            batch.articles.height,
-            batch.sentences.height,
-            batch.mentions.height,
-            rejected.height,
-            summary.files_loaded + summary.files_duplicate + summary.files_rejected,
-            to_read.height,
-        )
-        for _, reason in rejected.iter_rows():
-            logger.warning("rejected %s", reason)
-        batch.release_frames()
-
-    batch_no = 0
-
-    def load_all(files_to_read: pl.DataFrame) -> None:
-        """Read, transform and load the files in batches, a bounded number in flight."""
-        nonlocal batch_no
-        for files in batches(files_to_read, settings.batch_size):
-            batch_no += 1
-            submit(batch_no, files)
-            if len(pending) >= in_flight:
-                drain_one()
-        while pending:
-            drain_one()
-
-    writer = db.HeldConnection(
-        settings.db_path,
-        hold_seconds=settings.write_hold_seconds,
-        wait_seconds=settings.lock_wait_seconds,
-        on_wait=logger.warning,
-    )
-    try:
-        with writer:
-            load_all(to_read)
-            # A load that deletes a text marks the files holding copies of it to be read
-            # again; those this run found are read now, so the run ends with them counted.
-            again = _marked_to_read_again(writer.connection(), discovered)
-            if again.height:
-                logger.info("re-read: %d copies of texts this run replaced", again.height)
-                # Counted as unchanged when planned; those read twice are counted twice.
-                summary.files_unchanged -= again.join(to_read, on="path", how="anti").height
-                total_batches += -(-again.height // max(settings.batch_size, 1))
-                load_all(again)
-            with timed(summary, "load"):
-                writer.release()  # the last checkpoint, before export and summary read
-    finally:
-        progress.close()
+        known, first_load_id = run(prepare_warehouse, settings, discovery.unlisted)
+        planned = run(plan, settings, discovery, known)
+        if planned.gone.height:
+            run(prune, settings, planned.gone)
+    _note_plan(summary, discovery, planned, logger)
+    # read -> transform, a few batches ahead; dedupe -> load, in order; then the re-read pass
+    per_batch = Batches(settings, run, discovery.files, planned, first_load_id, summary, logger)
+    per_batch.load_all()
     if settings.export_dir is not None:
         with timed(summary, "export"):
-            summary.export_dir = str(step(export)(settings, settings.export_dir))
+            summary.export_dir = str(run(export, settings, settings.export_dir))
         logger.info("export: Parquet written to %s", summary.export_dir)
     with timed(summary, "summarise"):
-        summary.top_countries = step(summarise)(settings)
-    summary.seconds["total"] = time.perf_counter() - run_started
+        summary.top_countries = run(summarise, settings)
+    summary.seconds["total"] = time.perf_counter() - started
+    _note_done(summary, logger)
+    return summary
+
+
+def _note_discovery(
+    summary: RunSummary, discovery: stages.Discovery, settings: Settings, logger: Logger
+) -> None:
+    summary.files_seen = discovery.files.height
+    summary.unlisted = list(discovery.unlisted.iter_rows())
+    summary.folders_unlisted = len(summary.unlisted)
+    logger.info("discover: %d files under %s", discovery.files.height, settings.input_dir)
+    for _, reason in summary.unlisted:
+        logger.warning("not listed: %s", reason)
+
+
+def _note_plan(
+    summary: RunSummary, discovery: stages.Discovery, planned: ledger.Plan, logger: Logger
+) -> None:
+    summary.prune_skipped = planned.prune_skipped
+    if planned.prune_skipped is not None:
+        logger.warning("--prune: nothing pruned: %s", planned.prune_skipped)
+    summary.files_unchanged = discovery.files.height - planned.to_read.height
+    logger.info(
+        "plan: %d new or changed, %d unchanged", planned.to_read.height, summary.files_unchanged
+    )
+
+
+def _note_done(summary: RunSummary, logger: Logger) -> None:
     logger.info(
         "done: %d files seen, %d unchanged, %d loaded, %d duplicate, %d rejected",
         summary.files_seen,
@@ -528,7 +473,99 @@ def _run_locked(settings: Settings, *, as_tasks: bool, logger) -> RunSummary:  #
         summary.files_duplicate,
         summary.files_rejected,
     )
-    return summary
+
+
+@dataclass
+class Batches:
+    """The per-batch stages of one run, as flows/pump.py calls them: make (read -> transform,
+    on the task runner), load (dedupe -> load, here) and again (the re-read pass)."""
+
+    settings: Settings
+    run: Runner
+    discovered: pl.DataFrame
+    planned: ledger.Plan
+    first_load_id: int
+    summary: RunSummary
+    logger: Logger
+
+    def load_all(self) -> None:
+        """Read, transform, dedupe and load the planned files, then the copies marked to be
+        read again; count them into the summary."""
+        settings = self.settings
+        writer = db.HeldConnection(
+            settings.db_path,
+            hold_seconds=settings.write_hold_seconds,
+            wait_seconds=settings.lock_wait_seconds,
+            on_wait=self.logger.warning,
+        )
+        pump = Pump(
+            make=self.make,
+            load=partial(self.load, writer),
+            writer=writer,
+            in_flight=settings.workers + 1,  # bounded: memory grows with batches in flight
+            inline=not self.run.as_tasks,
+            timer=partial(timed, self.summary),
+        )
+        to_read = self.planned.to_read
+        progress = Progress(settings.progress, to_read.height, self.logger)
+        try:
+            again = partial(self.again, writer)
+            with closing(pump.run(batches(to_read, settings.batch_size), again)) as loads:
+                for made, batch in loads:
+                    self.account(made, batch, progress)
+        finally:
+            progress.close()
+
+    def make(self, batch_no: int, files: pl.DataFrame) -> Pending[BatchResult]:
+        """Start reading and transforming one batch of files."""
+        known_sha = self.planned.known_sha.join(files.select("path"), on="path", how="semi")
+        return self.run.submit(make_batch, self.settings, files, known_sha, batch_no, self.run)
+
+    def load(
+        self, writer: db.HeldConnection, batch_no: int, made: BatchResult, is_last: bool
+    ) -> tuple[BatchResult, BatchResult]:
+        """Dedupe and load one made batch; the batch as made, and as loaded."""
+        batch = self.run(dedupe, made, writer)
+        first_load_id = self.first_load_id if is_last else None
+        self.run(load, self.settings, batch, writer, batch_no, first_load_id)
+        return made, batch
+
+    def again(self, writer: db.HeldConnection) -> list[pl.DataFrame]:
+        """The re-read pass, in batches: a load that deletes a text marks the files holding
+        copies of it to be read again; those this run found are read now, so it ends with
+        them counted."""
+        again = self.run(copies_to_read_again, writer, self.discovered)
+        if again.height:
+            self.logger.info("re-read: %d copies of texts this run replaced", again.height)
+            # Counted as unchanged when planned; those read twice are counted twice.
+            unchanged = ledger.planned_as_unchanged(again, self.planned.to_read)
+            self.summary.files_unchanged -= unchanged
+        return batches(again, self.settings.batch_size)
+
+    def account(self, made: BatchResult, batch: BatchResult, progress: Progress) -> None:
+        """Count one loaded batch into the summary and the progress shown, log it, and free it."""
+        counts = ledger.count_batch(batch.files, batch.unchanged, batch.sentences, batch.mentions)
+        summary = self.summary
+        summary.add(counts)
+        for stage, seconds in batch.seconds.items():
+            summary.add_time(stage, seconds)
+        summary.workers.add(batch.worker)
+        progress.advance(counts.files_done, counts.articles, counts.raw_bytes)
+        self.logger.debug(
+            "batch: %d files -> %d articles, %d sentences, %d mentions; %d rejected;"
+            " %d of %d files done",
+            made.files.height + made.unchanged.height,
+            made.articles.height,
+            made.sentences.height,
+            made.mentions.height,
+            counts.files_rejected,
+            summary.files_loaded + summary.files_duplicate + summary.files_rejected,
+            self.planned.to_read.height,
+        )
+        for _, reason in counts.rejected.iter_rows():
+            self.logger.warning("rejected %s", reason)
+        made.release_frames()
+        batch.release_frames()
 
 
 def task_runner_for(settings: Settings):  # noqa: ANN201 - a Prefect TaskRunner
@@ -549,43 +586,20 @@ def task_runner_for(settings: Settings):  # noqa: ANN201 - a Prefect TaskRunner
     return ThreadPoolTaskRunner(max_workers=settings.workers)
 
 
+def _takes_flow_settings(fn: Callable[..., R]) -> Callable[..., R]:
+    """fn, with the flow's parameters as its signature: the settings a flow run takes, with
+    their types and defaults (wirehouse/settings.py FLOW_SETTINGS), as Prefect validates,
+    shows and deploys them."""
+    returns = inspect.signature(fn).return_annotation
+    fn.__signature__ = flow_signature().replace(return_annotation=returns)  # type: ignore[attr-defined]
+    return fn
+
+
 @flow(name="wirehouse-ingest", log_prints=False)
-def ingest(
-    input_dir: Path = Path("samples/articles"),
-    db_path: Path = Path("warehouse/news.duckdb"),
-    reference_date: date | None = None,
-    input_format: str = "auto",
-    export_dir: Path | None = None,
-    batch_size: int = 10_000,
-    max_file_mb: float = 20.0,
-    include_dateline_mentions: bool = False,
-    workers: int = 0,
-    lock_wait_seconds: float = 600.0,
-    write_hold_seconds: float = 5.0,
-    if_running: str = "wait",
-    prune_missing: bool = False,
-    crash_at: str | None = None,
-    progress: str = "log",
-) -> RunSummary:
+@_takes_flow_settings
+def ingest(**parameters: Any) -> RunSummary:
     """Bring the warehouse up to date with the article files under input_dir."""
-    settings = Settings(
-        input_dir=Path(input_dir),
-        db_path=Path(db_path),
-        reference_date=reference_date,
-        input_format=input_format,
-        export_dir=Path(export_dir) if export_dir else None,
-        batch_size=batch_size,
-        max_file_bytes=int(max_file_mb * 1024 * 1024),
-        include_dateline_mentions=include_dateline_mentions,
-        workers=workers or default_workers(),
-        lock_wait_seconds=lock_wait_seconds,
-        write_hold_seconds=write_hold_seconds,
-        if_running=if_running,
-        prune_missing=prune_missing,
-        crash_at=crash_at,
-        progress=progress,
-    )
-    summary = run_pipeline(settings)
+    summary = run_pipeline(Settings.from_flow_parameters(parameters))
     create_markdown_artifact(
         key="wirehouse-run-summary", markdown=summary.markdown(), description="wirehouse run"
     )
@@ -594,13 +608,9 @@ def ingest(
 
 def run_flow(settings: Settings) -> RunSummary:
     """Run the flow once with the task runner the settings ask for."""
-    # The flow's parameters are Settings fields of the same name, but for two conversions.
-    names = inspect.signature(ingest.fn).parameters
-    parameters = {name: getattr(settings, name) for name in names if hasattr(settings, name)}
-    parameters.update(
-        # Absolute, so Dask workers with another working directory find the same files.
-        input_dir=settings.input_dir.resolve(),
-        db_path=settings.db_path.resolve(),
-        max_file_mb=settings.max_file_bytes / 1_048_576,
+    # Absolute paths, so Dask workers with another working directory find the same files.
+    absolute = settings.with_overrides(
+        input_dir=settings.input_dir.resolve(), db_path=settings.db_path.resolve()
     )
-    return ingest.with_options(task_runner=task_runner_for(settings))(**parameters)
+    runner = task_runner_for(settings)
+    return ingest.with_options(task_runner=runner)(**absolute.flow_parameters())

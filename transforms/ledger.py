@@ -1,7 +1,9 @@
-"""Decisions about files: which changed since the last run, and which repeat a loaded article."""
+"""Decisions about files: which to read, which are gone, which repeat a loaded article, and
+what one load adds to a run's counts."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import NamedTuple
 
 import polars as pl
@@ -147,4 +149,188 @@ def duplicate_reason(duplicate_of: pl.Expr, notes: pl.Expr) -> pl.Expr:
         duplicate_of,
         pl.lit(" (already loaded); not counted twice"),
         pl.when(notes.is_not_null()).then(pl.lit("; ") + notes).otherwise(pl.lit("")),
+    )
+
+
+def gone_files(known: pl.DataFrame, discovered: pl.DataFrame, prefix: str) -> pl.DataFrame:
+    """The known files under the input folder that the walk did not find (column path).
+
+    Only paths starting with prefix (the input folder's) are candidates: another folder's
+    files are not gone because this one does not hold them.
+    """
+    return (
+        known.filter((pl.col("status") != "removed") & pl.col("path").str.starts_with(prefix))
+        .join(discovered, on="path", how="anti")
+        .select("path")
+    )
+
+
+def copies_of_gone(
+    known: pl.DataFrame, gone: pl.DataFrame, discovered: pl.DataFrame, to_read: pl.DataFrame
+) -> pl.DataFrame:
+    """The found files holding copies of a gone file's texts and not planned yet, as to_read rows
+    (is_forced): with their canonical file gone, one of them may now count the text."""
+    return (
+        known.explode("repeats")
+        .filter(pl.col("repeats").is_in(gone.get_column("path").implode()))
+        .select("path")
+        .unique()
+        .join(discovered, on="path", how="inner")
+        .join(to_read, on="path", how="anti")
+        .with_columns(pl.lit(True).alias("is_forced"))
+        .select(to_read.columns)
+    )
+
+
+def trusted_hashes(known: pl.DataFrame, to_read: pl.DataFrame) -> pl.DataFrame:
+    """(path, sha256) of the planned files whose bytes the content-hash shortcut may skip when
+    they still hash the same: rows in the warehouse now, and not forced (a forced copy's own
+    bytes did not change, yet it must be read)."""
+    forced = to_read.filter(pl.col("is_forced")).select("path")
+    return (
+        known.filter(pl.col("status") != "removed")
+        .select("path", "sha256")
+        .drop_nulls()
+        .join(to_read.select("path"), on="path", how="semi")
+        .join(forced, on="path", how="anti")
+    )
+
+
+class Plan(NamedTuple):
+    """What one run reads, the hashes it may trust, and the files --prune removes."""
+
+    to_read: pl.DataFrame  # PLANNED_SCHEMA
+    known_sha: pl.DataFrame  # (path, sha256): see trusted_hashes
+    gone: pl.DataFrame  # (path): rows to remove; empty unless pruning
+    prune_skipped: str | None = None  # why --prune removes nothing this run, when it does not
+
+
+def plan_run(
+    discovered: pl.DataFrame,
+    known: pl.DataFrame,
+    *,
+    prune_under: str | None = None,
+    prune_skipped: str | None = None,
+) -> Plan:
+    """The run's plan; with prune_under (the input folder's path prefix), the files gone from it
+    are removed and the found copies of their texts read again."""
+    to_read = plan_reads(discovered, known)
+    gone = pl.DataFrame(schema={"path": pl.String()})
+    if prune_under is not None:
+        gone = gone_files(known, discovered, prune_under)
+        if gone.height:
+            to_read = pl.concat([to_read, copies_of_gone(known, gone, discovered, to_read)])
+    return Plan(to_read, trusted_hashes(known, to_read), gone, prune_skipped)
+
+
+def why_not_prune(
+    discovered: pl.DataFrame, unlisted: pl.DataFrame, *, root: str, input_dir: Path | str
+) -> str | None:
+    """Why --prune must remove nothing this run, or None when the walk proves what is gone.
+
+    root is the input folder as sources are identified under it (its real path): when it is
+    the one folder that could not be listed, its own reason says why.
+    """
+    if unlisted.height:
+        folders = unlisted.get_column("folder_path")
+        if folders.to_list() == [root]:
+            return unlisted.get_column("reason")[0]  # the input folder itself
+        shown = ", ".join(folders.head(3).to_list()) + (", ..." if len(folders) > 3 else "")
+        return (
+            f"{len(folders)} folder(s) under {input_dir} could not be listed ({shown});"
+            " a file there may still exist, so no row is removed until every folder is listed"
+        )
+    if discovered.is_empty():
+        return (
+            f"no article file under {input_dir}: an empty input folder is more often"
+            " a wrong --input or an unmounted drive than a deletion; remove the rows of a folder"
+            " you emptied on purpose by running with --prune once a file is back in it"
+        )
+    return None
+
+
+def marked_copies(discovered: pl.DataFrame, marked: pl.DataFrame) -> pl.DataFrame:
+    """The found files a load marked to be read again (marked: path), as to_read rows
+    (is_forced): a load deleted the text they held a copy of."""
+    return discovered.join(marked, on="path", how="semi").with_columns(
+        pl.lit(True).alias("is_forced")
+    )
+
+
+def planned_as_unchanged(files: pl.DataFrame, to_read: pl.DataFrame) -> int:
+    """How many of these files the plan counted as unchanged (they are not in to_read)."""
+    return files.join(to_read, on="path", how="anti").height
+
+
+class DedupedBatch(NamedTuple):
+    """A batch's rows as one load writes them: texts already counted set aside."""
+
+    files: pl.DataFrame  # LEDGER_SCHEMA, status 'duplicate' where nothing is left
+    articles: pl.DataFrame  # the articles to load
+    sentences: pl.DataFrame  # theirs only, and so on
+    mentions: pl.DataFrame
+    entities: pl.DataFrame
+    demoted: pl.DataFrame  # DEMOTED_SCHEMA
+    copies: pl.DataFrame  # COPY_SCHEMA
+
+
+def dedupe_batch(
+    files: pl.DataFrame,
+    articles: pl.DataFrame,
+    sentences: pl.DataFrame,
+    mentions: pl.DataFrame,
+    entities: pl.DataFrame,
+    loaded: pl.DataFrame,
+) -> DedupedBatch:
+    """The batch's rows to load, given the loaded articles with one of its texts (loaded:
+    content_hash, source_path, article_id); see mark_duplicates for which copy counts."""
+    # This batch's files are about to replace their own rows: they cannot be originals.
+    loaded = loaded.join(
+        files.select(pl.col("path").alias("source_path")), on="source_path", how="anti"
+    )
+    files, kept, demoted, copies = mark_duplicates(files, articles, loaded)
+    kept_ids = kept.select("article_id")
+    return DedupedBatch(
+        files=files,
+        articles=kept,
+        sentences=sentences.join(kept_ids, on="article_id", how="semi"),
+        mentions=mentions.join(kept_ids, on="article_id", how="semi"),
+        entities=entities.join(kept_ids, on="article_id", how="semi"),
+        demoted=demoted,
+        copies=copies,
+    )
+
+
+class BatchCounts(NamedTuple):
+    """What one load adds to a run's counts."""
+
+    files_unchanged: int  # read, but their bytes had not changed
+    files_loaded: int
+    files_duplicate: int
+    files_rejected: int
+    articles: int
+    sentences: int
+    mentions: int
+    raw_bytes: int  # of the files read
+    rejected: pl.DataFrame  # REJECT_SCHEMA
+    files_done: int  # every file the batch settled, unchanged ones included
+
+
+def count_batch(
+    files: pl.DataFrame, unchanged: pl.DataFrame, sentences: pl.DataFrame, mentions: pl.DataFrame
+) -> BatchCounts:
+    """The counts of one deduplicated batch: files by status, and the rows it loads."""
+    status = files.get_column("status")
+    rejected = files.filter(status == "rejected").select("path", "reason")
+    return BatchCounts(
+        files_unchanged=unchanged.height,
+        files_loaded=int((status == "loaded").sum()),
+        files_duplicate=int((status == "duplicate").sum()),
+        files_rejected=rejected.height,
+        articles=int(files.get_column("article_count").sum()),
+        sentences=sentences.height,
+        mentions=mentions.height,
+        raw_bytes=int(files.get_column("size_bytes").fill_null(0).sum()),
+        rejected=rejected,
+        files_done=files.height + unchanged.height,
     )

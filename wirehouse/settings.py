@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import inspect
 import os
+import typing
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
 
@@ -56,6 +58,15 @@ class Settings:
         """Return a copy with the non-None changes applied."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
+    def flow_parameters(self) -> dict[str, object]:
+        """These settings as the ingest flow's parameters (FLOW_SETTINGS), by name."""
+        return {name: getattr(self, name) for name in FLOW_SETTINGS}
+
+    @classmethod
+    def from_flow_parameters(cls, parameters: Mapping[str, object]) -> Settings:
+        """The settings of a flow run: its parameters, defaults where they are None."""
+        return cls().with_overrides(**parameters)
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Defaults, overridden by WIREHOUSE_* variables where set."""
@@ -73,3 +84,43 @@ class Settings:
         if "WIREHOUSE_DASK_ADDRESS" in env:
             changes["dask_address"] = env["WIREHOUSE_DASK_ADDRESS"]
         return base.with_overrides(**changes)
+
+
+# The settings a run of the ingest flow takes as parameters (flows/ingest.py): its deployments
+# and schedules set them. The others say how this process runs the flow (dask_*: its task
+# runner), belong to other commands (export_force, strict) or to no command (patterns).
+FLOW_SETTINGS = (
+    "input_dir",
+    "db_path",
+    "export_dir",
+    "reference_date",
+    "input_format",
+    "max_file_bytes",
+    "batch_size",
+    "include_dateline_mentions",
+    "workers",
+    "lock_wait_seconds",
+    "write_hold_seconds",
+    "if_running",
+    "prune_missing",
+    "progress",
+    "crash_at",
+)
+
+
+def flow_signature() -> inspect.Signature:
+    """The ingest flow's parameters: FLOW_SETTINGS, keyword-only, with their types and defaults
+    (None for a default worked out where the run happens, such as workers)."""
+    types = typing.get_type_hints(Settings)
+    defaults = {setting.name: setting.default for setting in fields(Settings)}
+    parameters = []
+    for name in FLOW_SETTINGS:
+        default, annotation = defaults[name], types[name]
+        if default is MISSING:
+            default, annotation = None, annotation | None
+        parameters.append(
+            inspect.Parameter(
+                name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+            )
+        )
+    return inspect.Signature(parameters)

@@ -1,0 +1,140 @@
+"""flows/ingest.py: the flow takes exactly the settings meant for a flow run, as Prefect
+validates and deploys them; the runner calls stages as tasks or as plain functions."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from prefect import task
+
+from flows.ingest import Runner, ingest
+from wirehouse.settings import FLOW_SETTINGS, Settings
+
+FLOW_PARAMETERS = {
+    "input_dir",
+    "db_path",
+    "export_dir",
+    "reference_date",
+    "input_format",
+    "max_file_bytes",
+    "batch_size",
+    "include_dateline_mentions",
+    "workers",
+    "lock_wait_seconds",
+    "write_hold_seconds",
+    "if_running",
+    "prune_missing",
+    "progress",
+    "crash_at",
+}
+
+
+def test_the_flow_takes_exactly_the_settings_meant_for_a_flow_run() -> None:
+    assert set(ingest.parameters.properties) == FLOW_PARAMETERS
+    assert set(FLOW_SETTINGS) == FLOW_PARAMETERS
+    assert set(Settings.__dataclass_fields__) >= FLOW_PARAMETERS
+
+
+@pytest.mark.parametrize(
+    ("name", "default"),
+    [
+        ("input_dir", "samples/articles"),
+        ("db_path", "warehouse/news.duckdb"),
+        ("batch_size", 10_000),
+        ("max_file_bytes", 20 * 1024 * 1024),
+        ("if_running", "wait"),
+        ("export_dir", None),
+        ("workers", None),  # the CPU count of the machine the run happens on
+    ],
+)
+def test_a_flow_parameter_defaults_to_its_setting(name: str, default: object) -> None:
+    assert ingest.parameters.properties[name]["default"] == default
+
+
+def test_a_deployment_s_text_parameters_become_the_run_s_settings() -> None:
+    validated = ingest.validate_parameters(
+        {
+            "input_dir": "/data/wire",
+            "batch_size": "500",
+            "reference_date": "2017-04-10",
+            "export_dir": "export",
+        }
+    )
+
+    settings = Settings.from_flow_parameters(validated)
+
+    assert settings == Settings(
+        input_dir=Path("/data/wire"),
+        batch_size=500,
+        reference_date=date(2017, 4, 10),
+        export_dir=Path("export"),
+    )
+
+
+def test_a_parameter_the_flow_does_not_take_is_refused() -> None:
+    from prefect.exceptions import SignatureMismatchError
+
+    with pytest.raises(SignatureMismatchError, match="dask_address"):
+        ingest.validate_parameters({"dask_address": "tcp://scheduler:8786"})
+
+
+def test_settings_come_back_whole_from_the_flow_s_parameters() -> None:
+    settings = Settings(
+        input_dir=Path("/data/wire"),
+        export_dir=Path("out"),
+        batch_size=3,
+        workers=1,
+        max_file_bytes=1000,
+        prune_missing=True,
+        crash_at="load:2",
+    )
+    assert Settings.from_flow_parameters(settings.flow_parameters()) == settings
+
+
+def test_settings_that_say_how_to_run_the_flow_are_not_its_parameters() -> None:
+    parameters = Settings(dask_address="tcp://x:8786", strict=True).flow_parameters()
+    assert not {"dask_address", "dask_local_workers", "strict", "export_force", "patterns"} & set(
+        parameters
+    )
+
+
+def test_a_served_deployment_finds_the_flow_by_its_name_in_the_module() -> None:
+    deployment = ingest.to_deployment(
+        name="wirehouse-scheduled", parameters={"input_dir": "/in", "db_path": "/db/news.duckdb"}
+    )
+    assert deployment.entrypoint == "flows/ingest.py:ingest"
+
+
+@task
+def double(number: int) -> int:
+    return 2 * number
+
+
+def test_the_plain_runner_calls_the_function_beneath_the_task() -> None:
+    plain = Runner(as_tasks=False)
+    assert plain(double, 21) == 42
+    submitted = plain.submit(double, 4)
+    assert submitted.done() and submitted.result() == 8
+
+
+def test_a_file_with_one_repeated_text_counts_only_the_rows_it_loads(tmp_path: Path) -> None:
+    from flows.ingest import run_pipeline
+    from tests.conftest import query
+
+    first = {"title": "Port reopens in Kobe", "body": "The port reopened in Japan. Ships came."}
+    second = {"title": "Rail line delayed", "body": "Trains ran late in Osaka. Japan said so."}
+    root = tmp_path / "in"
+    root.mkdir()
+    (root / "a.jsonl").write_text(json.dumps(first) + "\n")
+    (root / "b.jsonl").write_text(json.dumps(first) + "\n" + json.dumps(second) + "\n")
+    db_path = tmp_path / "news.duckdb"
+
+    summary = run_pipeline(Settings(input_dir=root, db_path=db_path, workers=1), as_tasks=False)
+
+    # b.jsonl's copy of a.jsonl's text is not loaded, so neither are its sentences.
+    assert (summary.files_loaded, summary.files_duplicate, summary.articles) == (2, 0, 2)
+    assert [(summary.sentences,)] == query(db_path, "select count(*) from sentences")
+    assert [(summary.mentions,)] == query(db_path, "select count(*) from mentions")
