@@ -130,12 +130,18 @@ def captured_stdout() -> Iterator[io.StringIO]:
         yield tee.copy
 
 
+def without_command_line(printed: str) -> str:
+    """printed without the line where a script echoes its own command: the section states it."""
+    lines = printed.strip().splitlines()
+    return "\n".join(line for line in lines if not line.lower().startswith("command:")).strip()
+
+
 def run_and_record(
     name: str,
     script: str,
     argv: Sequence[str],
     run: Callable[[], int],
-    keep: Callable[[str], str] = str.strip,
+    keep: Callable[[str], str] = without_command_line,
     doc: Path = DOC,
 ) -> int:
     """run's exit code; when it is 0, keep(what run printed) is recorded as section name."""

@@ -405,6 +405,8 @@ def scores_only(printed: str) -> str:
     # The error classes quote surfaces and NEWIDs of a research-use-only corpus: they stay in
     # the terminal and score.json, never in a file of the repository.
     kept = re.sub(r"## Largest error classes.*?(?=^Wall time:)", "", printed, flags=re.S | re.M)
+    kept = re.sub(r"^Command: .*$", "", kept, flags=re.M)  # the section states the command
+    kept = re.sub(r"\n{3,}", "\n\n", kept)
     return "\n".join(
         line for line in kept.strip().splitlines() if not line.startswith("Scores written to")
     )

@@ -85,3 +85,8 @@ def test_the_shipped_doc_has_a_section_for_every_recording_benchmark() -> None:
     for name in ("speed", "floor", "reuters-accuracy", "conll"):
         assert shipped.count(f"<!-- bench:{name} -->") == 1
         assert shipped.count(f"<!-- /bench:{name} -->") == 1
+
+
+def test_a_scripts_own_command_line_is_left_out_of_the_figures() -> None:
+    printed = "# speed\ncommand: .venv/bin/python benchmarks/speed.py\nReuters: 4.0 s\n"
+    assert record.without_command_line(printed) == "# speed\nReuters: 4.0 s"
