@@ -406,8 +406,9 @@ def main(argv: list[str] | None = None) -> int:
             workers=args.workers,
         )  # fmt: skip
         first = result["first"]
-        # discover, prepare, export, summarise, and a read_and_transform and a load per batch
-        task_runs = 4 + 2 * first["batches"]
+        # discover, prepare_warehouse, plan, copies_to_read_again, export, summarise, and a
+        # read_and_transform, a dedupe and a load per batch
+        task_runs = 6 + 3 * first["batches"]
         orchestration = task_runs * first["empty_task_seconds"]
         print(  # plain mode runs batches one after another; Prefect mode overlaps them
             f"- orchestration, estimated: {task_runs} task runs at"

@@ -34,7 +34,7 @@ from gazetteer import load_gazetteer
 from transforms import ledger
 from transforms.engine import ENGINE
 from transforms.pipeline import transform_articles
-from warehouse import db, sources
+from warehouse import db, queries, sources
 from warehouse.export import export_warehouse
 from warehouse.locks import run_lock
 from wirehouse.settings import Settings, flow_signature
@@ -381,11 +381,7 @@ def summarise(settings: Settings) -> list[tuple[str, str, int]]:
     with db.connect(
         settings.db_path, read_only=True, wait_seconds=settings.lock_wait_seconds
     ) as con:
-        return con.execute(
-            "select country_code, any_value(country_name), sum(mention_count)::bigint as n"
-            " from country_mentions_daily group by country_code order by n desc, country_code"
-            " limit 10"
-        ).fetchall()
+        return queries.top_countries(con)
 
 
 def batches(frame: pl.DataFrame, size: int) -> list[pl.DataFrame]:

@@ -11,7 +11,7 @@ import pytest
 
 from flows import stages
 from tests.conftest import SAMPLES, query
-from tests.test_processes import run_plain
+from tests.e2e.test_processes import run_plain
 from warehouse import db
 
 FIXTURE = Path(__file__).parent / "fixtures" / "warehouse-dbfde3b"

@@ -109,7 +109,7 @@ class HeldConnection:
     one rewrites the partly filled row groups of every table it appends to, so a checkpoint
     per small load recompresses the same rows again and again (measured: 40 loads of 5,000
     rows took 5.7 s closing after each, 1.6 s held, and made a file 38% larger). The holder
-    gives it up before waiting for anything else (flows/ingest.py), so a reader waits at most
+    gives it up before waiting for anything else (flows/pump.py), so a reader waits at most
     hold_seconds plus one load and one checkpoint; hold_seconds=0 gives up the connection
     after every load.
     """

@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import full_path
 from warehouse import db
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _python(code: str) -> subprocess.CompletedProcess[str]:

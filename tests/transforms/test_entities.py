@@ -1,5 +1,5 @@
 """People and organisations: titles, appositives, given names, surnames, bodies, companies,
-ambiguous names and ALL-CAPS text (rules in transforms/entities.py)."""
+ambiguous names and ALL-CAPS text (rules in transforms/entities/__init__.py)."""
 
 from __future__ import annotations
 

@@ -53,7 +53,7 @@ def test_batches_on_a_dask_cluster_or_threads_give_the_tables_of_a_plain_run(
     prefect_harness, tmp_path: Path
 ) -> None:
     from flows.ingest import run_flow, run_pipeline
-    from tests.test_determinism import snapshot
+    from tests.e2e.test_determinism import snapshot
     from wirehouse.settings import Settings
 
     settings = Settings(

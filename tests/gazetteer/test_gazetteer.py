@@ -10,7 +10,7 @@ import pytest
 
 from gazetteer import Gazetteer, load_gazetteer, load_non_country_phrases
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "gazetteer" / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "gazetteer" / "data"
 
 
 @pytest.fixture(scope="module")
@@ -207,7 +207,7 @@ def test_non_country_word_is_not_a_surface(
 def test_seed_article_yields_only_expected_countries(
     surface_index: dict[str, dict[str, str]],
 ) -> None:
-    seed = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_9931ddaee67d88b9.txt"
+    seed = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "000_9931ddaee67d88b9.txt"
     if not seed.exists():
         pytest.skip(f"{seed}: seed article not present beside the repo")
     words = set(seed.read_text(encoding="utf-8").replace("-", " ").split())

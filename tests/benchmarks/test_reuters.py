@@ -18,7 +18,7 @@ import pytest
 from benchmarks import reuters_accuracy as acc
 from benchmarks import reuters_convert as conv
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 REUTERS = REPO_ROOT.parent / "shared" / "corpora" / "reuters21578"
 
 INVENTED = """<!DOCTYPE lewis SYSTEM "lewis.dtd">
