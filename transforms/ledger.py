@@ -212,8 +212,8 @@ def plan_run(
     prune_under: str | None = None,
     prune_skipped: str | None = None,
 ) -> Plan:
-    """The run's plan; with prune_under (the input folder's path prefix), the files gone from it
-    are removed and the found copies of their texts read again."""
+    """The run's plan; with prune_under (the input folder's path prefix), also the files gone
+    from it (for the prune task to remove) and the found copies of their texts (to read again)."""
     to_read = plan_reads(discovered, known)
     gone = pl.DataFrame(schema={"path": pl.String()})
     if prune_under is not None:

@@ -14,7 +14,6 @@ from transforms.schemas import (
     ARTICLE_SCHEMA,
     COPY_SCHEMA,
     COUNTRY_SCHEMA,
-    DEMOTED_SCHEMA,
     ENTITY_SCHEMA,
     EVIDENCE_SCHEMA,
     LEDGER_SCHEMA,
@@ -22,8 +21,6 @@ from transforms.schemas import (
     SENTENCE_SCHEMA,
     UNLISTED_SCHEMA,
 )
-
-__all__ = ["COPY_SCHEMA", "DEMOTED_SCHEMA", "ENTITY_SCHEMA", "EVIDENCE_SCHEMA", "TABLES", "Table"]
 
 
 @dataclass(frozen=True)

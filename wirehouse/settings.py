@@ -59,13 +59,22 @@ class Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
     def flow_parameters(self) -> dict[str, object]:
-        """These settings as the ingest flow's parameters (FLOW_SETTINGS), by name."""
-        return {name: getattr(self, name) for name in FLOW_SETTINGS}
+        """These settings as the ingest flow's parameters (FLOW_SETTINGS), by parameter name."""
+        parameters = {name: getattr(self, name) for name in FLOW_SETTINGS}
+        parameters["max_file_mb"] = parameters.pop("max_file_bytes") / _MIB
+        return parameters
 
     @classmethod
     def from_flow_parameters(cls, parameters: Mapping[str, object]) -> Settings:
-        """The settings of a flow run: its parameters, defaults where they are None."""
-        return cls().with_overrides(**parameters)
+        """The settings of a flow run: its parameters, defaults where they are None (or,
+        for workers, 0, which deployments made before it could be None still store)."""
+        changes = dict(parameters)
+        if changes.get("max_file_mb") is not None:
+            changes["max_file_bytes"] = int(float(changes["max_file_mb"]) * _MIB)
+        changes.pop("max_file_mb", None)
+        if changes.get("workers") == 0:
+            changes["workers"] = None
+        return cls().with_overrides(**changes)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -88,7 +97,8 @@ class Settings:
 
 # The settings a run of the ingest flow takes as parameters (flows/ingest.py): its deployments
 # and schedules set them. The others say how this process runs the flow (dask_*: its task
-# runner), belong to other commands (export_force, strict) or to no command (patterns).
+# runner), only decide the command's exit status (strict), are set by no command yet
+# (export_force) or by none at all (patterns).
 FLOW_SETTINGS = (
     "input_dir",
     "db_path",
@@ -108,6 +118,10 @@ FLOW_SETTINGS = (
 )
 
 
+# Deployments give the file-size cap in MiB, as the command line does (--max-file-mb).
+_MIB = 1024 * 1024
+
+
 def flow_signature() -> inspect.Signature:
     """The ingest flow's parameters: FLOW_SETTINGS, keyword-only, with their types and defaults
     (None for a default worked out where the run happens, such as workers)."""
@@ -118,6 +132,8 @@ def flow_signature() -> inspect.Signature:
         default, annotation = defaults[name], types[name]
         if default is MISSING:
             default, annotation = None, annotation | None
+        if name == "max_file_bytes":
+            name, default, annotation = "max_file_mb", default / _MIB, float
         parameters.append(
             inspect.Parameter(
                 name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation

@@ -19,7 +19,7 @@ FLOW_PARAMETERS = {
     "export_dir",
     "reference_date",
     "input_format",
-    "max_file_bytes",
+    "max_file_mb",
     "batch_size",
     "include_dateline_mentions",
     "workers",
@@ -34,8 +34,9 @@ FLOW_PARAMETERS = {
 
 def test_the_flow_takes_exactly_the_settings_meant_for_a_flow_run() -> None:
     assert set(ingest.parameters.properties) == FLOW_PARAMETERS
-    assert set(FLOW_SETTINGS) == FLOW_PARAMETERS
-    assert set(Settings.__dataclass_fields__) >= FLOW_PARAMETERS
+    # The file-size cap is a setting in bytes and a parameter in MiB, as on the command line.
+    assert set(FLOW_SETTINGS) == FLOW_PARAMETERS - {"max_file_mb"} | {"max_file_bytes"}
+    assert set(Settings.__dataclass_fields__) >= set(FLOW_SETTINGS)
 
 
 @pytest.mark.parametrize(
@@ -44,7 +45,7 @@ def test_the_flow_takes_exactly_the_settings_meant_for_a_flow_run() -> None:
         ("input_dir", "samples/articles"),
         ("db_path", "warehouse/news.duckdb"),
         ("batch_size", 10_000),
-        ("max_file_bytes", 20 * 1024 * 1024),
+        ("max_file_mb", 20.0),
         ("if_running", "wait"),
         ("export_dir", None),
         ("workers", None),  # the CPU count of the machine the run happens on
@@ -72,6 +73,16 @@ def test_a_deployment_s_text_parameters_become_the_run_s_settings() -> None:
         reference_date=date(2017, 4, 10),
         export_dir=Path("export"),
     )
+
+
+def test_a_deployment_s_file_cap_in_mib_and_workers_0_mean_what_they_always_meant() -> None:
+    # max_file_mb: 0.5 MiB is 524,288 bytes; workers 0 is one per core (the default).
+    validated = ingest.validate_parameters({"max_file_mb": "0.5", "workers": 0})
+
+    settings = Settings.from_flow_parameters(validated)
+
+    assert settings.max_file_bytes == 524_288
+    assert settings.workers == Settings().workers
 
 
 def test_a_parameter_the_flow_does_not_take_is_refused() -> None:

@@ -7,7 +7,7 @@ any real article to show one article never leaks into the next.
 
 import polars as pl
 
-from transforms.entities import _drop_overlapping, _leftmost_longest
+from transforms.entities.overlaps import _drop_overlapping, _leftmost_longest
 
 HUGE = 2**41  # past the fixed lift (2**40) these functions once used
 

@@ -7,8 +7,8 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from gazetteer import Gazetteer
-from transforms import entities
-from transforms.entities import _ascii_pattern, _has, regex_spans
+from transforms.entities import patterns
+from transforms.entities.patterns import _ascii_pattern, _has, regex_spans
 from transforms.mentions import find_mentions
 
 SENTENCES = [
@@ -43,9 +43,9 @@ def _sorted(frame: pl.LazyFrame) -> pl.DataFrame:
 @pytest.mark.parametrize(
     "pattern",
     [
-        rf"(?P<name>{entities._NAME_WORD}{entities._NAME_TAIL}{{1,4}})\b",
-        rf"(?P<name>{entities._COMPANY_WORD}(?: +(?:&|and|{entities._COMPANY_WORD})){{0,4}}"
-        rf" +{entities._COMPANY_SUFFIX})",
+        rf"(?P<name>{patterns._NAME_WORD}{patterns._NAME_TAIL}{{1,4}})\b",
+        rf"(?P<name>{patterns._COMPANY_WORD}(?: +(?:&|and|{patterns._COMPANY_WORD})){{0,4}}"
+        rf" +{patterns._COMPANY_SUFFIX})",
         r"(?P<name>[^\p{L}\p{N}]+)",
     ],
 )
@@ -59,7 +59,7 @@ def test_ascii_form_keeps_unicode_classes_out_of_character_classes() -> None:
 
 
 def test_regex_spans_are_the_same_with_a_necessary_prefilter() -> None:
-    pattern = rf"(?:Prime Minister|President|Mr\.) +(?P<name>{entities._NAME})\b"
+    pattern = rf"(?:Prime Minister|President|Mr\.) +(?P<name>{patterns._NAME})\b"
     plain = regex_spans(_sentences(), pattern)
     filtered = regex_spans(_sentences(), pattern, prefilter=_has(r"(?:Minister|President|Mr\.) "))
     assert_frame_equal(_sorted(filtered), _sorted(plain))
@@ -67,7 +67,7 @@ def test_regex_spans_are_the_same_with_a_necessary_prefilter() -> None:
 
 
 def test_non_ascii_sentences_keep_their_unicode_matches() -> None:
-    spans = regex_spans(_sentences(), rf"(?P<name>{entities._NAME_WORD})\b").collect()
+    spans = regex_spans(_sentences(), rf"(?P<name>{patterns._NAME_WORD})\b").collect()
     names = set(spans.get_column("name"))
     assert {"O’Neill", "Zoë", "Ångström", "Émile", "Ørsted"} <= names
     for row in spans.iter_rows(named=True):

@@ -71,18 +71,7 @@ from transforms.engine import ENGINE
 from transforms.entities.evidence import entity_evidence
 from transforms.entities.merge import entity_mentions, merge_mentions, uncovered
 from transforms.entities.organisations import organization_candidates
-from transforms.entities.overlaps import _drop_overlapping as _drop_overlapping
-from transforms.entities.overlaps import _leftmost_longest as _leftmost_longest
 from transforms.entities.overlaps import candidate_spans
-from transforms.entities.patterns import _COMPANY_SUFFIX as _COMPANY_SUFFIX
-from transforms.entities.patterns import _COMPANY_WORD as _COMPANY_WORD
-from transforms.entities.patterns import _NAME as _NAME
-from transforms.entities.patterns import _NAME_TAIL as _NAME_TAIL
-from transforms.entities.patterns import _NAME_WORD as _NAME_WORD
-from transforms.entities.patterns import _ascii_pattern as _ascii_pattern
-from transforms.entities.patterns import _has as _has
-from transforms.entities.patterns import capitalised_words as capitalised_words
-from transforms.entities.patterns import regex_spans as regex_spans
 from transforms.entities.people import person_candidates
 from transforms.entities.places import context_places
 from transforms.entities.resolution import (
