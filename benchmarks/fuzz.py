@@ -1,4 +1,4 @@
-"""Run the fuzz properties of tests/test_fuzz.py with many examples and report per target.
+"""Run the fuzz properties of tests/transforms/test_fuzz.py with many examples and report per target.
 
     .venv/bin/python benchmarks/fuzz.py --examples 10000 [--targets reader-random-bytes ...]
 
@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.test_fuzz import TARGETS  # noqa: E402
+from tests.transforms.test_fuzz import TARGETS  # noqa: E402
 
 
 def run_target(name: str, examples: int) -> tuple[int, int, float]:

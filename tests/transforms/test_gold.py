@@ -23,7 +23,7 @@ import pytest
 
 from tests.conftest import full_path, query
 
-GOLD = Path(__file__).resolve().parent / "gold"
+GOLD = Path(__file__).resolve().parents[1] / "gold"
 ARTICLES = GOLD / "articles"
 ANNOTATIONS = GOLD / "annotations.csv"
 DATELINES = GOLD / "datelines.csv"

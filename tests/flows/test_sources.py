@@ -14,7 +14,7 @@ from tests.conftest import SAMPLES, query
 from tests.e2e.test_processes import run_plain
 from warehouse import db
 
-FIXTURE = Path(__file__).parent / "fixtures" / "warehouse-dbfde3b"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "warehouse-dbfde3b"
 
 KENYA = {
     "2017/04/10/story.txt": "Rains cut roads\n\nHeavy rains cut roads across Kenya on Monday.\n",
