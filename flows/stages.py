@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
-from itertools import islice
 from pathlib import Path, PurePosixPath
 from stat import S_ISREG
 
@@ -22,22 +21,15 @@ from transforms.file_reads import (
     LedgerRow,
     grown_reason,
     ledger_frame,
-    ledger_row,
-    refusal,
-    since_found,
+    ledger_rows,
+    read_change,
+    refusals,
     split_unchanged,
     unchanged_frame,
     unreadable_reason,
-    unsteady_reason,
 )
 from transforms.mtimes import mtime_column, mtime_date, mtime_datetime, mtime_us
-from transforms.reading import (
-    ArticleRow,
-    ReadResult,
-    RejectedInput,
-    article_rows_frame,
-    read_documents,
-)
+from transforms.reading import ArticleRow, article_rows_frame, read_documents
 from transforms.schemas import FOUND_SCHEMA, UNLISTED_SCHEMA
 
 log = logging.getLogger("wirehouse")
@@ -120,7 +112,10 @@ def discover(root: Path, patterns: tuple[str, ...]) -> Discovery:
         return _undecodable_input(shown_top)
     unlisted: list[tuple[str, str]] = []
     # The frame is built as the walk goes, so unlisted is complete once it is.
-    files = _found_frame(_found_rows(top, _name_matcher(patterns), unlisted))
+    files = _found_frame(
+        _found_rows(prefix, entries)
+        for prefix, entries in _walk(top, _name_matcher(patterns), unlisted)
+    )
     return Discovery(
         files=files, unlisted=pl.DataFrame(unlisted, schema=UNLISTED_SCHEMA, orient="row")
     )
@@ -183,7 +178,7 @@ def _sort_entries(
         try:
             is_dir = entry.is_dir()  # follows symlinks, as os.walk(followlinks=True)
         except OSError as exc:
-            if matches(entry.name):  # recorded by _found_row as a file that cannot be read
+            if matches(entry.name):  # recorded by _found_rows as a file that cannot be read
                 files.append(entry)
             else:
                 unlisted.append(_unlisted_entry(prefix + entry.name, exc))
@@ -201,57 +196,59 @@ def _sort_entries(
     return subdirs, files
 
 
-def _found_rows(
-    top: str, matches: Callable[[str], bool], unlisted: list[tuple[str, str]]
-) -> Iterator[FoundRow]:
-    """The found row of every matching file under top, in walk order."""
-    for prefix, entries in _walk(top, matches, unlisted):
-        for entry in entries:
-            row = _found_row(prefix + entry.name, entry)
-            if row is not None:
-                yield row
-
-
-def _found_row(path: str, entry: os.DirEntry[str]) -> FoundRow | None:
-    """(path as shown, size, mtime in ns, problem) of a matching entry; None when it is not
-    an article file (a FIFO, socket or device) or is gone since the listing."""
-    problem = None
-    if not path.isascii():
-        path, problem = _shown_name(path)
-    try:
-        file_stat = entry.stat()
-    except OSError as exc:
-        # A link whose target is missing, or a link loop: recorded, so nothing
-        # matching the patterns goes unaccounted for.
+def _found_rows(prefix: str, entries: list[os.DirEntry[str]]) -> list[FoundRow]:
+    """(path as shown, size, mtime in ns, problem) of every matching entry of one folder that
+    is an article file: not a FIFO, socket or device, and not gone since the listing."""
+    rows: list[FoundRow] = []
+    for entry in entries:
+        path = prefix + entry.name
+        problem = None
+        if not path.isascii():
+            path, problem = _shown_name(path)
         try:
-            file_stat = entry.stat(follow_symlinks=False)
-        except OSError:
-            return None  # gone between listing and stat: it was never there for this run
-        problem = problem or (
-            f"broken symbolic link ({exc.strerror or exc}): fix or remove the link"
-        )
-    else:
-        if not S_ISREG(file_stat.st_mode):
-            return None
-    return path, file_stat.st_size, file_stat.st_mtime_ns, problem
-
-
-def _found_frame(rows: Iterator[FoundRow]) -> pl.DataFrame:
-    """Found rows as a FOUND_SCHEMA frame, built _DISCOVER_CHUNK rows at a time."""
-    chunks = [pl.DataFrame(schema=FOUND_SCHEMA)]
-    while chunk := list(islice(rows, _DISCOVER_CHUNK)):
-        paths, sizes, mtimes_ns, problems = zip(*chunk, strict=True)
-        chunks.append(
-            pl.DataFrame(
-                [
-                    pl.Series("path", paths, dtype=pl.String),
-                    pl.Series("size_bytes", sizes, dtype=pl.Int64),
-                    mtime_column(mtimes_ns).alias("modified_at"),
-                    pl.Series("problem", problems, dtype=pl.String),
-                ]
+            file_stat = entry.stat()
+        except OSError as exc:
+            # A link whose target is missing, or a link loop: recorded, so nothing
+            # matching the patterns goes unaccounted for.
+            try:
+                file_stat = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue  # gone between listing and stat: it was never there for this run
+            problem = problem or (
+                f"broken symbolic link ({exc.strerror or exc}): fix or remove the link"
             )
-        )
+        else:
+            if not S_ISREG(file_stat.st_mode):
+                continue
+        rows.append((path, file_stat.st_size, file_stat.st_mtime_ns, problem))
+    return rows
+
+
+def _found_frame(folders: Iterator[list[FoundRow]]) -> pl.DataFrame:
+    """The found rows of every folder as one FOUND_SCHEMA frame, built in chunks of about
+    _DISCOVER_CHUNK rows."""
+    chunks = [pl.DataFrame(schema=FOUND_SCHEMA)]
+    rows: list[FoundRow] = []
+    for folder_rows in folders:
+        rows += folder_rows
+        if len(rows) >= _DISCOVER_CHUNK:
+            chunks.append(_found_chunk(rows))
+            rows = []
+    chunks.append(_found_chunk(rows))
     return pl.concat(chunks, rechunk=True)
+
+
+def _found_chunk(rows: list[FoundRow]) -> pl.DataFrame:
+    """Found rows as a FOUND_SCHEMA frame."""
+    paths, sizes, mtimes_ns, problems = zip(*rows, strict=True) if rows else ((),) * 4
+    return pl.DataFrame(
+        [
+            pl.Series("path", paths, dtype=pl.String),
+            pl.Series("size_bytes", sizes, dtype=pl.Int64),
+            mtime_column(mtimes_ns).alias("modified_at"),
+            pl.Series("problem", problems, dtype=pl.String),
+        ]
+    )
 
 
 def _unlisted_entry(path: str, exc: OSError | None) -> tuple[str, str]:
@@ -317,21 +314,16 @@ def read_files(
 
 def _read_batches(files: pl.DataFrame, max_file_bytes: int) -> Iterator[list[FileRead]]:
     """Every file taken by _take, in batches holding about _PARSE_BATCH_BYTES of bytes."""
-    problems = (
-        files.get_column("problem").to_list()
-        if "problem" in files.columns
-        else [None] * files.height
-    )
     batch: list[FileRead] = []
     held = 0
-    for path, size, mtime, problem in zip(
+    for path, size, mtime, refused in zip(
         files.get_column("path").to_list(),
         files.get_column("size_bytes").to_list(),
         files.get_column("modified_at").dt.epoch("us").to_list(),
-        problems,
+        refusals(files, max_file_bytes),
         strict=True,
     ):
-        read = _take(path, size, mtime, problem, max_file_bytes)
+        read = _take(path, size, mtime, refused, max_file_bytes)
         batch.append(read)
         held += read.size_bytes or 0
         if held >= _PARSE_BATCH_BYTES:
@@ -340,12 +332,11 @@ def _read_batches(files: pl.DataFrame, max_file_bytes: int) -> Iterator[list[Fil
     yield batch
 
 
-def _take(path: str, size: int, mtime: int, problem: str | None, max_file_bytes: int) -> FileRead:
-    """One discovered file (size, mtime in microseconds as found) read with every guard:
-    its bytes and their hash, or why nothing was read."""
-    reason = refusal(path, size, problem, max_file_bytes)
-    if reason is not None:
-        return FileRead(path, mtime, reason=reason)
+def _take(path: str, size: int, mtime: int, refused: str | None, max_file_bytes: int) -> FileRead:
+    """One discovered file (size, mtime in microseconds as found, why it is refused if it
+    is) read with every guard: its bytes and their hash, or why nothing was read."""
+    if refused is not None:
+        return FileRead(path, mtime, reason=refused)
     try:
         before, data, after = _read_file(path, max_file_bytes)
     except _Grown as grown:
@@ -353,17 +344,12 @@ def _take(path: str, size: int, mtime: int, problem: str | None, max_file_bytes:
     except OSError as exc:
         is_link = isinstance(exc, FileNotFoundError) and os.path.islink(path)
         return FileRead(path, mtime, reason=unreadable_reason(path, exc, is_link))
-    now_size, now_mtime = after.st_size, mtime_us(after.st_mtime_ns)
-    notes: tuple[str, ...] = ()
-    reason = unsteady_reason(
-        path, (before.st_size, before.st_mtime_ns), (now_size, after.st_mtime_ns), len(data)
-    )
-    if reason is None:
-        reason, notes = since_found(path, (size, mtime), (now_size, now_mtime))
+    now_mtime = mtime_us(after.st_mtime_ns)
+    reason, notes = read_change(path, (size, mtime), before, after, len(data), now_mtime)
     if reason is not None:
         return FileRead(path, mtime, reason=reason)
     digest = hashlib.sha256(data).hexdigest()
-    return FileRead(path, now_mtime, now_size, digest, data, notes=notes)
+    return FileRead(path, now_mtime, after.st_size, digest, data, None, notes)
 
 
 def _parse_batch(
@@ -380,15 +366,9 @@ def _parse_batch(
         input_format=input_format,
         reference_date=reference_date,
     )
-    rows: list[LedgerRow] = []
-    articles: list[ArticleRow] = []
-    for read in fresh:
-        result = next(results) if read.data is not None else None
-        if isinstance(result, Exception) and not isinstance(result, RejectedInput):
-            log.error("reading %s failed", read.path, exc_info=result)
-        rows.append(ledger_row(read, result))
-        if isinstance(result, ReadResult):
-            articles += result.rows
+    rows, articles, crashes = ledger_rows(fresh, results)
+    for path, exc in crashes:
+        log.error("reading %s failed", path, exc_info=exc)
     return rows, articles, unchanged
 
 

@@ -3,18 +3,26 @@ be trusted, whether the content-hash shortcut skips it, and the ledger row it ge
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 import polars as pl
 
-from transforms.reading import ReadResult, RejectedInput
+from transforms.reading import ArticleRow, ReadResult, RejectedInput
 from transforms.schemas import DISCOVERED_SCHEMA, LEDGER_SCHEMA
 
 LedgerRow = tuple[object, ...]  # one file, its values in LEDGER_SCHEMA's column order
 
 _RETRY = "it is tried again on the next run"
 _NEXT_RUN = "not loaded this run: it will be picked up next run"
+
+
+class FileStat(Protocol):
+    """What the guards read of a file's stat (os.stat_result has more)."""
+
+    st_size: int
+    st_mtime_ns: int
 
 
 @dataclass(slots=True)
@@ -46,6 +54,17 @@ def refusal(path: str, size: int, problem: str | None, max_file_bytes: int) -> s
     return None
 
 
+def refusals(files: pl.DataFrame, max_file_bytes: int) -> list[str | None]:
+    """refusal of each discovered file (FOUND_SCHEMA; problem may be absent), in order."""
+    problem = pl.col("problem") if "problem" in files.columns else pl.lit(None, pl.String)
+    refused = files.select(problem.is_not_null() | (pl.col("size_bytes") > max_file_bytes))
+    reasons: list[str | None] = [None] * files.height
+    for i in refused.to_series().arg_true().to_list():
+        row = files.row(i, named=True)
+        reasons[i] = refusal(row["path"], row["size_bytes"], row.get("problem"), max_file_bytes)
+    return reasons
+
+
 def grown_reason(path: str, found_size: int, size: int, max_file_bytes: int) -> str:
     """Why a file that grew past the size limit after it was found is not read."""
     return (
@@ -66,32 +85,29 @@ def unreadable_reason(path: str, exc: OSError, is_link: bool) -> str:
     return f"{path}: could not read ({exc.strerror or exc}): check the file; {_RETRY}"
 
 
-def unsteady_reason(
+def read_change(
     path: str,
-    before: tuple[int, int],
-    after: tuple[int, int],
+    found: tuple[int, int | None],
+    before: FileStat,
+    after: FileStat,
     read_size: int,
-) -> str | None:
-    """Why bytes read cannot be trusted, given (size, mtime in ns) before and after the read
-    and how many bytes came; None when the file held still."""
-    if before == after and read_size == after[0]:
-        return None
-    return (
-        f"{path}: changed while being read ({before[0]:,} bytes before,"
-        f" {after[0]:,} after); {_NEXT_RUN}"
-    )
-
-
-def since_found(
-    path: str, found: tuple[int, int | None], read: tuple[int, int]
+    read_mtime: int,
 ) -> tuple[str | None, tuple[str, ...]]:
-    """(why the file is left for the next run, notes), given (size, mtime in microseconds)
-    when it was found and as it was read."""
-    (found_size, found_mtime), (size, mtime) = found, read
+    """(why the bytes read are left for the next run, notes about them), given the size and
+    mtime (microseconds since 1970) discovery found, the stats before and after the read,
+    how many bytes came and the mtime read."""
+    size = after.st_size
+    if before.st_size != size or before.st_mtime_ns != after.st_mtime_ns or read_size != size:
+        return (
+            f"{path}: changed while being read ({before.st_size:,} bytes before,"
+            f" {size:,} after); {_NEXT_RUN}",
+            (),
+        )
+    found_size, found_mtime = found
     if size < found_size:
         # Shrunk and now still: read as it is, and said.
         return None, (f"shrank from {found_size:,} to {size:,} bytes after it was found",)
-    if size != found_size or mtime != found_mtime:
+    if size != found_size or read_mtime != found_mtime:
         return (
             f"{path}: changed while being read ({found_size:,} bytes when found, {size:,}"
             f" now): it may still be being written; {_NEXT_RUN}",
@@ -105,6 +121,8 @@ def split_unchanged(
 ) -> tuple[list[FileRead], list[FileRead]]:
     """(files to parse or reject, files the content-hash shortcut skips): a file is skipped
     when the bytes read hash as the ledger says its bytes did."""
+    if not known_sha:
+        return reads, []
     fresh: list[FileRead] = []
     unchanged: list[FileRead] = []
     for read in reads:
@@ -113,36 +131,50 @@ def split_unchanged(
     return fresh, unchanged
 
 
-def ledger_row(read: FileRead, result: ReadResult | Exception | None) -> LedgerRow:
-    """A file's ledger row from what was read and what parsing made of it (None: not parsed).
+def ledger_rows(
+    reads: list[FileRead], results: Iterator[ReadResult | Exception]
+) -> tuple[list[LedgerRow], list[ArticleRow], list[tuple[str, Exception]]]:
+    """(ledger rows, articles, reader crashes as (path, exception)) of files read, in order,
+    given the reader's result for each file that has bytes, in the same order.
 
     A rejection that the file's bytes do not explain (nothing was read) leaves size_bytes
     null, so the next run reads it again.
     """
-    status, reason, encoding, source_format, count = "rejected", read.reason, None, None, 0
-    if isinstance(result, ReadResult):
-        status, encoding, source_format = "loaded", result.encoding, result.source_format
-        reason = "; ".join([*read.notes, *result.notes]) or None
-        count = len(result.rows)
-    elif isinstance(result, RejectedInput):
-        reason = f"{read.path}: {result}"
-    elif result is not None:
-        reason = (
-            f"{read.path}: could not be read as an article ({type(result).__name__}:"
-            f" {result}); this is a wirehouse bug: please report it with the file"
+    rows: list[LedgerRow] = []
+    articles: list[ArticleRow] = []
+    crashes: list[tuple[str, Exception]] = []
+    for read in reads:
+        status, reason, encoding, source_format, count = "rejected", read.reason, None, None, 0
+        result = next(results) if read.data is not None else None
+        if isinstance(result, ReadResult):
+            status, encoding, source_format = "loaded", result.encoding, result.source_format
+            if read.notes or result.notes:
+                reason = "; ".join([*read.notes, *result.notes]) or None
+            count = len(result.rows)
+            articles += result.rows
+        elif isinstance(result, RejectedInput):
+            reason = f"{read.path}: {result}"
+        elif result is not None:
+            crashes.append((read.path, result))
+            reason = (
+                f"{read.path}: could not be read as an article ({type(result).__name__}:"
+                f" {result}); this is a wirehouse bug: please report it with the file"
+            )
+        rows.append(
+            (
+                read.path,
+                read.sha256,
+                read.size_bytes,
+                read.modified_at,
+                status,
+                reason,
+                encoding,
+                source_format,
+                count,
+                None,  # duplicate_of: set by the de-duplication after the read
+            )
         )
-    return (
-        read.path,
-        read.sha256,
-        read.size_bytes,
-        read.modified_at,
-        status,
-        reason,
-        encoding,
-        source_format,
-        count,
-        None,  # duplicate_of: set by the de-duplication after the read
-    )
+    return rows, articles, crashes
 
 
 def ledger_frame(rows: list[LedgerRow]) -> pl.DataFrame:

@@ -46,6 +46,8 @@ _MAGIC = (
 _MAGIC_PREFIXES = tuple(magic for magic, _ in _MAGIC)
 _UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
 _NAV_LINE = re.compile(r"(?i)^back to (main|top|index)$")
+# What str.lstrip strips (\s is str.isspace), then the brace a JSON object opens with.
+_OPENS_WITH_BRACE = re.compile(r"\s*\{")
 # C0 and C1 control codes (tab, newline and carriage return excepted) and stray
 # byte-order marks: no article means them, and latin-1 turns binary into C1 codes.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufeff]")
@@ -60,18 +62,16 @@ _ODD_SPACE = re.compile(
 # The same two classes restricted to ASCII, as bytes for bytes.translate.
 _ASCII_CONTROL = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 _ASCII_ODD_SPACE = b"\t\x0b\x0c\r\x1c\x1d\x1e\x1f"
+_ASCII_TO_SPACE = str.maketrans(dict.fromkeys(_ASCII_ODD_SPACE.decode("ascii"), " "))
 # The magic numbers that ASCII without control codes can start with.
 _ASCII_MAGIC = tuple(
     magic
     for magic in _MAGIC_PREFIXES
     if magic.isascii() and len(magic.translate(None, _ASCII_CONTROL)) == len(magic)
 )
-# After _SPACES: the single space either side of a line break, and runs of blank lines.
-_LINE_EDGE = re.compile(r" ?\n ?")
+# Runs of blank lines in tidied text.
 _BLANK_LINES = re.compile(r"\n\n+")
-# In tidied text (non-blank lines are never empty): a navigation line as the second
-# non-blank line, and the third non-blank line.
-_NAV_SECOND = re.compile(r"[^\n]+\n+(?i:back to (?:main|top|index))(?:\n|$)")
+# In tidied text (non-blank lines are never empty): the third non-blank line.
 _THIRD_LINE = re.compile(r"[^\n]+\n+[^\n]+\n+([^\n]+)")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _BINARY_SHARE = 10  # a text with more than 1 in 10 control characters is not an article
@@ -139,32 +139,41 @@ def decode_bytes(data: bytes) -> Decoded:
     if not data:
         raise RejectedInput("empty file (0 bytes); nothing to load: remove it or re-fetch it")
     if data.startswith(_MAGIC_PREFIXES):
-        for magic, kind in _MAGIC:
-            if data.startswith(magic):
-                raise RejectedInput(
-                    f"binary file ({kind}), not an article: move it out of the input"
-                )
+        kind = next(kind for magic, kind in _MAGIC if data.startswith(magic))
+        raise RejectedInput(f"binary file ({kind}), not an article: move it out of the input")
+    decoded = _decode_by_bom(data) or _decode_by_nuls(data) or _decode_as_text(data)
+    return _reject_if_binary(decoded)
+
+
+def _decode_by_bom(data: bytes) -> Decoded | None:
+    """The text a byte-order mark says how to decode; None without one."""
     if data.startswith(b"\xef\xbb\xbf"):
         try:
-            return _reject_if_binary(Decoded(data[3:].decode("utf-8"), "utf-8-sig"))
+            return Decoded(data[3:].decode("utf-8"), "utf-8-sig")
         except UnicodeDecodeError as exc:
             note = (
                 f"UTF-8 byte-order mark but not valid UTF-8 at byte {exc.start + 3};"
                 " undecodable bytes replaced with U+FFFD"
             )
-            text = data[3:].decode("utf-8", errors="replace")
-            return _reject_if_binary(Decoded(text, "utf-8-sig", [note]))
+            return Decoded(data[3:].decode("utf-8", errors="replace"), "utf-8-sig", [note])
     for boms, codec in ((_UTF32_BOMS, "utf-32"), ((b"\xff\xfe", b"\xfe\xff"), "utf-16")):
         if data.startswith(boms):
             try:
-                return _reject_if_binary(Decoded(data.decode(codec), codec))
+                return Decoded(data.decode(codec), codec)
             except UnicodeDecodeError as exc:
                 raise RejectedInput(
                     f"{codec.upper()} byte-order mark but undecodable text at byte {exc.start}"
                     f" ({exc.reason}): re-save it as UTF-8"
                 ) from exc
+    return None
+
+
+def _decode_by_nuls(data: bytes) -> Decoded | None:
+    """UTF-16 text its NUL bytes give away; None when its start holds few NULs or none."""
     sample = data[:8192]
-    sniffed = _utf16_without_bom(sample) if b"\x00" in sample else None
+    if b"\x00" not in sample:
+        return None
+    sniffed = _utf16_without_bom(sample)
     if sniffed is not None:
         try:
             text = data.decode(sniffed)
@@ -172,24 +181,28 @@ def decode_bytes(data: bytes) -> Decoded:
             pass  # NULs in a pattern that is not UTF-16 after all: judged as binary below
         else:
             note = f"no byte-order mark; decoded as {sniffed.upper()} from its NUL-byte pattern"
-            return _reject_if_binary(Decoded(text, "utf-16", [note]))
+            return Decoded(text, "utf-16", [note])
     if sample.count(b"\x00") > max(8, len(sample) // 10):
         raise RejectedInput(
             "binary file (many NUL bytes), not an article: move it out of the input"
         )
+    return None
+
+
+def _decode_as_text(data: bytes) -> Decoded:
+    """The text of bytes without a byte-order mark: UTF-8, else cp1252, else latin-1."""
     try:
-        return _reject_if_binary(Decoded(data.decode("utf-8"), "utf-8"))
+        return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as exc:
         where = f"byte {exc.start}"
     try:
-        decoded = Decoded(
+        return Decoded(
             data.decode("cp1252"), "cp1252", [f"not valid UTF-8 at {where}; decoded as cp1252"]
         )
     except UnicodeDecodeError:
-        decoded = Decoded(
+        return Decoded(
             data.decode("latin-1"), "latin-1", [f"not valid UTF-8 at {where}; decoded as latin-1"]
         )
-    return _reject_if_binary(decoded)
 
 
 def clean_text(text: str) -> str:
@@ -209,14 +222,25 @@ def _ascii_count(text: str, chars: bytes) -> int:
 
 def detect_format(text: str, path: str) -> str:
     """Guess 'jsonl', 'kyodo' or 'plain' from the file's name and first lines."""
-    lower = path.lower()
-    stripped = text.lstrip()
-    if lower.endswith(_JSON_SUFFIXES) or stripped.startswith("{"):
+    if _looks_json(text, path):
         return "jsonl"
+    return "kyodo" if _navigation_second(text) else "plain"
+
+
+def _looks_json(text: str, path: str) -> bool:
+    """Whether the file's name or its first visible character says JSON Lines."""
+    first = text[:1]
+    return (
+        first == "{"
+        or (first.isspace() and _OPENS_WITH_BRACE.match(text) is not None)
+        or path.lower().endswith(_JSON_SUFFIXES)
+    )
+
+
+def _navigation_second(text: str) -> bool:
+    """Whether the second non-blank line is a navigation line ('Back to Main'), as in Kyodo."""
     lines = _leading_lines(text, 2)
-    if len(lines) >= 2 and _NAV_LINE.match(lines[1]):
-        return "kyodo"
-    return "plain"
+    return len(lines) >= 2 and _NAV_LINE.match(lines[1]) is not None
 
 
 def _leading_lines(text: str, count: int) -> list[str]:
@@ -236,21 +260,15 @@ def _leading_lines(text: str, count: int) -> list[str]:
 
 def _tidy_lines(text: str) -> str:
     """Text with whitespace runs collapsed, every line stripped, and blank lines at its ends gone."""
-    # Whole-text passes instead of one substitution per line, each skipped when a cheap
-    # scan shows it has nothing to do (most wire text has single spaces only).
-    odd = _ascii_count(text, _ASCII_ODD_SPACE) if text.isascii() else _ODD_SPACE.search(text)
-    if odd or "  " in text:
+    # Every other whitespace to plain spaces first, then string replacements, not regex
+    # substitutions: each is one fast scan, skipped when a cheap scan shows it has nothing
+    # to do (most wire text has single spaces only), and halving the runs of spaces takes
+    # a pass per doubling of the longest run.
+    if text.isascii():
+        if _ascii_count(text, _ASCII_ODD_SPACE):
+            text = text.translate(_ASCII_TO_SPACE)
+    elif _ODD_SPACE.search(text):
         text = _SPACES.sub(" ", text)
-    if " \n" in text or "\n " in text:
-        text = _LINE_EDGE.sub("\n", text)
-    return text.strip(" \n")
-
-
-def _tidy_ascii(text: str) -> str:
-    """_tidy_lines(text) for ASCII text without control codes (its only odd space is the tab)."""
-    # String replacements, not regex substitutions: each is one fast scan, and halving the
-    # runs of spaces takes a pass per doubling of the longest run.
-    text = text.replace("\t", " ")
     while "  " in text:
         text = text.replace("  ", " ")
     # No runs of spaces left: every space next to a line break goes.
@@ -287,15 +305,37 @@ def split_dateline(paragraphs: list[str]) -> tuple[list[str], str | None, str | 
     return paragraphs, None, (odd.group(1) if odd else None)
 
 
-def opening_dateline(paragraphs: list[str]) -> tuple[str | None, str | None, int | None]:
-    """(dateline text, place, length) of a 'TOKYO, April 10 Kyodo - ' opening the first body paragraph."""
-    if not paragraphs:
-        return None, None, None
-    match = OPENING_DATELINE.match(paragraphs[0])
-    if match is None or not (match.group("date") or match.group("agency")):
-        return None, None, None
-    text = paragraphs[0][: match.end()].rstrip().rstrip("-–—").rstrip()
-    return text, match.group("place"), match.end()
+Datelines = tuple[list[str], str | None, str | None, int | None, tuple[int, int] | None]
+
+
+def _datelines(paragraphs: list[str], odd_tails: bool) -> Datelines:
+    """(paragraphs without a trailing dateline, the dateline, the place and length of a
+    'TOKYO, April 10 Kyodo - ' opening the first paragraph, the (month, day) the dateline gives).
+
+    The dateline is an opening dateline with a date, else a trailing '(April 10)', else
+    (with odd_tails) an '(AP)'-style tail, else an opening dateline without a date.
+    """
+    trailing = odd_tail = None
+    # split_dateline's own first test, made here: most last paragraphs fail it.
+    if paragraphs and paragraphs[-1].rstrip().endswith(")"):
+        paragraphs, trailing, odd_tail = split_dateline(paragraphs)
+    opening = place = length = None
+    match = OPENING_DATELINE.match(paragraphs[0]) if paragraphs else None
+    if match is not None:
+        day, agency = match.group("date", "agency")
+        if day or agency:
+            length = match.end()
+            opening = paragraphs[0][:length].rstrip().rstrip("-–—").rstrip()
+            place = match.group("place")
+            # Places, regions and agencies hold no digits: the month and day that
+            # parse_month_day finds in the whole opening are those of its date group.
+            opening_day = parse_month_day(day) if day else None
+            if opening_day is not None:
+                return paragraphs, opening, place, length, opening_day
+    dateline = trailing or (odd_tail if odd_tails else None)
+    if dateline:
+        return paragraphs, dateline, place, length, parse_month_day(dateline)
+    return paragraphs, opening, place, length, None
 
 
 def article_id_for(source_path: str, index: int) -> str:
@@ -373,19 +413,17 @@ _NO_DATELINE = {
 
 
 def _article(
-    *,
     source_path: str,
     index: int,
+    source_format: str,
     source: str | None,
     headline: str,
-    paragraphs: list[str],
-    dateline: str | None,
-    dateline_place: str | None,
-    dateline_length: int | None,
-    published: date,
-    basis: str,
-    source_format: str,
+    datelines: Datelines,
+    dated: tuple[date, str, str | None],
 ) -> ArticleRow:
+    """One article as a row in ARTICLE_SCHEMA's column order, given the path and position
+    it comes from, its body and datelines as _datelines gives them, and _date_from's date."""
+    paragraphs, dateline, place, opening_length, _ = datelines
     body = "\n\n".join(paragraphs)
     return (
         article_id_for(source_path, index),
@@ -394,11 +432,11 @@ def _article(
         body,
         f"{headline}\n\n{body}" if body else headline,
         dateline,
-        dateline_place,
+        place,
         None,  # dateline_country_code: filled by transforms.datelines with the gazetteer
-        None if dateline_length is None else len(headline) + 2 + dateline_length,
-        published,
-        basis,
+        None if opening_length is None else len(headline) + 2 + opening_length,
+        dated[0],
+        dated[1],
         source_path,
         source_format,
         _tidy_content_hash(headline, paragraphs),
@@ -414,91 +452,60 @@ def read_wire_text(
     reference_date: date | None,
 ) -> tuple[dict[str, object], list[str]]:
     """One article from the Kyodo shape (source, nav line, headline, body) or plain text."""
-    row, notes = _text_row(
-        text,
-        source_path=source_path,
-        source_format=source_format,
-        mtime_date=mtime_date,
-        reference_date=reference_date,
-    )
-    return dict(zip(_ARTICLE_COLUMNS, row, strict=True)), notes
-
-
-def _text_row(
-    text: str,
-    *,
-    source_path: str,
-    source_format: str,
-    mtime_date: date,
-    reference_date: date | None,
-) -> tuple[ArticleRow, list[str]]:
-    """read_wire_text's article as a row in _ARTICLE_COLUMNS order, with its notes."""
     tidy = _tidy_lines(text)
     if not tidy:
         raise RejectedInput(_ONLY_WHITESPACE)
-    return _wire_row(
-        text,
-        tidy,
-        source_path=source_path,
-        source_format=source_format,
-        mtime_date=mtime_date,
-        reference_date=reference_date,
-    )
+    row, _, notes = _wire_row(text, tidy, source_format, source_path, mtime_date, reference_date)
+    return dict(zip(_ARTICLE_COLUMNS, row, strict=True)), notes
 
 
 def _wire_row(
     text: str,
     tidy: str,
-    *,
-    source_path: str,
     source_format: str,
+    source_path: str,
     mtime_date: date,
     reference_date: date | None,
-) -> tuple[ArticleRow, list[str]]:
-    """read_wire_text's article as a row, for text and its non-empty _tidy_lines(text)."""
-    source: str | None = None
-    if source_format == "kyodo":
-        # The source line keeps its inner spacing as written.
-        source = _leading_lines(text, 1)[0]
-        # The source and navigation lines are the first two non-blank lines; the
-        # headline is the next, and the body starts after it.
+) -> tuple[ArticleRow, str, list[str]]:
+    """read_wire_text's article as a row, the format it was read as and its notes, for text
+    and its non-empty tidy text (format 'auto': Kyodo or plain, as the text shows)."""
+    source = None
+    headline, _, rest = tidy.partition("\n")
+    rest = rest.lstrip("\n")
+    # A navigation line, stripped, has single spaces: when the tidy second line does not
+    # start like one, the raw one is not one (and most files end their check here).
+    if source_format == "plain" or (
+        source_format == "auto"
+        and not (rest[:8].lower() == "back to " and _navigation_second(text))
+    ):
+        source_format = "plain"
+    else:
+        # Kyodo: the source and navigation lines are the first two non-blank lines, the
+        # headline is the next, and the body starts after it. The source keeps its inner
+        # spacing as written.
+        source_format = "kyodo"
         third = _THIRD_LINE.match(tidy)
         if third is None:
             raise RejectedInput("no headline: the file ends after the source and navigation lines")
-        headline = third.group(1)
-        paragraphs = _paragraphs_of_tidy(tidy[third.end() :])
-    else:
-        headline, _, rest = tidy.partition("\n")
-        paragraphs = _paragraphs_of_tidy(rest)
-    paragraphs, dateline, odd_tail = split_dateline(paragraphs)
-    opening, place, opening_length = opening_dateline(paragraphs)
-    if opening and parse_month_day(opening):
-        dateline = opening  # the opening dateline dates the story when it carries a date
-    elif dateline is None:
-        dateline = odd_tail or opening
-    published, basis, note = infer_date(dateline, None, source_path, mtime_date, reference_date)
-    notes = [note] if note else []
-    if not paragraphs:
+        source, headline, rest = _leading_lines(text, 1)[0], third.group(1), tidy[third.end() :]
+    datelines = _datelines(_paragraphs_of_tidy(rest), True)
+    body, dateline, _, _, month_day = datelines
+    dated = _date_from(dateline, month_day, source_path, mtime_date, reference_date)
+    notes = [dated[2]] if dated[2] else []
+    if not body:
         notes.append("headline only; no body text")
-    article = _article(
-        source_path=source_path,
-        index=0,
-        source=source,
-        headline=headline,
-        paragraphs=paragraphs,
-        dateline=dateline,
-        dateline_place=place,
-        dateline_length=opening_length,
-        published=published,
-        basis=basis,
-        source_format=source_format,
-    )
-    return article, notes
+    row = _article(source_path, 0, source_format, source, headline, datelines, dated)
+    return row, source_format, notes
 
 
 def _json_text(value: str) -> str:
     """A JSON string cleaned like file text; lone surrogates ('\\ud800') become U+FFFD."""
     return clean_text(_SURROGATE.sub("\ufffd", value))
+
+
+def _json_line(value: str) -> str:
+    """A JSON string cleaned and tidied to one line."""
+    return _tidy_lines(_json_text(value).replace("\n", " "))
 
 
 def read_jsonl(
@@ -528,73 +535,69 @@ def _jsonl_rows(
     for line_no, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            notes.append(
-                f"line {line_no}: not valid JSON ({exc.msg}); line skipped, fix and re-run"
-            )
-            continue
-        except (ValueError, RecursionError) as exc:
-            # Python's own limits: integers over 4300 digits, nesting deeper than the stack.
-            notes.append(
-                f"line {line_no}: JSON beyond reading limits ({type(exc).__name__});"
-                " line skipped, fix and re-run"
-            )
-            continue
-        if not isinstance(record, dict):
-            notes.append(f"line {line_no}: not a JSON object; line skipped")
-            continue
-        headline = record.get("title") or record.get("headline")
-        body = record.get("body") or record.get("text") or ""
-        if isinstance(headline, str):
-            headline = _SPACES.sub(" ", _json_text(headline).replace("\n", " ")).strip()
-        if not isinstance(headline, str) or not headline:
-            notes.append(f"line {line_no}: no 'title' or 'headline' field; line skipped")
-            continue
-        if not isinstance(body, str):
-            notes.append(f"line {line_no}: 'body' is not a string; line skipped")
-            continue
-        explicit: date | None = None
-        raw_date = record.get("date") or record.get("published") or record.get("published_date")
-        if isinstance(raw_date, str) and raw_date.strip():
-            try:
-                explicit = date.fromisoformat(raw_date.strip()[:10])
-            except ValueError:
-                notes.append(f"line {line_no}: date {raw_date!r} is not ISO 8601; inferred instead")
-        paragraphs = paragraphs_of(_json_text(body).split("\n"))
-        paragraphs, dateline, _ = split_dateline(paragraphs)
-        opening, place, opening_length = opening_dateline(paragraphs)
-        if opening and (dateline is None or parse_month_day(opening)):
-            dateline = opening
-        published, basis, note = infer_date(
-            dateline, explicit, source_path, mtime_date, reference_date
-        )
-        if note and explicit is None:
-            notes.append(f"line {line_no}: {note}")
-        source = record.get("source")
-        if isinstance(source, str):
-            source = _SPACES.sub(" ", _json_text(source).replace("\n", " ")).strip() or None
-        articles.append(
-            _article(
-                source_path=source_path,
-                index=line_no,
-                source=source if isinstance(source, str) else None,
-                headline=headline,
-                paragraphs=paragraphs,
-                dateline=dateline,
-                dateline_place=place,
-                dateline_length=opening_length,
-                published=published,
-                basis=basis,
-                source_format="jsonl",
-            )
-        )
+        row, line_notes = _json_line_row(line, line_no, source_path, mtime_date, reference_date)
+        notes += [f"line {line_no}: {note}" for note in line_notes]
+        if row is not None:
+            articles.append(row)
     if not articles:
         raise RejectedInput(
             "no article in this JSON Lines file: " + ("; ".join(notes[:3]) or "no lines")
         )
     return articles, notes
+
+
+def _json_line_row(
+    line: str, line_no: int, source_path: str, mtime_date: date, reference_date: date | None
+) -> tuple[ArticleRow | None, list[str]]:
+    """The article one JSON line holds (None when it holds none), with notes about the line."""
+    record, problem = _json_record(line)
+    if record is None:
+        return None, [problem]
+    headline = record.get("title") or record.get("headline")
+    body = record.get("body") or record.get("text") or ""
+    if isinstance(headline, str):
+        headline = _json_line(headline)
+    if not isinstance(headline, str) or not headline:
+        return None, ["no 'title' or 'headline' field; line skipped"]
+    if not isinstance(body, str):
+        return None, ["'body' is not a string; line skipped"]
+    explicit, notes = _json_date(record)
+    datelines = _datelines(paragraphs_of(_json_text(body).split("\n")), False)
+    if explicit is not None:
+        dated = explicit, "field", None
+    else:
+        dated = _date_from(datelines[1], datelines[4], source_path, mtime_date, reference_date)
+        notes += [dated[2]] if dated[2] else []
+    source = record.get("source")
+    source = (_json_line(source) or None) if isinstance(source, str) else None
+    return _article(source_path, line_no, "jsonl", source, headline, datelines, dated), notes
+
+
+def _json_record(line: str) -> tuple[dict[str, object], None] | tuple[None, str]:
+    """(the JSON object a line holds, None), or (None, why it holds none)."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return None, f"not valid JSON ({exc.msg}); line skipped, fix and re-run"
+    except (ValueError, RecursionError) as exc:
+        # Python's own limits: integers over 4300 digits, nesting deeper than the stack.
+        return None, (
+            f"JSON beyond reading limits ({type(exc).__name__}); line skipped, fix and re-run"
+        )
+    if not isinstance(record, dict):
+        return None, "not a JSON object; line skipped"
+    return record, None
+
+
+def _json_date(record: dict[str, object]) -> tuple[date | None, list[str]]:
+    """(the ISO date a record gives, notes): a date that is not ISO 8601 is noted and ignored."""
+    raw = record.get("date") or record.get("published") or record.get("published_date")
+    if not isinstance(raw, str) or not raw.strip():
+        return None, []
+    try:
+        return date.fromisoformat(raw.strip()[:10]), []
+    except ValueError:
+        return None, [f"date {raw!r} is not ISO 8601; inferred instead"]
 
 
 def _any_json_object(text: str) -> bool:
@@ -631,7 +634,7 @@ def read_documents(
     """read_document for each (bytes, source path, mtime date), its exception in place of a result.
 
     One vectorised scan of the whole batch first finds the files whose spacing needs no
-    tidying, which spares three scans of each of them in Python. Results come one at a
+    tidying, which spares five scans of each of them in Python. Results come one at a
     time, so each can be dropped before the next is made (the garbage collector then has
     fewer long-lived objects to walk).
     """
@@ -646,11 +649,18 @@ def read_documents(
 
 
 def _plain_spacing(datas: list[bytes]) -> list[bool]:
-    """Whether each file lacks two spaces in a row and a space before or after a line break."""
+    """Whether each file lacks tabs, carriage returns, two spaces in a row and a space before
+    or after a line break."""
     if not datas:
         return []
     raw = pl.Series(datas, dtype=pl.Binary())
-    untidy = raw.bin.contains(b"  ") | raw.bin.contains(b" \n") | raw.bin.contains(b"\n ")
+    untidy = (
+        raw.bin.contains(b"  ")
+        | raw.bin.contains(b" \n")
+        | raw.bin.contains(b"\n ")
+        | raw.bin.contains(b"\t")
+        | raw.bin.contains(b"\r")
+    )
     return (~untidy).to_list()
 
 
@@ -664,101 +674,30 @@ def _read_ascii(
 ) -> ReadResult | None:
     """_read_any's result for wire text in ASCII without control codes; None for other files.
 
-    Such bytes decode as UTF-8 with no note and clean_text leaves them alone but for line
-    endings; whitespace is then only space, tab and newline, so _tidy_lines(text) is empty
-    exactly when text.strip() is, and text.lstrip() starts where the tidy text does.
-    plain_spacing says the bytes hold no two spaces in a row and no space beside a newline.
+    It differs from _read_any only in decoding and tidying: such bytes decode as UTF-8 with
+    no note, and clean_text changes only their line endings. plain_spacing says they hold no
+    tab, carriage return, two spaces in a row or space beside a newline.
     """
     if (
         input_format == "jsonl"
-        or not data.isascii()
         or not data
+        or not data.isascii()
         or len(data.translate(None, _ASCII_CONTROL)) != len(data)
         or data.startswith(_ASCII_MAGIC)
     ):
         return None
-    if b"\r" in data:
+    if not plain_spacing and b"\r" in data:
         data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        plain_spacing = False  # a line break where a carriage return was may meet a space
     text = data.decode("ascii")
-    # With plain spacing and no tab, _tidy_lines has nothing to do but strip the ends.
-    tidy = text.strip(" \n") if plain_spacing and "\t" not in text else _tidy_ascii(text)
+    if input_format == "auto" and _looks_json(text, source_path):
+        return None
+    # Its only whitespace is space, tab and newline: with plain spacing, tidying has nothing
+    # to do but strip the ends.
+    tidy = text.strip(" \n") if plain_spacing else _tidy_lines(text)
     if not tidy:
         raise RejectedInput(_ONLY_WHITESPACE)
-    fmt = input_format
-    if fmt == "auto" and (tidy[0] == "{" or source_path.lower().endswith(_JSON_SUFFIXES)):
-        return None
-    if fmt in ("auto", "plain"):
-        plain = _plain_row(tidy, source_path, mtime_date, reference_date)
-        if plain is not None:
-            row, note = plain
-            return ReadResult([row], "plain", "utf-8", [note] if note else [])
-    if fmt == "auto":
-        # A navigation line, stripped, has single spaces: when the tidy second line is
-        # not one, the raw one is not either.
-        fmt = "plain" if _NAV_SECOND.match(tidy) is None else detect_format(text, source_path)
-    row, notes = _wire_row(
-        text,
-        tidy,
-        source_path=source_path,
-        source_format=fmt,
-        mtime_date=mtime_date,
-        reference_date=reference_date,
-    )
+    row, fmt, notes = _wire_row(text, tidy, input_format, source_path, mtime_date, reference_date)
     return ReadResult([row], fmt, "utf-8", notes)
-
-
-def _plain_row(
-    tidy: str, source_path: str, mtime_date: date, reference_date: date | None
-) -> tuple[ArticleRow, str | None] | None:
-    """(article, note) as _wire_row reads the commonest tidy ASCII text as plain; None for others.
-
-    The commonest text: a headline, then a body whose first line is not a navigation line
-    ('Back to Main', which would make it Kyodo) and whose last paragraph does not end in ')'.
-    There split_dateline keeps every paragraph and finds no dateline, so the opening
-    dateline, if any, is the dateline, and there is no headline-only note. Written out in
-    one function, as it runs once for nearly every file.
-    """
-    headline, _, rest = tidy.partition("\n")
-    rest = rest.lstrip("\n")
-    if not rest or rest[:8].lower() == "back to ":
-        return None
-    paragraphs = [p.replace("\n", " ") for p in _BLANK_LINES.split(rest)]
-    if paragraphs[-1].endswith(")"):
-        return None
-    opening = place = end_char = month_day = None
-    first = paragraphs[0]
-    match = OPENING_DATELINE.match(first)
-    if match is not None:
-        day = match.group("date")
-        if day or match.group("agency"):
-            end = match.end()
-            opening = first[:end].rstrip().rstrip("-–—").rstrip()
-            place = match.group("place")
-            end_char = len(headline) + 2 + end
-            # Places, regions and agencies hold no digits: the month and day that
-            # parse_month_day finds in the opening are those of its date group.
-            month_day = parse_month_day(day) if day else None
-    published, basis, note = _date_from(opening, month_day, source_path, mtime_date, reference_date)
-    body = "\n\n".join(paragraphs)
-    normal = f"{headline} {' '.join(paragraphs)}".casefold()
-    row = (
-        hashlib.sha256(f"{source_path}#0".encode()).hexdigest()[:16],
-        None,
-        headline,
-        body,
-        f"{headline}\n\n{body}",
-        opening,
-        place,
-        None,
-        end_char,
-        published,
-        basis,
-        source_path,
-        "plain",
-        hashlib.sha256(normal.encode()).hexdigest(),
-    )
-    return row, note
 
 
 def _read_any(
@@ -771,30 +710,25 @@ def _read_any(
     """read_document for any bytes: decode, clean, detect the format, read."""
     decoded = decode_bytes(data)
     text = clean_text(decoded.text)
-    if not text.strip():
+    if not text or text.isspace():
         raise RejectedInput(_ONLY_WHITESPACE)
-    fmt = detect_format(text, source_path) if input_format == "auto" else input_format
-    named_json = source_path.lower().endswith(_JSON_SUFFIXES)
-    if fmt == "jsonl":
+    fmt = input_format
+    if fmt == "jsonl" or (fmt == "auto" and _looks_json(text, source_path)):
         try:
             rows, notes = _jsonl_rows(
                 text, source_path=source_path, mtime_date=mtime_date, reference_date=reference_date
             )
         except RejectedInput:
             # Only the leading '{' said JSON: a text headline may open with a brace.
-            if input_format != "auto" or named_json or _any_json_object(text):
+            named_json = source_path.lower().endswith(_JSON_SUFFIXES)
+            if fmt != "auto" or named_json or _any_json_object(text):
                 raise
             fmt = "plain"
-    if fmt != "jsonl":
-        row, notes = _text_row(
-            text,
-            source_path=source_path,
-            source_format=fmt,
-            mtime_date=mtime_date,
-            reference_date=reference_date,
-        )
-        rows = [row]
-    return ReadResult(rows, fmt, decoded.encoding, decoded.notes + notes)
+        else:
+            return ReadResult(rows, "jsonl", decoded.encoding, decoded.notes + notes)
+    tidy = _tidy_lines(text)
+    row, fmt, notes = _wire_row(text, tidy, fmt, source_path, mtime_date, reference_date)
+    return ReadResult([row], fmt, decoded.encoding, decoded.notes + notes)
 
 
 def articles_frame(articles: list[dict[str, object]]) -> pl.DataFrame:

@@ -30,9 +30,9 @@ from transforms.reading import (
     _CONTROL,
     _ODD_SPACE,
     _SPACES,
-    _plain_row,
     _read_any,
     _tidy_content_hash,
+    _wire_row,
     content_hash,
     paragraphs_of,
     read_document,
@@ -302,7 +302,9 @@ def test_a_reuters_shaped_file_takes_the_plain_fast_path():
     text = (
         "LOPAT NAMES DISTRIBUTOR\n\nWANAMASSA, N.J., March 23 - Lopat said\nit agreed.\n\nMore.\n"
     )
-    row, note = _plain_row(text.strip(), "1987/03/23/reut-8376.txt", date(2020, 1, 1), None)
+    row, _, notes = _wire_row(
+        text, text.strip(), "plain", "1987/03/23/reut-8376.txt", date(2020, 1, 1), None
+    )
 
     assert row[2:7] == (
         "LOPAT NAMES DISTRIBUTOR",
@@ -311,7 +313,7 @@ def test_a_reuters_shaped_file_takes_the_plain_fast_path():
         "WANAMASSA, N.J., March 23",
         "WANAMASSA",
     )
-    assert (row[9], row[10], note) == (date(1987, 3, 23), "dateline+path", None)
+    assert (row[9], row[10], notes) == (date(1987, 3, 23), "dateline+path", [])
 
 
 _path_piece = st.sampled_from(
