@@ -300,7 +300,7 @@ def read_files(
     )
     rows: list[LedgerRow] = []
     articles: list[ArticleRow] = []
-    unchanged: list[FileRead] = []
+    unchanged: list[pl.DataFrame] = []
     # map, not a loop over the batches: no name holds a parsed batch's bytes while the
     # next batch is read.
     for batch_rows, batch_articles, batch_unchanged in map(
@@ -308,8 +308,8 @@ def read_files(
     ):
         rows += batch_rows
         articles += batch_articles
-        unchanged += batch_unchanged
-    return ledger_frame(rows), article_rows_frame(articles), unchanged_frame(unchanged)
+        unchanged.append(batch_unchanged)
+    return ledger_frame(rows), article_rows_frame(articles), pl.concat(unchanged, rechunk=True)
 
 
 def _read_batches(files: pl.DataFrame, max_file_bytes: int) -> Iterator[list[FileRead]]:
@@ -358,8 +358,9 @@ def _parse_batch(
     known_sha: dict[str, str],
     input_format: str,
     reference_date: date | None,
-) -> tuple[list[LedgerRow], list[ArticleRow], list[FileRead]]:
-    """(ledger rows, articles, files the content-hash shortcut skipped) of one batch read."""
+) -> tuple[list[LedgerRow], list[ArticleRow], pl.DataFrame]:
+    """(ledger rows, articles, files the content-hash shortcut skipped) of one batch read;
+    the skipped files as a frame, which keeps none of their bytes."""
     fresh, unchanged = split_unchanged(batch, known_sha)
     results = read_documents(
         [(r.data, r.path, mtime_date(r.modified_at)) for r in fresh if r.data is not None],
@@ -369,7 +370,7 @@ def _parse_batch(
     rows, articles, crashes = ledger_rows(fresh, results)
     for path, exc in crashes:
         log.error("reading %s failed", path, exc_info=exc)
-    return rows, articles, unchanged
+    return rows, articles, unchanged_frame(unchanged)
 
 
 def _read_open(fd: int, size: int) -> bytes:

@@ -260,10 +260,9 @@ def _leading_lines(text: str, count: int) -> list[str]:
 
 def _tidy_lines(text: str) -> str:
     """Text with whitespace runs collapsed, every line stripped, and blank lines at its ends gone."""
-    # Every other whitespace to plain spaces first, then string replacements, not regex
-    # substitutions: each is one fast scan, skipped when a cheap scan shows it has nothing
-    # to do (most wire text has single spaces only), and halving the runs of spaces takes
-    # a pass per doubling of the longest run.
+    # Every other whitespace to plain spaces first (skipped when a cheap scan finds none,
+    # as in most wire text), then string replacements, not regex substitutions: each is one
+    # fast scan, and halving the runs of spaces takes a pass per doubling of the longest run.
     if text.isascii():
         if _ascii_count(text, _ASCII_ODD_SPACE):
             text = text.translate(_ASCII_TO_SPACE)
@@ -563,10 +562,11 @@ def _json_line_row(
         return None, ["'body' is not a string; line skipped"]
     explicit, notes = _json_date(record)
     datelines = _datelines(paragraphs_of(_json_text(body).split("\n")), False)
+    _, dateline, _, _, month_day = datelines
     if explicit is not None:
         dated = explicit, "field", None
     else:
-        dated = _date_from(datelines[1], datelines[4], source_path, mtime_date, reference_date)
+        dated = _date_from(dateline, month_day, source_path, mtime_date, reference_date)
         notes += [dated[2]] if dated[2] else []
     source = record.get("source")
     source = (_json_line(source) or None) if isinstance(source, str) else None
