@@ -9,7 +9,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from functools import partial
 from pathlib import Path, PurePosixPath
 from stat import S_ISREG
@@ -28,7 +28,7 @@ from transforms.file_reads import (
     unchanged_frame,
     unreadable_reason,
 )
-from transforms.mtimes import mtime_column, mtime_date, mtime_datetime, mtime_us
+from transforms.mtimes import mtime_column, mtime_date, mtime_us
 from transforms.reading import ArticleRow, article_rows_frame, read_documents
 from transforms.schemas import FOUND_SCHEMA, UNLISTED_SCHEMA
 
@@ -42,11 +42,6 @@ _DISCOVER_CHUNK = 1 << 16
 _PARSE_BATCH_BYTES = 4 * 1024 * 1024
 
 FoundRow = tuple[str, int, int, str | None]  # path, size, mtime in ns, problem
-
-
-def _mtime(stat: os.stat_result) -> datetime:
-    """A file's mtime as a naive UTC datetime (see transforms.mtimes)."""
-    return mtime_datetime(stat.st_mtime_ns)
 
 
 def _shown_name(rel: str) -> tuple[str, str | None]:

@@ -11,7 +11,6 @@ import struct
 import zlib
 from datetime import date, datetime
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
@@ -20,6 +19,7 @@ from flows.ingest import run_pipeline
 from tests.conftest import full_path, query
 from transforms import reading
 from transforms.dates import resolve_year
+from transforms.mtimes import mtime_datetime
 from wirehouse.settings import Settings
 
 DAY = "2017/04/10"
@@ -477,7 +477,7 @@ def test_feb_29_resolves_to_the_latest_on_or_before_reference_plus_one_day(refer
 
 
 def test_file_mtime_beyond_year_9999_does_not_stop_discovery():
-    assert stages._mtime(SimpleNamespace(st_mtime_ns=10**22)).year == 9999
+    assert mtime_datetime(10**22).year == 9999
 
 
 # --- between discovery and read ----------------------------------------------

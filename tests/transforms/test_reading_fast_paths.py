@@ -6,7 +6,6 @@ import os
 import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 
 import polars as pl
 import pytest
@@ -23,7 +22,7 @@ from transforms.dates import (
     _last_path_date,
     date_from_path,
 )
-from transforms.mtimes import mtime_column, mtime_us
+from transforms.mtimes import mtime_column, mtime_datetime, mtime_us
 from transforms.reading import (
     _ASCII_CONTROL,
     _ASCII_ODD_SPACE,
@@ -355,5 +354,5 @@ def test_month_alternation_matches_what_the_sorted_month_names_match(text):
 @settings(max_examples=500)
 @given(ns=st.integers(-(2**70), 2**70) | st.integers(0, 4 * 10**18).map(lambda n: n - n % 500))
 def test_mtime_in_microseconds_rounds_like_the_mtime_datetime(ns):
-    as_datetime = stages._mtime(SimpleNamespace(st_mtime_ns=ns))
+    as_datetime = mtime_datetime(ns)
     assert mtime_us(ns) == (as_datetime - datetime(1970, 1, 1)) // timedelta(microseconds=1)
