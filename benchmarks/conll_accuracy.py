@@ -42,11 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.record:
-        from benchmarks.record import run_and_record
+        from benchmarks.record import record_main
 
-        given = list(sys.argv[1:] if argv is None else argv)
-        plain = [arg for arg in given if arg != "--record"]
-        return run_and_record("conll", "benchmarks/conll_accuracy.py", given, lambda: main(plain))
+        return record_main("conll", "benchmarks/conll_accuracy.py", argv, main)
 
     testa = args.tool.parent.parent / "corpora" / "conll2003" / "eng.testa"
     if not (args.tool.exists() and testa.exists()):

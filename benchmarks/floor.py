@@ -69,11 +69,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.record:
-        from benchmarks.record import run_and_record
+        from benchmarks.record import record_main
 
-        given = list(sys.argv[1:] if argv is None else argv)
-        plain = [arg for arg in given if arg != "--record"]
-        return run_and_record("floor", "benchmarks/floor.py", given, lambda: main(plain))
+        return record_main("floor", "benchmarks/floor.py", argv, main)
 
     import duckdb
     import polars as pl

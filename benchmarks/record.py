@@ -154,3 +154,18 @@ def run_and_record(
     else:
         print(f"(not recorded: the benchmark exited {code})", file=sys.stderr)
     return code
+
+
+def record_main(
+    name: str,
+    script: str,
+    argv: Sequence[str] | None,
+    main: Callable[[list[str]], int],
+    keep: Callable[[str], str] = without_command_line,
+    doc: Path = DOC,
+) -> int:
+    """A script's `--record` run: main run on the same arguments without --record, its output
+    recorded as section name (argv None: the process's own arguments)."""
+    given = list(sys.argv[1:] if argv is None else argv)
+    plain = [arg for arg in given if arg != "--record"]
+    return run_and_record(name, script, given, lambda: main(plain), keep=keep, doc=doc)

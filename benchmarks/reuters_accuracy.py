@@ -488,16 +488,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     if args.record:
-        from benchmarks.record import run_and_record
+        from benchmarks.record import record_main
 
-        given = list(sys.argv[1:] if argv is None else argv)
-        plain = [arg for arg in given if arg != "--record"]
-        return run_and_record(
-            "reuters-accuracy",
-            "benchmarks/reuters_accuracy.py",
-            given,
-            lambda: main(plain),
-            keep=scores_only,
+        return record_main(
+            "reuters-accuracy", "benchmarks/reuters_accuracy.py", argv, main, keep=scores_only
         )
     command = shlex.join([".venv/bin/python", "benchmarks/reuters_accuracy.py", *sys.argv[1:]])
     try:

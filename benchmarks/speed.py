@@ -342,11 +342,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "worker":
         return worker(args)
     if args.record:
-        from benchmarks.record import run_and_record
+        from benchmarks.record import record_main
 
-        given = list(sys.argv[1:] if argv is None else argv)
-        plain = [arg for arg in given if arg != "--record"]
-        return run_and_record("speed", "benchmarks/speed.py", given, lambda: main(plain))
+        return record_main("speed", "benchmarks/speed.py", argv, main)
     if args.batch_size is None:
         from wirehouse.settings import Settings
 

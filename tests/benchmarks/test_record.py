@@ -68,6 +68,27 @@ def test_a_successful_run_records_what_it_printed(tmp_path: Path) -> None:
     assert "old speed figures" in written
 
 
+def test_a_record_run_runs_the_script_without_record_and_records_the_command_with_it(
+    tmp_path: Path,
+) -> None:
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text(DOC)
+    given: list[list[str]] = []
+
+    def main(argv: list[str]) -> int:
+        given.append(argv)
+        print("floor: 2.00 CPU s")
+        return 0
+
+    code = record.record_main(
+        "floor", "benchmarks/floor.py", ["--work", "w", "--record"], main, doc=doc
+    )
+
+    assert (code, given) == (0, [["--work", "w"]])
+    assert "benchmarks/floor.py --work w --record`" in doc.read_text()
+    assert "floor: 2.00 CPU s" in doc.read_text()
+
+
 def test_a_failed_run_leaves_the_doc_untouched(tmp_path: Path) -> None:
     doc = tmp_path / "benchmarks.md"
     doc.write_text(DOC)
