@@ -6,6 +6,7 @@ import functools
 from dataclasses import dataclass, field
 
 import polars as pl
+import pycountry
 
 from gazetteer import cache
 from gazetteer.build import build_tables, read_data_rows, read_word_list
@@ -100,6 +101,13 @@ def build_gazetteer() -> Gazetteer:
 def load_non_country_phrases() -> frozenset[str]:
     """Return phrases a matcher should consume without a mention ("Latin America")."""
     return read_word_list("non_country_phrases.txt")
+
+
+@functools.cache
+def load_acronym_stoplist() -> frozenset[str]:
+    """Return words in capitals that are not organisations: gazetteer/data/acronym_stoplist.txt
+    and the ISO 4217 currency codes (from pycountry)."""
+    return read_word_list("acronym_stoplist.txt") | {c.alpha_3 for c in pycountry.currencies}
 
 
 def load_organizations() -> pl.DataFrame:

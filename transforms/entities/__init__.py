@@ -45,6 +45,24 @@ Organisations (entity_type/mention_kind 'organization', entity_id `org:<slug>`)
   Inc.`). A country word followed by one or two lowercase words before the name
   (`Japanese automaker Toyota Motor Corp.`) gives the company's country.
 
+- Companies by cue, without a suffix (`shares of X`, `X's chief executive`, `X shares fell`,
+  `X, the ... company`), priority 3; coordinated companies split (`Siemens AG and BASF Group`).
+- Acronyms: a word of two to six capitals standing alone in mixed-case text, not a gazetteer
+  surface, currency code or common abbreviation (gazetteer/data/acronym_stoplist.txt), priority 6.
+- Named bodies: capitalised words ending in an organisation word (`Democratic Party`), or such a
+  word followed by `of`/`for` and capitalised words (`Bank of Japan`); a country word inside or
+  right before gives the country (the one before stays its own mention); a title ends the name.
+- Place-led names: a city or region followed by capitalised words that are not a title, given
+  name, country word or event/building/place word (`Norilsk Nickel`), with the place's country.
+- Clubs (sports.py): in sports copy, teams in results lines and around `beat`/`v`; a country is a
+  national team and stays a country; none in individual sports.
+- Propagation (propagation.py): every organisation name found in an article, and its short forms
+  (no suffix; first word before generic company words), is an organisation wherever it appears
+  in that article (priority 5).
+- A place inside an organisation's span is no place mention; a named body or place-led name
+  takes the country of the first country or place inside it when it has none (`Bank of New
+  York` -> US); companies do not (`San Miguel Corp`).
+
 Ambiguous names
 - `Georgia` is the US state (place `place:US-GA`) when its sentence has a US place mention
   (`Atlanta, Georgia`); otherwise the country.
@@ -54,12 +72,12 @@ Ambiguous names
 - `Turkey`, `Niger`/`Nigeria`, `Guinea`, `Korean` (KR), `Middle Eastern` (no mention):
   left to the case-sensitive, longest-first gazetteer matcher.
 
-The passes, one module each, in the order find_entities runs them: people.py and
-organisations.py (candidate spans), overlaps.py (which of overlapping spans is kept),
-resolution.py (full names and short forms to people), merge.py (the mentions they add),
-places.py (names that are a US state in context), evidence.py (what each article says of each
-entity). patterns.py holds the regexes and their matching; rules.py what they take from the
-gazetteer.
+The passes, one module each, in the order find_entities runs them: people.py,
+organisations.py and sports.py (candidate spans), propagation.py (the same names elsewhere in
+the article), overlaps.py (which of overlapping spans is kept), resolution.py (full names and
+short forms to people), merge.py (the mentions they add), places.py (names that are a US state
+in context), evidence.py (what each article says of each entity). patterns.py holds the regexes
+and their matching; rules.py what they take from the gazetteer.
 """
 
 from __future__ import annotations
@@ -70,10 +88,15 @@ from gazetteer import Gazetteer
 from transforms.engine import ENGINE
 from transforms.entities.evidence import entity_evidence
 from transforms.entities.merge import entity_mentions, merge_mentions, uncovered
-from transforms.entities.organisations import organization_candidates
+from transforms.entities.organisations import (
+    organization_candidates,
+    place_led_candidates,
+    with_inner_country,
+)
 from transforms.entities.overlaps import candidate_spans
 from transforms.entities.people import person_candidates
 from transforms.entities.places import context_places
+from transforms.entities.propagation import organization_forms, propagated_spans
 from transforms.entities.resolution import (
     people_of_articles,
     person_mentions,
@@ -81,6 +104,7 @@ from transforms.entities.resolution import (
     short_forms,
 )
 from transforms.entities.rules import _rules
+from transforms.entities.sports import team_candidates
 from transforms.mentions import is_all_caps
 
 # A name imported `as` itself is re-exported: tests read these from transforms.entities.
@@ -97,16 +121,39 @@ def find_entities(
     # The regex passes are the costly part: run them once, together, and reuse the results.
     # The gazetteer mentions too: every later pass reads them, and a lazy plan would rerun the
     # Aho-Corasick pass for each reader.
-    person_spans, org_spans, found = _materialised(
-        person_candidates(mixed, gazetteer), organization_candidates(mixed, gazetteer), mentions
+    person_spans, org_spans, team_spans, found = _materialised(
+        person_candidates(mixed, gazetteer),
+        organization_candidates(mixed, gazetteer),
+        team_candidates(
+            sentences, rules.qualifier_words, gazetteer.surface_forms, gazetteer.name_stopwords
+        ),
+        mentions,
+    )
+    org_spans = pl.concat(
+        [
+            org_spans,
+            team_spans.select(org_spans.collect_schema().names()),
+            place_led_candidates(found, mixed, rules, gazetteer.name_stopwords).select(
+                org_spans.collect_schema().names()
+            ),
+        ]
     )
     curated = found.filter(pl.col("entity_type") == "organization")
+    # An organisation found once is found by its name and short forms all over its article.
+    forms = organization_forms(
+        _of_type(candidate_spans(person_spans, org_spans, curated), "organization"),
+        rules.not_org_forms,
+    )
+    org_spans = pl.concat(
+        [org_spans, propagated_spans(sentences, forms).select(org_spans.collect_schema().names())]
+    )
     spans = candidate_spans(person_spans, org_spans, curated)
     named = people_of_articles(_of_type(spans, "person"))
     shorts = short_forms(named, rules.family_first, rules.country_words)
     # Materialised: the later passes read each of these several times.
     spans, named, shorts = _materialised(spans, named, shorts)
-    people, orgs = _of_type(spans, "person"), _of_type(spans, "organization")
+    people = _of_type(spans, "person")
+    orgs = with_inner_country(_of_type(spans, "organization"), found)
     # Materialised: the mentions plan reads it twice (as new mentions, and as spans that hide
     # the gazetteer mentions under them) and the evidence plan once. Each reader projects other
     # columns, so polars shares no subplan and would run the capitalised-word pass three times.

@@ -21,13 +21,16 @@ _COLUMNS = [*_KEY, "start_char", "end_char", "name", "qualifier_code", "entity_i
 
 
 def organization_candidates(sentences: pl.LazyFrame, gazetteer: Gazetteer) -> pl.LazyFrame:
-    """Government bodies (qualified in the article) and companies (by suffix): name,
-    qualifier_code, entity_id, entity_name and priority (1 company, 3 body)."""
+    """Government bodies (qualified in the article), companies (by suffix) and acronyms: name,
+    qualifier_code, entity_id, entity_name and priority (1 company, 3 body, 6 acronym)."""
     rules = _rules(gazetteer)
     return pl.concat(
         [
             _government_bodies(sentences, rules, gazetteer.countries).select(_COLUMNS),
             _companies(sentences, rules, gazetteer.name_stopwords).select(_COLUMNS),
+            _acronyms(sentences, rules).select(_COLUMNS),
+            _named_bodies(sentences, rules, gazetteer.name_stopwords).select(_COLUMNS),
+            _cued_companies(sentences, rules, gazetteer.name_stopwords).select(_COLUMNS),
         ]
     ).with_columns(pl.lit("organization").alias("entity_type"))
 
@@ -83,7 +86,7 @@ def _companies(sentences: pl.LazyFrame, rules: _Rules, stopwords: frozenset[str]
         prefilter=_has(rf" {_COMPANY_SUFFIX}"),
     )
     return (
-        _strip_leading(companies, stopwords)
+        _split_coordinated(_drop_based(_strip_leading(companies, stopwords)))
         .filter(pl.col("name").str.contains(r" "))
         .join(rules.qualifiers.lazy(), left_on="qualifier", right_on="surface", how="left")
         .with_columns(
@@ -96,4 +99,272 @@ def _companies(sentences: pl.LazyFrame, rules: _Rules, stopwords: frozenset[str]
             pl.col("name").alias("entity_name"),
             pl.lit(1).alias("priority"),
         )
+    )
+
+
+# Words that end (`Kurdistan Democratic Party`, `Federal Reserve`) or open (`Bank of Canada`)
+# the name of an organisation.
+ORGANIZATION_HEADS = (
+    "Party|Department|Ministry|Bank|Reserve|Council|Committee|University|College|Court"
+    "|Agency|Exchange|Airlines|Airways|Association|Federation|Organisation|Organization"
+    "|Commission|Institute|Authority|Board|Fund|Foundation|Front|Movement|League|Club|Society"
+    "|Service|Bureau|Administration|Assembly|Alliance|Union|Congress|Senate|Parliament"
+    "|Corporation|Company|Trust|Network|Television|Radio|Broadcasting|Railways|Times|Journal"
+    "|Herald|Tribune|Telegraph|Post|Guardian|Gazette|Daily|Monitor|Chronicle|Institution"
+)
+
+
+_NAMED_BODY = 2  # the priority of named bodies
+
+
+def _named_bodies(
+    sentences: pl.LazyFrame, rules: _Rules, stopwords: frozenset[str]
+) -> pl.LazyFrame:
+    """Capitalised words ending in an organisation word (`Kurdistan Democratic Party`), or an
+    organisation word followed by `of`/`for` and capitalised words (`National Bank of Poland`,
+    `Organisation for Security and Cooperation in Europe`). A country name or demonym inside
+    gives the organisation's country (`Bank of Japan` -> JP); so does one right before it,
+    which stays a mention of its own (`Japanese Communist Party`). A name that is a gazetteer
+    surface (`Soviet Union`) stays what the gazetteer says; a government body
+    (`Foreign Ministry`) is left to _government_bodies."""
+    word = _COMPANY_WORD
+    joined = rf"(?: +(?:and|in|of|on|for|the|&) +| +){word}"
+    bodies = regex_spans(
+        sentences,
+        rf"(?:(?P<qualifier>{rules.qualifier})(?:['’]s)? +)?"
+        rf"(?P<name>(?:{word} +){{0,3}}(?:{ORGANIZATION_HEADS})"
+        rf"(?: +(?:of|for) +(?:the +)?{word}(?:{joined}){{0,5}})?)\b",
+        prefilter=_has(rf"\b(?:{ORGANIZATION_HEADS})\b"),
+    )
+    # A country word that leads the name (after `The`) is its qualifier, not part of it.
+    lead = pl.col("name").str.extract(rf"^(?:({rules.qualifier})(?:['’]s)? +)")
+    kept = pl.col("name").str.replace(rf"^(?:(?:{rules.qualifier})(?:['’]s)? +)", "")
+    return (
+        _drop_based(_strip_leading(bodies, stopwords))
+        .with_columns(
+            pl.coalesce("qualifier", lead).alias("qualifier"),
+            (pl.col("start_char") + pl.col("name").str.len_chars() - kept.str.len_chars()).alias(
+                "start_char"
+            ),
+            kept.alias("name"),
+        )
+        # A title ends the name: `Bank of Japan Governor Satoshi Sumita` is the bank.
+        .with_columns(pl.col("name").str.replace(rf" +(?:{rules.heads})\b.*$", ""))
+        .with_columns(
+            (pl.col("start_char") + pl.col("name").str.len_chars().cast(pl.Int64)).alias("end_char")
+        )
+        .filter(pl.col("name").str.contains(" "))
+        .join(rules.surfaces.lazy(), on="name", how="anti")
+        .filter(~pl.col("name").is_in(rules.body_names.implode()))
+        .with_columns(
+            pl.coalesce("qualifier", pl.col("name").str.extract(rf"\b({rules.qualifier})\b")).alias(
+                "qualifier"
+            )
+        )
+        .join(rules.qualifiers.lazy(), left_on="qualifier", right_on="surface", how="left")
+        .with_columns(
+            pl.concat_str(pl.lit("org:"), _slug(pl.col("name"))).alias("entity_id"),
+            pl.col("name").alias("entity_name"),
+            pl.lit(_NAMED_BODY).alias("priority"),
+        )
+    )
+
+
+# What is said only of a company: the cue around a capitalised name that makes it one.
+_COMPANY_NOUNS = (
+    "company|firm|group|maker|manufacturer|producer|bank|airline|carrier|retailer|insurer"
+    "|conglomerate|automaker|carmaker|utility|operator|miner|developer|supplier|chain|giant"
+    "|brewer|refiner|shipper|builder|distributor|lender|broker|brokerage|concern"
+)
+_COMPANY_CUES = (
+    # shares of Pirelli, a unit of Pirelli
+    r"\b(?:shares|stake) +(?:of|in) +(?P<name><RUN>)",
+    r"\b(?:unit|subsidiary|division|affiliate|parent) +of +(?P<name><RUN>)",
+    # Pirelli's chief executive, Pirelli shares fell, Pirelli, the Italian tyre maker
+    r"(?P<name><RUN>)(?P<tail>['’]s? +(?:chief executive|chairman|board|shares|stock"
+    r"|subsidiary|unit|shareholders|stake|takeover|annual report)\b)",
+    r"(?P<name><RUN>)(?P<tail> +(?:shares|stock) +(?:rose|fell|jumped|dropped|climbed|slipped"
+    r"|gained|lost|closed|were|ended)\b)",
+    r"(?P<name><RUN>)(?P<tail>, +(?:the|a|an) +(?:[\p{L}-]+ +){0,3}(?:" + _COMPANY_NOUNS + r")\b)",
+)
+
+
+def _cued_companies(
+    sentences: pl.LazyFrame, rules: _Rules, stopwords: frozenset[str]
+) -> pl.LazyFrame:
+    """Companies named without a legal suffix, by what is said of them (_COMPANY_CUES):
+    `shares of X`, `X's chief executive`, `X shares fell`, `X, the ... company`. A name that
+    is a country word or a person's full name is not one."""
+    run = rf"{_COMPANY_WORD}(?: +(?:&|{_COMPANY_WORD})){{0,3}}"
+    cued = pl.concat(
+        [regex_spans(sentences, cue.replace("<RUN>", run)) for cue in _COMPANY_CUES], how="diagonal"
+    ).select(*_KEY, "start_char", "end_char", "name")
+    words = pl.col("name").str.split(" ")
+    return (
+        _strip_leading(cued, stopwords)
+        .filter(
+            (pl.col("name").str.len_chars() >= 2)
+            & ~pl.col("name").is_in(rules.not_org_forms.implode())
+            & ~(words.list.first().is_in(rules.given.implode()) & (words.list.len() >= 2))
+        )
+        .join(rules.surfaces.lazy(), on="name", how="anti")
+        .unique([*_KEY, "start_char", "end_char"], maintain_order=True)
+        .with_columns(
+            pl.lit(None, dtype=pl.String).alias("qualifier_code"),
+            pl.concat_str(pl.lit("org:"), _slug(pl.col("name"))).alias("entity_id"),
+            pl.col("name").alias("entity_name"),
+            pl.lit(3).alias("priority"),
+        )
+    )
+
+
+def _drop_based(spans: pl.LazyFrame) -> pl.LazyFrame:
+    """Names without a leading `<place>-based` (`Minneapolis-based First Bank System Inc.`)."""
+    kept = pl.col("name").str.replace(r"^\S+-based +", "")
+    return spans.with_columns(
+        (pl.col("start_char") + pl.col("name").str.len_chars() - kept.str.len_chars()).alias(
+            "start_char"
+        ),
+        kept.alias("name"),
+    )
+
+
+def _split_coordinated(spans: pl.LazyFrame) -> pl.LazyFrame:
+    """One span per company of a coordinated name: `Johnson Controls Inc and Lear Corp` is two
+    companies, each ending in its suffix; `Douglas & Lomason Co` stays one."""
+    parts = pl.col("name").str.replace_all(rf"({_COMPANY_SUFFIX}) +(?:and|&|,) +", "${1}\n")
+    return (
+        spans.with_columns(pl.col("name").alias("_whole"), parts.str.split("\n").alias("name"))
+        .explode("name")
+        .with_columns(
+            (pl.col("start_char") + pl.col("_whole").str.find(pl.col("name"), literal=True))
+            .cast(pl.Int64)
+            .alias("start_char")
+        )
+        .with_columns(
+            (pl.col("start_char") + pl.col("name").str.len_chars().cast(pl.Int64)).alias("end_char")
+        )
+        .drop("_whole")
+    )
+
+
+def _acronyms(sentences: pl.LazyFrame, rules: _Rules) -> pl.LazyFrame:
+    """Words of two to six capitals standing alone (`OSCE`, `NYMEX`, `AT&T`): not next to
+    another word in capitals (`PRESS DIGEST`), not a country or place, not a common
+    abbreviation, currency code or Roman numeral (rules.not_acronyms)."""
+    # Runs of words in capitals: a run of one word is an acronym, a longer one a heading.
+    runs = regex_spans(
+        sentences,
+        r"(?:^|[^\p{L}\p{N}&.'’-])(?P<name>\p{Lu}[\p{Lu}&]{1,5}(?: +\p{Lu}[\p{Lu}&]+)*)"
+        r"(?P<tail>[^\p{L}\p{N}&.'’-]|$)",
+        prefilter=_has(r"\p{Lu}[\p{Lu}&]"),
+    )
+    return runs.filter(
+        ~pl.col("name").str.contains(" ")
+        & ~pl.col("name").str.contains(r"^[IVXLC]+$")
+        & ~pl.col("name").is_in(rules.not_acronyms.implode())
+    ).with_columns(
+        pl.lit(None, dtype=pl.String).alias("qualifier_code"),
+        pl.concat_str(pl.lit("org:"), _slug(pl.col("name"))).alias("entity_id"),
+        pl.col("name").alias("entity_name"),
+        pl.lit(6).alias("priority"),
+    )
+
+
+def with_inner_country(organizations: pl.LazyFrame, mentions: pl.LazyFrame) -> pl.LazyFrame:
+    """organizations whose qualifier_code is null given the country of the first country or
+    place mention inside their span, for named bodies (`Bank of New York` -> US): a place
+    inside an organisation's name is no mention of its own, but says where it is. Not for
+    companies, whose names often hold a place they are not in (`San Miguel Corp`)."""
+    inner = (
+        organizations.filter(pl.col("priority") == _NAMED_BODY)
+        .select(*_KEY, "start_char", "end_char")
+        .join(
+            mentions.filter(
+                (pl.col("entity_type") != "organization") & pl.col("country_code").is_not_null()
+            ).select(
+                *_KEY,
+                pl.col("start_char").alias("_inner_start"),
+                pl.col("end_char").alias("_inner_end"),
+                pl.col("country_code").alias("_inner_code"),
+            ),
+            on=_KEY,
+        )
+        .filter(
+            (pl.col("_inner_start") >= pl.col("start_char"))
+            & (pl.col("_inner_end") <= pl.col("end_char"))
+        )
+        .sort("_inner_start")
+        .group_by(*_KEY, "start_char", "end_char")
+        .agg(pl.col("_inner_code").first())
+    )
+    return (
+        organizations.join(inner, on=[*_KEY, "start_char", "end_char"], how="left")
+        .with_columns(pl.coalesce("qualifier_code", "_inner_code").alias("qualifier_code"))
+        .drop("_inner_code")
+    )
+
+
+# Capitalised words after a place that make it an event, a building, a title or a street
+# rather than an organisation (`Beijing Olympics`, `Tokyo Tower`, `London Marathon`).
+_NOT_ORGANIZATION_TAIL = (
+    "Olympics|Olympic|Games|Marathon|Open|Cup|Festival|Show|Summit|Conference|Agreement|Accord"
+    "|Declaration|Treaty|Protocol|Round|Time|Metro|Airport|Station|Street|Square|Road|Avenue"
+    "|Bridge|River|Lake|Bay|Island|Islands|Mountains|Hills|Valley|Park|Tower|Palace|Castle"
+    "|Cathedral|Hospital|Prison|Area|Region|District|County|Province|State|City|Harbour|Harbor"
+    "|Port|Basin|Field|Fields|Coast|Peninsula|Strait|Sea|Ocean|Desert|Plain|Plains|Delta"
+    "|Index|Composite|Average|Stock|Stocks|Shares|Time|Standard|Daylight|Police|Bishop"
+    "|Prefecture|Governorate|Oblast|Territory|Municipality|Canton|Borough|Township|Parish"
+)
+
+
+def place_led_candidates(
+    mentions: pl.LazyFrame, sentences: pl.LazyFrame, rules: _Rules, stopwords: frozenset[str]
+) -> pl.LazyFrame:
+    """Organisation candidates for names that open with a city or region and go on in
+    capitalised words (`Norilsk Nickel`, `Santa Fe Pacific Gold`, `Tokyo Electric Power`):
+    the place is part of the name, not a mention of its own. Not when a word after it is a
+    title, a given name, a country word, a stop word or says it is an event, a building or a
+    place (`Moscow Mayor`, `Beijing Olympics`, `Tokyo Tower`)."""
+    after = pl.col("sentence").str.slice(pl.col("end_char") - pl.col("sentence_start"))
+    tail = after.str.extract(rf"^((?: +{_COMPANY_WORD}){{1,3}})")
+    words = tail.str.strip_chars(" ").str.split(" ")
+    blocked = pl.concat(
+        [rules.not_org_forms, rules.given, pl.Series(sorted(stopwords), dtype=pl.String)]
+    )
+    return (
+        # A place that is also a given name may open a person's name (`Florence Nightingale`).
+        mentions.filter(
+            pl.col("mention_kind").is_in(["place", "capital"])
+            & ~pl.col("surface").is_in(rules.given.implode())
+        )
+        .select(*_KEY, "start_char", "end_char", "surface", "country_code")
+        .join(
+            sentences.select(*_KEY, pl.col("start_char").alias("sentence_start"), "sentence"),
+            on=_KEY,
+        )
+        .with_columns(tail.alias("_tail"), words.alias("_words"))
+        .filter(
+            pl.col("_tail").is_not_null()
+            & ~pl.col("_words")
+            .list.eval(
+                pl.element().is_in(blocked.implode())
+                | pl.element().str.contains(
+                    rf"^(?:{_NOT_ORGANIZATION_TAIL}|{rules.heads}|{ORGANIZATION_HEADS})$"
+                )
+            )
+            .list.any()
+        )
+        .with_columns(
+            pl.concat_str("surface", "_tail").alias("name"),
+            (pl.col("end_char") + pl.col("_tail").str.len_chars().cast(pl.Int64)).alias("end_char"),
+            pl.col("country_code").alias("qualifier_code"),
+        )
+        .with_columns(
+            pl.concat_str(pl.lit("org:"), _slug(pl.col("name"))).alias("entity_id"),
+            pl.col("name").alias("entity_name"),
+            pl.lit(_NAMED_BODY).alias("priority"),
+            pl.lit("organization").alias("entity_type"),
+        )
+        .select(*_COLUMNS, "entity_type")
     )

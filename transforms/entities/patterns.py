@@ -26,7 +26,12 @@ _ROLE_MODIFIERS = (
     "|finance|trade|defense|economic|former|then|acting|assistant|opposition|party|senior|new"
 )
 _COMPANY_WORD = rf"(?:{_NAME_WORD}|\p{{Lu}}[\p{{Lu}}&]+)"
-_COMPANY_SUFFIX = r"(?:(?:Inc|Corp|Co|Ltd)\.|(?:Inc|Corp|Ltd|Group|Plc|PLC|AG|Holdings)\b)"
+# Legal forms that end a company's name, in English and the languages of Europe and Asia's
+# company registers (`SpA`, `NV`, `GmbH`, `Bhd`...).
+_COMPANY_SUFFIX = (
+    r"(?:(?:Inc|Corp|Co|Cos|Ltd|Bhd)\.|(?:Inc|Corp|Co|Cos|Ltd|Group|Plc|PLC|AG|Holdings|SpA|SA"
+    r"|NV|BV|AB|ASA|GmbH|Bhd|Berhad|Pty|LLC|Oyj|Limited|Corporation|Incorporated)\b)"
+)
 
 
 @functools.lru_cache(maxsize=64)

@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import polars as pl
 
-from gazetteer import Gazetteer
+from gazetteer import Gazetteer, load_acronym_stoplist
 from transforms.entities.patterns import _alternation
 from transforms.memo import by_identity
 
@@ -108,8 +108,11 @@ class _Rules(NamedTuple):
     run_stop: frozenset[str]  # what ends or leads a name run
     not_person: pl.Series
     bodies: str
+    body_names: pl.Series  # the government bodies, as names
     family_first: pl.Series
     surfaces: pl.DataFrame  # every gazetteer surface, as `name`
+    not_org_forms: pl.Series  # country words and stop words: never an organisation's short form
+    not_acronyms: pl.Series  # surfaces, currency codes, common abbreviations: not organisations
 
 
 def _rules(gazetteer: Gazetteer) -> _Rules:
@@ -145,8 +148,28 @@ def _build_rules(gazetteer: Gazetteer) -> _Rules:
         ),
         not_person=pl.Series(sorted(_NOT_PERSON_WORDS), dtype=pl.String),
         bodies=_alternation(gazetteer.government_bodies),
+        body_names=pl.Series(sorted(gazetteer.government_bodies), dtype=pl.String),
         family_first=pl.Series(sorted(gazetteer.family_name_first), dtype=pl.String),
         surfaces=forms.select(pl.col("surface").alias("name")).unique(),
+        not_acronyms=pl.Series(
+            sorted(
+                set(forms.get_column("surface"))
+                | set(forms.get_column("surface").str.to_uppercase())
+                | load_acronym_stoplist()
+            ),
+            dtype=pl.String,
+        ),
+        not_org_forms=pl.Series(
+            sorted(
+                set(
+                    forms.filter(
+                        pl.col("mention_kind").is_in(["name", "capital", "demonym"])
+                    ).get_column("surface")
+                )
+                | gazetteer.name_stopwords
+            ),
+            dtype=pl.String,
+        ),
     )
 
 

@@ -1,0 +1,74 @@
+"""The propagation pass: an organisation found once by a strong cue is found everywhere in its
+article, by its name and by its short forms.
+
+A company is named in full once (`Pirelli SpA`, `Magna International Inc`) and then by a short
+form (`Pirelli`, `Magna`); a club is found in a results line (`Surrey 22 points`) and named in
+the report around it (`Surrey captain Alec Stewart`). Short forms, per article:
+- the name without its legal suffix (`Douglas & Lomason Co` -> `Douglas & Lomason`);
+- its first word, when every other word is a generic company word (`Magna International`
+  -> `Magna`, not `Johnson Controls` -> `Johnson`).
+A short form that is a country word, a stop word or shorter than three letters is not used.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from transforms.engine import ENGINE
+from transforms.entities.patterns import _COMPANY_SUFFIX, _alternation, regex_spans
+
+# Words that say what kind of company a name is, not which: a first word followed only by
+# these is the company's short name.
+GENERIC_COMPANY_WORDS = (
+    "International|Industries|Industrial|Holdings|Holding|Group|Corporation|Company|Companies"
+    "|Enterprises|Motor|Motors|Electric|Electronics|Systems|Communications|Financial|Bancorp"
+    "|Bancshares|Banks|Technologies|Technology|Pharmaceuticals|Pharmaceutical|Consolidated"
+    "|Resources|Petroleum|Oil|Steel|Chemical|Chemicals|Airlines|Airways|Entertainment|Energy"
+    "|Worldwide|Global|Partners|Trading|Mining|Investments|Securities|Brands|Foods"
+)
+_SPAN_SCHEMA = {
+    "article_id": pl.String, "sentence_no": pl.Int32, "start_char": pl.Int64,
+    "end_char": pl.Int64, "name": pl.String, "entity_id": pl.String, "entity_name": pl.String,
+    "qualifier_code": pl.String, "priority": pl.Int32, "entity_type": pl.String,
+}  # fmt: skip
+_FORM_COLUMNS = ["article_id", "form", "entity_id", "entity_name", "qualifier_code"]
+
+
+def organization_forms(organizations: pl.LazyFrame, not_forms: pl.Series) -> pl.LazyFrame:
+    """One row per form (name or short form) of each organisation found in an article, with
+    the organisation it names; a form two organisations of one article share is dropped."""
+    name = pl.col("name")
+    no_suffix = name.str.replace(rf" +{_COMPANY_SUFFIX}(?: +{_COMPANY_SUFFIX})?$", "")
+    first, rest = no_suffix.str.extract(r"^(\S+) "), no_suffix.str.replace(r"^\S+ ", "")
+    first_word = pl.when(rest.str.contains(rf"^(?:(?:{GENERIC_COMPANY_WORDS}) *)+$")).then(first)
+    base = organizations.select("article_id", "name", "entity_id", "entity_name", "qualifier_code")
+    return (
+        pl.concat([base.with_columns(form.alias("form")) for form in (name, no_suffix, first_word)])
+        .filter(
+            pl.col("form").is_not_null()
+            & (pl.col("form").str.len_chars() >= 3)
+            & ~pl.col("form").is_in(not_forms.implode())
+        )
+        .unique(["article_id", "form", "entity_id"])
+        .filter(pl.len().over("article_id", "form") == 1)
+        .select(_FORM_COLUMNS)
+    )
+
+
+def propagated_spans(sentences: pl.LazyFrame, forms: pl.LazyFrame) -> pl.LazyFrame:
+    """Organisation candidates for every occurrence of a form in its own article (priority 5,
+    below every other candidate)."""
+    # One alternation of the batch's forms, run on the sentences of articles that have some;
+    # the join keeps an occurrence only in the article whose organisation gave the form.
+    words = forms.select("form").unique().collect(engine=ENGINE).get_column("form")
+    if words.len() == 0:
+        return pl.LazyFrame(schema=_SPAN_SCHEMA)
+    alternation = _alternation(tuple(words))
+    spans = regex_spans(
+        sentences.join(forms.select("article_id").unique(), on="article_id", how="semi"),
+        rf"(?:^|[^\p{{L}}\p{{N}}])(?P<name>{alternation})(?P<tail>(?:[^\p{{L}}\p{{N}}]|$))",
+        prefilter=pl.col("sentence").str.contains_any(words.to_list()),
+    )
+    return spans.join(forms.rename({"form": "name"}), on=["article_id", "name"]).with_columns(
+        pl.lit(5).alias("priority"), pl.lit("organization").alias("entity_type")
+    )

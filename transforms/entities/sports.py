@@ -1,0 +1,120 @@
+"""The sports pass: in sports copy, teams named in results, standings and fixtures are clubs.
+
+Sports wire copy names clubs after their towns and counties (`Surrey 22 points`, `Wigan 2
+Hartlepool 1`, `Barcelona beat Porto`), and a club is not a place mention: counted as a place,
+every results table would add mentions of the towns of its clubs. A national team is the one
+exception: `England beat Moldova` stays two country mentions (docs/annotation-guidelines.md,
+metonymy).
+"""
+
+from __future__ import annotations
+
+import calendar
+
+import polars as pl
+
+from transforms.entities.patterns import _KEY, _alternation, _slug, _strip_leading, regex_spans
+
+# Words that make an article sports copy when its headline holds one, or when its text holds
+# three: the names of sports and the words only sports reporting uses.
+SPORTS_WORDS = (
+    "soccer|football|cricket|rugby|baseball|basketball|tennis|golf|hockey|athletics|cycling"
+    "|boxing|squash|volleyball|handball|motor racing|formula one|grand prix|olympics"
+    "|striker|midfielder|goalkeeper|defender|batsman|bowler|wicket|wickets|innings|pitcher"
+    "|quarterback|touchdown|home run|penalty shootout|first division|premier league"
+)
+_INDIVIDUAL_SPORTS = (
+    "tennis|golf|boxing|athletics|cycling|squash|motor racing|formula one|grand prix|skiing"
+    "|swimming|marathon|badminton|judo|wrestling|chess|snooker|darts"
+)
+_HEADLINE_SPORTS = rf"(?i)\b(?:{SPORTS_WORDS})\b"
+# A team: one to four capitalised words (`Red Star`, `NEW YORK`, `St Johnstone`, `Queen of
+# South`), optionally followed by a short parenthesised tag that tells clubs apart (`Rad ( B )`).
+_TEAM_WORD = r"\p{Lu}[\p{L}'’.&-]*"
+_TEAM = rf"{_TEAM_WORD}(?: +(?:de +|del +)?{_TEAM_WORD}){{0,3}}"
+_TAG = r"(?: +\( ?[\p{Lu}\p{Ll}.]{1,4} ?\))?"
+# A score: a number that is not the start of a date (`1996-08-31`) or a decimal.
+_SCORE = r"\d{1,3}(?:-\d{1,3})?(?:$|[ ,;]|\.$|\. )"
+_CALENDAR = [*calendar.month_name[1:], *calendar.month_abbr[1:], *calendar.day_name]
+# Words that open a results line without naming a team.
+_NOT_TEAM = ["Halftime", "Half-time", "Attendance", "Result", "Results", "Round", "Group",
+             "Division", "Points", "Score", "Scores", "Total", "Totals", "Week"]  # fmt: skip
+_VERSUS = r"v|vs\.?|beat|drew with|drew|lost to|defeated|edged|routed|thrashed|held"
+
+
+def sports_articles(sentences: pl.LazyFrame) -> pl.LazyFrame:
+    """The article_id of each article that is sports copy: a sports word in its headline (its
+    first sentence), or three in its text."""
+    is_headline = pl.col("sentence_no") == pl.col("sentence_no").min().over("article_id")
+    words = pl.col("sentence").str.count_matches(_HEADLINE_SPORTS)
+    return (
+        sentences.group_by("article_id")
+        .agg(
+            (words.filter(is_headline).sum() > 0).alias("_headline"),
+            (words.sum() >= 3).alias("_text"),
+        )
+        .filter(pl.col("_headline") | pl.col("_text"))
+        .select("article_id")
+    )
+
+
+def _individual_sports(sentences: pl.LazyFrame) -> pl.LazyFrame:
+    """The article_id of each article whose headline names a sport of individuals, where a
+    name before `beat` or a score is a player, not a team."""
+    is_headline = pl.col("sentence_no") == pl.col("sentence_no").min().over("article_id")
+    return sentences.filter(
+        is_headline & pl.col("sentence").str.contains(rf"(?i)\b(?:{_INDIVIDUAL_SPORTS})\b")
+    ).select("article_id")
+
+
+def team_candidates(
+    sentences: pl.LazyFrame,
+    country_words: pl.Series,
+    surfaces: pl.DataFrame,
+    stopwords: frozenset[str],
+) -> pl.LazyFrame:
+    """Organisation candidates for the teams of sports copy: a name that opens a results or
+    standings line or an item of one (`Hajduk 2 Proleter ( Z ) 0`, `Surrey 22 points, Kent
+    4`), the name after a score, and a name before or after `beat`, `v`, `drew with`... A
+    country name is a national team and stays a country.
+    The club takes the country of the place it is named after, when it is one."""
+    teams = sentences.join(sports_articles(sentences), on="article_id", how="semi").join(
+        _individual_sports(sentences), on="article_id", how="anti"
+    )
+    found = pl.concat(
+        [
+            regex_spans(teams, rf"(?:^|[,;] +)(?P<name>{_TEAM})(?P<tail>{_TAG} +{_SCORE})"),
+            regex_spans(teams, rf"\b\d{{1,3}} +(?P<name>{_TEAM})(?P<tail>{_TAG} +{_SCORE})"),
+            regex_spans(teams, rf"(?P<name>{_TEAM})(?P<tail>{_TAG} +(?:{_VERSUS}) +\p{{Lu}})"),
+            regex_spans(teams, rf"\b(?:{_VERSUS}) +(?P<name>{_TEAM})\b"),
+        ],
+        how="diagonal",
+    ).select(*_KEY, "start_char", "end_char", "name")
+    # Not a team: a country (a national team), a date (`May 12`), a word such as `Halftime`.
+    not_team = pl.Series(
+        [*country_words, *stopwords, *_CALENDAR, *_NOT_TEAM], dtype=pl.String
+    ).str.to_uppercase()
+    return (
+        _strip_leading(found, frozenset(["The", "THE"]))
+        .filter(
+            ~pl.col("name").str.to_uppercase().is_in(not_team.implode())
+            # `Later England beat Moldova`: a run ending in a country is its national team.
+            & ~pl.col("name").str.contains(rf" (?:{_alternation(tuple(country_words))})$")
+            & (pl.col("name").str.len_chars() >= 3)
+        )
+        .unique([*_KEY, "start_char", "end_char"], maintain_order=True)
+        .join(
+            surfaces.lazy().select(
+                pl.col("surface").alias("name"), pl.col("country_code").alias("qualifier_code")
+            ),
+            on="name",
+            how="left",
+        )
+        .with_columns(
+            pl.concat_str(pl.lit("org:"), _slug(pl.col("name"))).alias("entity_id"),
+            pl.col("name").alias("entity_name"),
+            pl.lit(None, dtype=pl.String).alias("qualifier"),
+            pl.lit(4).alias("priority"),
+            pl.lit("organization").alias("entity_type"),
+        )
+    )
