@@ -96,7 +96,11 @@ from transforms.entities.organisations import (
 from transforms.entities.overlaps import candidate_spans
 from transforms.entities.people import person_candidates
 from transforms.entities.places import context_places
-from transforms.entities.propagation import organization_forms, propagated_spans
+from transforms.entities.propagation import (
+    organization_forms,
+    propagated_spans,
+    with_form_identity,
+)
 from transforms.entities.resolution import (
     people_of_articles,
     person_mentions,
@@ -153,7 +157,7 @@ def find_entities(
     # Materialised: the later passes read each of these several times.
     spans, named, shorts = _materialised(spans, named, shorts)
     people = _of_type(spans, "person")
-    orgs = with_inner_country(_of_type(spans, "organization"), found)
+    orgs = with_form_identity(with_inner_country(_of_type(spans, "organization"), found), forms)
     # Materialised: the mentions plan reads it twice (as new mentions, and as spans that hide
     # the gazetteer mentions under them) and the evidence plan once. Each reader projects other
     # columns, so polars shares no subplan and would run the capitalised-word pass three times.

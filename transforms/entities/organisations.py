@@ -233,9 +233,13 @@ def _split_coordinated(spans: pl.LazyFrame) -> pl.LazyFrame:
     """One span per company of a coordinated name: `Johnson Controls Inc and Lear Corp` is two
     companies, each ending in its suffix; `Douglas & Lomason Co` stays one."""
     parts = pl.col("name").str.replace_all(rf"({_COMPANY_SUFFIX}) +(?:and|&|,) +", "${1}\n")
+    # A qualifier before the first company is that company's (`Dutch group X NV and Y Corp`).
+    is_first = pl.int_range(pl.len()).over("_span") == 0
     return (
-        spans.with_columns(pl.col("name").alias("_whole"), parts.str.split("\n").alias("name"))
+        spans.with_row_index("_span")
+        .with_columns(pl.col("name").alias("_whole"), parts.str.split("\n").alias("name"))
         .explode("name")
+        .with_columns(pl.when(is_first).then(pl.col("qualifier")).alias("qualifier"))
         .with_columns(
             (pl.col("start_char") + pl.col("_whole").str.find(pl.col("name"), literal=True))
             .cast(pl.Int64)
@@ -244,7 +248,7 @@ def _split_coordinated(spans: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(
             (pl.col("start_char") + pl.col("name").str.len_chars().cast(pl.Int64)).alias("end_char")
         )
-        .drop("_whole")
+        .drop("_whole", "_span")
     )
 
 
@@ -255,12 +259,15 @@ def _acronyms(sentences: pl.LazyFrame, rules: _Rules) -> pl.LazyFrame:
     # Runs of words in capitals: a run of one word is an acronym, a longer one a heading.
     runs = regex_spans(
         sentences,
-        r"(?:^|[^\p{L}\p{N}&.'’-])(?P<name>\p{Lu}[\p{Lu}&]{1,5}(?: +\p{Lu}[\p{Lu}&]+)*)"
-        r"(?P<tail>[^\p{L}\p{N}&.'’-]|$)",
+        r"(?P<lead>^|[^\p{L}\p{N}&.'’-])(?P<name>\p{Lu}[\p{Lu}&]{1,5}(?: +\p{Lu}[\p{Lu}&]+)*)"
+        r"(?P<tail>(?P<slug> +- |: )|[^\p{L}\p{N}&.'’-]|$)",
         prefilter=_has(r"\p{Lu}[\p{Lu}&]"),
     )
+    # A wire slug that opens a headline (`SOCCER - ...`, `MARKETS: ...`) is a label.
+    is_slug = (pl.col("lead") == "") & (pl.col("slug").fill_null("") != "")
     return runs.filter(
-        ~pl.col("name").str.contains(" ")
+        ~is_slug
+        & ~pl.col("name").str.contains(" ")
         & ~pl.col("name").str.contains(r"^[IVXLC]+$")
         & ~pl.col("name").is_in(rules.not_acronyms.implode())
     ).with_columns(

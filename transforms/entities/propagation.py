@@ -36,7 +36,8 @@ _FORM_COLUMNS = ["article_id", "form", "entity_id", "entity_name", "qualifier_co
 
 def organization_forms(organizations: pl.LazyFrame, not_forms: pl.Series) -> pl.LazyFrame:
     """One row per form (name or short form) of each organisation found in an article, with
-    the organisation it names; a form two organisations of one article share is dropped."""
+    the organisation it names; a short form wins over the same words found as a name of
+    their own, and a form two organisations of one article share otherwise is dropped."""
     name = pl.col("name")
     no_suffix = name.str.replace(rf" +{_COMPANY_SUFFIX}(?: +{_COMPANY_SUFFIX})?$", "")
     first, rest = no_suffix.str.extract(r"^(\S+) "), no_suffix.str.replace(r"^\S+ ", "")
@@ -50,6 +51,11 @@ def organization_forms(organizations: pl.LazyFrame, not_forms: pl.Series) -> pl.
             & ~pl.col("form").is_in(not_forms.implode())
         )
         .unique(["article_id", "form", "entity_id"])
+        # A form that is one organisation's short form and another's whole name (`Velmara`
+        # found by a cue, `Velmara SpA` by its suffix) is the longer name's; two longer names
+        # sharing a short form make it ambiguous, and it is dropped.
+        .with_columns((pl.col("form") != pl.col("name")).alias("_is_short"))
+        .filter(pl.col("_is_short") | ~pl.col("_is_short").any().over("article_id", "form"))
         .filter(pl.len().over("article_id", "form") == 1)
         .select(_FORM_COLUMNS)
     )
@@ -71,4 +77,29 @@ def propagated_spans(sentences: pl.LazyFrame, forms: pl.LazyFrame) -> pl.LazyFra
     )
     return spans.join(forms.rename({"form": "name"}), on=["article_id", "name"]).with_columns(
         pl.lit(5).alias("priority"), pl.lit("organization").alias("entity_type")
+    )
+
+
+def with_form_identity(organizations: pl.LazyFrame, forms: pl.LazyFrame) -> pl.LazyFrame:
+    """organizations whose name is a form of an organisation of their article given that
+    organisation's id, name and country: `Velmara` in `Velmara shares rose`, a cue of its own,
+    is still the `Velmara SpA` of its article."""
+    named = forms.select(
+        "article_id",
+        pl.col("form").alias("name"),
+        pl.col("entity_id").alias("_form_id"),
+        pl.col("entity_name").alias("_form_name"),
+        pl.col("qualifier_code").alias("_form_code"),
+    )
+    return (
+        organizations.join(named, on=["article_id", "name"], how="left")
+        .with_columns(
+            pl.coalesce("_form_id", "entity_id").alias("entity_id"),
+            pl.coalesce("_form_name", "entity_name").alias("entity_name"),
+            pl.when(pl.col("_form_id").is_not_null())
+            .then(pl.col("_form_code"))
+            .otherwise(pl.col("qualifier_code"))
+            .alias("qualifier_code"),
+        )
+        .drop("_form_id", "_form_name", "_form_code")
     )
