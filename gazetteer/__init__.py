@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from gazetteer import cache
-from gazetteer.build import build_tables, read_data_rows, read_word_list
+from gazetteer.build import (
+    SUCCESSION_SCHEMA,
+    build_successions,
+    build_tables,
+    read_data_rows,
+    read_word_list,
+)
 from gazetteer.datelines import dateline_places, dateline_regions
 
 __all__ = [
@@ -58,6 +64,11 @@ class Gazetteer:
             schema={"place_key": pl.String, "country_code": pl.String}
         )
     )
+    # Which successor countries and places count as a former country on which days
+    # (data/successions.csv; transforms/countries_by_date.py applies it).
+    successions: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=SUCCESSION_SCHEMA)
+    )
 
     @functools.cached_property
     def mention_surface_forms(self) -> pl.DataFrame:
@@ -93,6 +104,7 @@ def build_gazetteer() -> Gazetteer:
         organizations=load_organizations(),
         dateline_regions=dateline_regions(),
         dateline_places=dateline_places(),
+        successions=build_successions(countries, entities),
     )
 
 

@@ -202,6 +202,7 @@ def test_migration_backfills_evidence_from_mentions(tmp_path: Path) -> None:
         assert db.migrate(con) == [
             "005_sources_and_entity_evidence.sql",
             "006_duplicate_copies.sql",
+            "007_country_validity.sql",
         ]
         mentions = con.execute(
             "select count(*) from mentions where entity_type in ('person', 'organization')"
