@@ -57,9 +57,8 @@ def former_country(
         joined = joined.join(
             places, left_on=entity_id, right_on="_entity_id", how="left", maintain_order="left"
         )
-        # The place row applies only while the mention still has the place's own country: a
-        # person or organisation never carries a place's entity_id, but a context pass may
-        # have given the place another country (`Georgia` the US state is place:US-GA).
+        # Only while the mention still has the place's own country: a row is the place in its
+        # successor, not whatever country a later pass might give the same entity.
         by_place = pl.when(
             (pl.col(code) == pl.col("_place_successor"))
             & on_date.is_between(pl.col("_place_from"), pl.col("_place_to"))
