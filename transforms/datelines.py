@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from transforms.countries_by_date import former_country
 from transforms.engine import ENGINE
 from transforms.memo import by_identity
 
@@ -28,6 +29,7 @@ def dateline_countries(
     surface_forms: pl.DataFrame,
     regions: pl.DataFrame,
     places: pl.DataFrame,
+    successions: pl.DataFrame | None = None,
 ) -> pl.LazyFrame:
     """Articles with dateline_country_code, decided in this order.
 
@@ -37,10 +39,13 @@ def dateline_countries(
     2. The city as a capital, place or country of the mention gazetteer.
     3. Any GeoNames city name or alternate name, or a curated dateline spelling,
        with no stoplist: the dateline slot holds a place by construction.
+
+    With successions (gazetteer.successions), the country is then the one it was on the
+    article's published_date (transforms/countries_by_date.py): MOSCOW in 1987 is SU.
     """
     by_region, by_place = _lookups(surface_forms, regions, places)
     region = pl.col("dateline").str.extract(r"^[^,]+,\s+([^,]+?)\s*(?:,|$)")
-    return (
+    dated = (
         articles.drop("dateline_country_code", strict=False)
         .with_columns(
             _folded(pl.col("dateline_place")).alias("place_key"),
@@ -62,9 +67,25 @@ def dateline_countries(
             how="left",
             maintain_order="left",
         )
-        .with_columns(pl.coalesce("region_country", "place_country").alias("dateline_country_code"))
-        .drop("place_key", "region_key", "region_country", "place_country")
+        .with_columns(
+            pl.coalesce("region_country", "place_country").alias("dateline_country_code"),
+            # The place's entity, for successions limited to regions (LEIPZIG is DD in 1987),
+            # only where the place itself gave the country.
+            pl.when(pl.col("region_country").is_null())
+            .then(pl.col("place_entity_id"))
+            .alias("dateline_entity_id"),
+        )
+        .drop("place_key", "region_key", "region_country", "place_country", "place_entity_id")
     )
+    if successions is not None and "published_date" in articles.collect_schema().names():
+        dated = former_country(
+            dated,
+            successions,
+            date="published_date",
+            code="dateline_country_code",
+            entity_id="dateline_entity_id",
+        )
+    return dated.drop("dateline_entity_id")
 
 
 def _lookups(
@@ -87,6 +108,7 @@ def _build_lookups(
         .select(
             _folded(pl.col("surface")).alias("key"),
             pl.col("country_code").alias("surface_country"),
+            pl.col("entity_id").alias("place_entity_id"),
             pl.col("mention_kind").replace_strict(_KIND_RANK, default=9).alias("rank"),
         )
         .sort("key", "rank")
@@ -112,7 +134,12 @@ def _build_lookups(
         on="key",
         how="full",
         coalesce=True,
-    ).select("key", pl.coalesce("surface_country", "geonames").alias("place_country"))
+    ).select(
+        "key",
+        pl.coalesce("surface_country", "geonames").alias("place_country"),
+        # GeoNames-only names have no entity: where the surface form lost, so did its entity.
+        pl.when(pl.col("surface_country").is_not_null()).then("place_entity_id"),
+    )
     by_region, by_place = pl.collect_all([by_region, by_place], engine=ENGINE)
     return by_region, by_place
 

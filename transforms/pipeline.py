@@ -7,6 +7,7 @@ from typing import NamedTuple
 import polars as pl
 
 from gazetteer import Gazetteer
+from transforms.countries_by_date import mention_countries_by_date
 from transforms.datelines import dateline_countries, drop_dateline_mentions
 from transforms.engine import ENGINE
 from transforms.entities import find_entities
@@ -28,7 +29,11 @@ def transform_articles(
 ) -> Transformed:
     """Sentences, mentions and entity evidence (EVIDENCE_SCHEMA) of a batch of articles."""
     articles = dateline_countries(
-        articles, gazetteer.surface_forms, gazetteer.dateline_regions, gazetteer.dateline_places
+        articles,
+        gazetteer.surface_forms,
+        gazetteer.dateline_regions,
+        gazetteer.dateline_places,
+        gazetteer.successions,
     )
     # Materialised once, articles before sentences (collected together, the dateline plan would
     # run twice): every later stage, the entity passes included, reads both.
@@ -36,6 +41,9 @@ def transform_articles(
     sentences = split_sentences(articles).collect(engine=ENGINE).lazy()
     mentions = find_mentions(sentences, gazetteer.mention_surface_forms, gazetteer.blockers)
     mentions, entities = find_entities(sentences, mentions, gazetteer)
+    # After the entity passes, which read today's countries (a title's `Russian` is RU there);
+    # what a mention counts for is the country on its article's date (Moscow in 1987 is SU).
+    mentions = mention_countries_by_date(mentions, articles, gazetteer.successions)
     if not include_dateline_mentions:
         mentions = drop_dateline_mentions(mentions, articles).sort("article_id", "start_char")
     return Transformed(articles, sentences, mentions, entities)

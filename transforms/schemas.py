@@ -140,9 +140,12 @@ COUNTRY_SCHEMA = pl.Schema(
         "iso3": pl.String(),
         "name": pl.String(),
         "is_historical": pl.Boolean(),
+        "valid_from": pl.Date(),
+        "valid_to": pl.Date(),
     }
 )
-"""One row per country the gazetteer knows, current or historical."""
+"""One row per country the gazetteer knows, current or historical; a former country's first
+and last day (both inclusive) are valid_from and valid_to, null for current countries."""
 
 DEMOTED_SCHEMA = pl.Schema(
     {

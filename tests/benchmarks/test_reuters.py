@@ -133,6 +133,12 @@ def test_places_mapping_codes_exist_in_gazetteer(gazetteer) -> None:
     known = set(gazetteer.countries.get_column("country_code").to_list())
     assert {code for code in mapping.values() if code} <= known
     assert mapping["ussr"] == "SU" and mapping["west-germany"] == "DE"
+    # The former states are scored as themselves, not as today's successors.
+    assert (mapping["east-germany"], mapping["yugoslavia"], mapping["czechoslovakia"]) == (
+        "DD",
+        "YU",
+        "CS",
+    )
     assert mapping["uk"] == "GB" and mapping["usa"] == "US"
     assert acc.PLACES_CSV.read_text().startswith("#")
 
@@ -171,6 +177,17 @@ def test_micro_and_macro_precision_recall() -> None:
     assert by_country["countries"] == 3
     assert by_country["precision"] == pytest.approx(1 / 3)
     assert by_country["recall"] == pytest.approx(1 / 3)
+
+
+def test_former_state_errors_count_missed_spurious_and_wrong_top_within_each_group() -> None:
+    # A Soviet story scored RU: a missed SU, a spurious RU and a wrong top country.
+    # A US story with a spurious SU: one spurious. A Czechoslovak story found: no error.
+    pairs = [(F({"SU"}), F({"RU"})), (F({"US"}), F({"US", "SU"})), (F({"CS"}), F({"CS"}))]
+    tops = [(F({"SU"}), "RU"), (F({"US"}), "US"), (F({"CS"}), "CS")]
+    errors = acc.former_state_errors(pairs, tops)
+    assert errors["SU"] == {"missed": 1, "spurious": 2, "wrong_top": 1, "total": 4}
+    assert errors["CS"] == {"missed": 0, "spurious": 0, "wrong_top": 0, "total": 0}
+    assert errors["YU"]["total"] == 0
 
 
 def test_most_mentioned_counts_then_first_position() -> None:

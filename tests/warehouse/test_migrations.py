@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 
+from tests.flows.test_sources import release_warehouse
+from transforms.schemas import COUNTRY_SCHEMA, ENTITY_SCHEMA
 from warehouse import db
 
 # Two articles as the schema of migrations 001-003 stored them, sentence text included.
@@ -66,6 +69,7 @@ def test_old_sentences_come_back_through_the_view_with_their_text(tmp_path, monk
             "004_sentence_spans.sql",
             "005_sources_and_entity_evidence.sql",
             "006_duplicate_copies.sql",
+            "007_country_validity.sql",
         ]
         rows = con.execute("select * from sentences order by article_id, sentence_no").fetchall()
         view_columns = con.execute("describe sentences").fetchall()
@@ -105,7 +109,7 @@ def test_a_migrated_warehouse_migrates_no_further_and_keeps_its_spans(tmp_path, 
 
     with db.connect(path) as con:
         assert db.migrate(con) == []
-        assert db.schema_version(con) == 6
+        assert db.schema_version(con) == 7
         [(span_count,)] = con.execute("select count(*) from sentence_spans").fetchall()
         # 005 cannot know the input folder of older relative paths: they stay as they were.
         paths = con.execute("select source_path from articles order by article_id").fetchall()
@@ -130,3 +134,34 @@ def test_a_sentence_that_is_not_its_articles_text_stops_the_migration_unchanged(
             "select sentence from sentences where article_id = 'a1' and sentence_no = 2"
         ).fetchall()
     assert kept == "Tokyo welcomed it!"
+
+
+def test_stored_countries_keep_their_rows_and_get_their_dates_from_the_next_refresh(tmp_path):
+    path = tmp_path / "release.duckdb"
+    release_warehouse(path)  # schema version 4
+    with db.connect(path) as con:
+        # The release's fixture leaves out the reference rows; two as it stored them.
+        con.execute(
+            "insert into countries values ('SU', 'SUN', 'Soviet Union', true),"
+            " ('RU', 'RUS', 'Russia', false)"
+        )
+        assert "007_country_validity.sql" in db.migrate(con)
+        before = con.execute("select * from countries order by country_code").fetchall()
+        db.refresh_reference(
+            con,
+            pl.DataFrame(
+                [("SU", "SUN", "Soviet Union", True, date(1922, 12, 30), date(1991, 12, 26))],
+                schema=COUNTRY_SCHEMA,
+                orient="row",
+            ),
+            pl.DataFrame(schema=ENTITY_SCHEMA),
+        )
+        after = con.execute("select * from countries order by country_code").fetchall()
+    assert before == [
+        ("RU", "RUS", "Russia", False, None, None),
+        ("SU", "SUN", "Soviet Union", True, None, None),
+    ]
+    assert after == [
+        ("RU", "RUS", "Russia", False, None, None),
+        ("SU", "SUN", "Soviet Union", True, date(1922, 12, 30), date(1991, 12, 26)),
+    ]

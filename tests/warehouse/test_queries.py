@@ -39,7 +39,10 @@ def con() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     db.migrate(con)
     con.execute("delete from countries")
-    con.executemany("insert into countries values (?, null, ?, false)", COUNTRIES)
+    con.executemany(
+        "insert into countries (country_code, iso3, name, is_historical) values (?, null, ?, false)",
+        COUNTRIES,
+    )
     for article_id, published in ARTICLES:
         con.execute(
             "insert into articles (article_id, headline, text, published_date, date_basis,"

@@ -177,7 +177,7 @@ def test_query_on_a_missing_warehouse_returns_1_and_says_so(tmp_path, capsys):
     [
         "delete from articles",
         "drop table articles",
-        "insert into countries values ('XX', null, 'X', false)",
+        "insert into countries values ('XX', null, 'X', false, null, null)",
     ],
 )
 def test_query_cannot_change_the_warehouse(warehouse, sql):
