@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from gazetteer import cache
-from gazetteer.build import build_tables, read_data_rows, read_word_list
+from gazetteer.build import (
+    NEWS_AGENCY_SCHEMA,
+    build_tables,
+    news_agencies,
+    read_data_rows,
+    read_word_list,
+)
 from gazetteer.datelines import dateline_places, dateline_regions
 
 __all__ = [
@@ -58,6 +64,11 @@ class Gazetteer:
             schema={"place_key": pl.String, "country_code": pl.String}
         )
     )
+    # One row per wire spelling of a news agency: agency, surface, country_code (null for an
+    # international agency such as Reuters or AP).
+    news_agencies: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=NEWS_AGENCY_SCHEMA)
+    )
 
     @functools.cached_property
     def mention_surface_forms(self) -> pl.DataFrame:
@@ -93,6 +104,7 @@ def build_gazetteer() -> Gazetteer:
         organizations=load_organizations(),
         dateline_regions=dateline_regions(),
         dateline_places=dateline_places(),
+        news_agencies=news_agencies(set(countries.get_column("country_code"))),
     )
 
 
