@@ -35,7 +35,7 @@ def transform_articles(
     articles = articles.collect(engine=ENGINE).lazy()
     sentences = split_sentences(articles).collect(engine=ENGINE).lazy()
     mentions = find_mentions(sentences, gazetteer.mention_surface_forms, gazetteer.blockers)
-    mentions, entities = find_entities(sentences, mentions, gazetteer)
+    mentions, entities = find_entities(sentences, mentions, gazetteer, articles)
     if not include_dateline_mentions:
         mentions = drop_dateline_mentions(mentions, articles).sort("article_id", "start_char")
     return Transformed(articles, sentences, mentions, entities)

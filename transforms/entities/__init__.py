@@ -72,7 +72,7 @@ from transforms.entities.evidence import entity_evidence
 from transforms.entities.merge import entity_mentions, merge_mentions, uncovered
 from transforms.entities.organisations import organization_candidates
 from transforms.entities.overlaps import candidate_spans
-from transforms.entities.people import person_candidates
+from transforms.entities.people import article_agencies, person_candidates, state_mentions
 from transforms.entities.places import context_places
 from transforms.entities.resolution import (
     people_of_articles,
@@ -87,12 +87,23 @@ from transforms.mentions import is_all_caps
 
 
 def find_entities(
-    sentences: pl.LazyFrame, mentions: pl.LazyFrame, gazetteer: Gazetteer
+    sentences: pl.LazyFrame,
+    mentions: pl.LazyFrame,
+    gazetteer: Gazetteer,
+    articles: pl.LazyFrame | None = None,
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """Mentions with people and organisations added (and the country or place mentions inside
     them removed), and each article's evidence of the people, organisations and context places
-    it mentions (EVIDENCE_SCHEMA)."""
+    it mentions (EVIDENCE_SCHEMA). articles (source, dateline, text) name each article's news
+    agency; without them no article has one."""
     rules = _rules(gazetteer)
+    agencies = (
+        article_agencies(articles, gazetteer.news_agencies)
+        if articles is not None
+        else sentences.select(
+            "article_id", pl.lit(None, dtype=pl.String).alias("agency_country")
+        ).filter(pl.lit(False))
+    )
     mixed = mixed_case(sentences)
     # The regex passes are the costly part: run them once, together, and reuse the results.
     # The gazetteer mentions too: every later pass reads them, and a lazy plan would rerun the
@@ -102,7 +113,7 @@ def find_entities(
     )
     curated = found.filter(pl.col("entity_type") == "organization")
     spans = candidate_spans(person_spans, org_spans, curated)
-    named = people_of_articles(_of_type(spans, "person"))
+    named = people_of_articles(_of_type(spans, "person"), agencies)
     shorts = short_forms(named, rules.family_first, rules.country_words)
     # Materialised: the later passes read each of these several times.
     spans, named, shorts = _materialised(spans, named, shorts)
@@ -116,8 +127,9 @@ def find_entities(
         )
     )
     added = entity_mentions(resolved, orgs, sentences)
-    places = context_places(uncovered(found, added), sentences)
-    all_mentions = merge_mentions(places, curated, added)
+    states = state_mentions(mixed, gazetteer)
+    places = context_places(uncovered(found, pl.concat([added, states])), sentences)
+    all_mentions = merge_mentions(places, states, curated, added)
     evidence = entity_evidence(resolved, orgs, curated, all_mentions, gazetteer.organizations)
     return all_mentions, evidence
 

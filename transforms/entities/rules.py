@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import polars as pl
+import pycountry
 
 from gazetteer import Gazetteer
 from transforms.entities.patterns import _alternation
@@ -110,6 +111,9 @@ class _Rules(NamedTuple):
     bodies: str
     family_first: pl.Series
     surfaces: pl.DataFrame  # every gazetteer surface, as `name`
+    honorifics: pl.Series  # courtesy title heads (`Mr.`): no office, no agency country
+    us_states: pl.DataFrame  # surface -> entity_id of each US state (`Georgia` -> place:US-GA)
+    us_state: str  # regex alternation of the US states' names
 
 
 def _rules(gazetteer: Gazetteer) -> _Rules:
@@ -123,6 +127,7 @@ def _build_rules(gazetteer: Gazetteer) -> _Rules:
         "surface", pl.col("country_code").alias("qualifier_code")
     )
     given = sorted(gazetteer.given_names)
+    us_states = _us_states()
     return _Rules(
         qualifiers=qualifiers,
         qualifier=_alternation(tuple(qualifiers.get_column("surface"))),
@@ -147,6 +152,22 @@ def _build_rules(gazetteer: Gazetteer) -> _Rules:
         bodies=_alternation(gazetteer.government_bodies),
         family_first=pl.Series(sorted(gazetteer.family_name_first), dtype=pl.String),
         surfaces=forms.select(pl.col("surface").alias("name")).unique(),
+        honorifics=pl.Series(sorted(gazetteer.title_honorifics), dtype=pl.String),
+        us_states=us_states,
+        us_state=_alternation(tuple(us_states.get_column("surface"))),
+    )
+
+
+def _us_states() -> pl.DataFrame:
+    """The 50 US states and DC by name, with their place ids (ISO 3166-2 via pycountry): the
+    gazetteer gives `Georgia` and `Washington` to the country and the capital."""
+    states = [
+        {"surface": state.name, "entity_id": f"place:{state.code}"}
+        for state in pycountry.subdivisions.get(country_code="US")
+        if state.type in ("State", "District")
+    ]
+    return pl.DataFrame(states, schema={"surface": pl.String, "entity_id": pl.String}).sort(
+        "surface"
     )
 
 
