@@ -6,7 +6,6 @@ import polars as pl
 
 from gazetteer import Gazetteer
 from transforms.entities.patterns import (
-    _alternation,
     _KEY,
     _NAME,
     _NAME_TAIL,
@@ -14,13 +13,13 @@ from transforms.entities.patterns import (
     _PARTICLE,
     _ROLE_MODIFIERS,
     _ROLE_WORDS,
+    _alternation,
     _has,
     _trim_name,
     _words,
     regex_spans,
 )
 from transforms.entities.rules import _Rules, _rules
-
 
 _COLUMNS = ["start_char", "end_char", "name", "qualifier", "priority", "fixed_code", "is_office"]
 
