@@ -48,8 +48,9 @@ class Gazetteer:
     family_name_first: frozenset[str] = frozenset()
     title_heads: tuple[str, ...] = ()
     title_modifiers: tuple[str, ...] = ()
-    # Heads that are courtesy titles (`Mr.`, `Dr.`): they introduce a name but hold no office.
-    title_honorifics: tuple[str, ...] = ()
+    # Heads that hold no office a news agency's country could be inferred from: courtesy
+    # titles (`Mr.`, `Dr.`) and military ranks (`Gen.`).
+    title_non_office: tuple[str, ...] = ()
     name_stopwords: frozenset[str] = frozenset()
     government_bodies: tuple[str, ...] = ()
     organizations: pl.DataFrame = field(
@@ -99,8 +100,8 @@ def build_gazetteer() -> Gazetteer:
         blockers=load_non_country_phrases(),
         given_names=read_word_list("given_names.txt") | read_word_list("given_names_curated.txt"),
         family_name_first=read_word_list("family_name_first.txt"),
-        title_heads=tuple(word for word, role in titles if role in ("head", "honorific")),
-        title_honorifics=tuple(word for word, role in titles if role == "honorific"),
+        title_heads=tuple(word for word, role in titles if role in ("head", "honorific", "rank")),
+        title_non_office=tuple(word for word, role in titles if role in ("honorific", "rank")),
         title_modifiers=tuple(word for word, role in titles if role == "modifier"),
         name_stopwords=read_word_list("name_stopwords.txt"),
         government_bodies=tuple(sorted(read_word_list("government_bodies.txt"))),

@@ -128,8 +128,8 @@ def _titled(sentences: pl.LazyFrame, rules: _Rules, stopwords: frozenset[str]) -
     is_office = (
         pl.col("qualifier").is_null()
         & pl.col("state").is_null()
-        & ~pl.col("head").is_in(rules.honorifics.implode())
-        & ~_capitalised_before(pl.col("start_char") - pl.col("title").str.len_chars())
+        & ~pl.col("head").is_in(rules.non_office.implode())
+        & ~_capitalised_before(pl.col("start_char") - pl.col("title").str.len_chars(), rules.stop)
     )
     text = sentences.select(*_KEY, pl.col("start_char").alias("sentence_start"), "sentence")
     titled = titled.join(text, on=_KEY)
@@ -144,13 +144,16 @@ def _titled(sentences: pl.LazyFrame, rules: _Rules, stopwords: frozenset[str]) -
     )
 
 
-def _capitalised_before(start: pl.Expr) -> pl.Expr:
-    """Whether the word before offset start in its sentence is capitalised and not the
-    sentence's first word, or an abbreviation with dots: a name the title belongs to
-    (`U.N.` in `U.N. Secretary General`, `Sony` in `said Sony Chairman X`)."""
+def _capitalised_before(start: pl.Expr, stopwords: pl.Series) -> pl.Expr:
+    """Whether the word before offset start in its sentence is capitalised, and not a stop
+    word opening the sentence (`The`): a name the title belongs to (`U.N.` in `U.N.
+    Secretary General`, `Sony` in `Sony Chairman`, `Conservative` in `Conservative leader`)."""
     before = pl.col("sentence").str.slice(0, start - pl.col("sentence_start"))
-    return before.str.contains(r"\S\s+\p{Lu}[\p{L}.&'’-]*\s+$") | before.str.contains(
-        r"\p{Lu}[\p{L}.&'’-]*\.\s+$"
+    word = before.str.extract(r"(\S+)\s+$")
+    opens = before.str.contains(r"^\s*\S+\s+$")
+    # A comma or a quote ends a phrase: `In Tokyo, Finance Minister X` is a bare title.
+    return word.str.contains(r"^\p{Lu}.*[^,;:!?\"'”)]$").fill_null(False) & ~(
+        opens & word.str.strip_chars_end(".,").is_in(stopwords.implode())
     )
 
 

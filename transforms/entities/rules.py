@@ -111,7 +111,7 @@ class _Rules(NamedTuple):
     bodies: str
     family_first: pl.Series
     surfaces: pl.DataFrame  # every gazetteer surface, as `name`
-    honorifics: pl.Series  # courtesy title heads (`Mr.`): no office, no agency country
+    non_office: pl.Series  # courtesy titles and ranks (`Mr.`, `Gen.`): no agency country
     us_states: pl.DataFrame  # surface -> entity_id of each US state (`Georgia` -> place:US-GA)
     us_state: str  # regex alternation of the US states' names
 
@@ -141,7 +141,11 @@ def _build_rules(gazetteer: Gazetteer) -> _Rules:
         ),
         qualifier_words=pl.Series(sorted(qualifiers.get_column("surface")), dtype=pl.String),
         heads=_alternation(gazetteer.title_heads),
-        modifiers=_alternation(gazetteer.title_modifiers),
+        # Reuters and AP lowercase a title's modifiers after a country word (`British
+        # opposition leader`); the capitalised forms stay for title-case copy.
+        modifiers=_alternation(
+            tuple({*gazetteer.title_modifiers, *(m.lower() for m in gazetteer.title_modifiers)})
+        ),
         stop=pl.Series(sorted(gazetteer.name_stopwords), dtype=pl.String),
         given=pl.Series(given, dtype=pl.String),
         given_prefixes=_alternation(tuple(f"{name} " for name in given)),
@@ -152,7 +156,7 @@ def _build_rules(gazetteer: Gazetteer) -> _Rules:
         bodies=_alternation(gazetteer.government_bodies),
         family_first=pl.Series(sorted(gazetteer.family_name_first), dtype=pl.String),
         surfaces=forms.select(pl.col("surface").alias("name")).unique(),
-        honorifics=pl.Series(sorted(gazetteer.title_honorifics), dtype=pl.String),
+        non_office=pl.Series(sorted(gazetteer.title_non_office), dtype=pl.String),
         us_states=us_states,
         us_state=_alternation(tuple(us_states.get_column("surface"))),
     )
