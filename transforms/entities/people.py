@@ -40,6 +40,7 @@ def person_candidates(sentences: pl.LazyFrame, gazetteer: Gazetteer) -> pl.LazyF
                     _state_legislators(sentences, rules, gazetteer.name_stopwords),
                     _appositives(sentences, rules),
                     _given_name_runs(sentences, rules),
+                    _initialled_names(sentences, rules),
                 )
             ]
         )
@@ -195,6 +196,30 @@ def _given_name_runs(sentences: pl.LazyFrame, rules: _Rules) -> pl.LazyFrame:
             pl.lit(None, dtype=pl.String).alias("qualifier"), pl.lit(2).alias("priority"),
             *_untitled(),
         )
+    )  # fmt: skip
+
+
+def _initialled_names(sentences: pl.LazyFrame, rules: _Rules) -> pl.LazyFrame:
+    """Initials and a surname (`S. Waugh`, `J.R. Smith`, as sports results and scorecards
+    write players), unless the surname is a country word, stop word or word of a company or
+    place (`N. Korea`) or the initials a country (`U.S. Open`); the initials follow no letter or
+    dot."""
+    runs = regex_spans(
+        sentences,
+        rf"(?:^|[^\p{{L}}\p{{N}}.'’-])(?P<name>(?:\p{{Lu}}\. ?){{1,2}}{_NAME_WORD})\b",
+        prefilter=_has(r"\b\p{Lu}\. ?\p{Lu}\p{Ll}"),
+    )
+    surname = pl.col("name").str.extract(r"(\S+)$").str.replace(r"^\p{Lu}\.", "")
+    initials = pl.col("name").str.extract(r"^((?:\p{Lu}\. ?)+)").str.strip_chars(" ")
+    return runs.filter(
+        ~initials.is_in(rules.surfaces.get_column("name").implode())  # `U.S. Open`
+        & ~surname.is_in(rules.country_words.implode())
+        & ~surname.is_in(rules.stop.implode())
+        & ~surname.is_in(rules.not_person.implode())
+        & ~surname.is_in(rules.surfaces.get_column("name").implode())
+    ).with_columns(
+        pl.lit(None, dtype=pl.String).alias("qualifier"), pl.lit(2).alias("priority"),
+        *_untitled(),
     )  # fmt: skip
 
 

@@ -142,9 +142,13 @@ def _build_rules(gazetteer: Gazetteer) -> _Rules:
         qualifier_words=pl.Series(sorted(qualifiers.get_column("surface")), dtype=pl.String),
         heads=_alternation(gazetteer.title_heads),
         # Reuters and AP lowercase a title's modifiers after a country word (`British
-        # opposition leader`); the capitalised forms stay for title-case copy.
+        # opposition leader`); the capitalised forms stay for title-case copy. Not `state`:
+        # `Georgia state Sen.` is a US state's senator (people.py, _state_legislators).
         modifiers=_alternation(
-            tuple({*gazetteer.title_modifiers, *(m.lower() for m in gazetteer.title_modifiers)})
+            tuple(
+                {*gazetteer.title_modifiers}
+                | {m.lower() for m in gazetteer.title_modifiers if m != "State"}
+            )
         ),
         stop=pl.Series(sorted(gazetteer.name_stopwords), dtype=pl.String),
         given=pl.Series(given, dtype=pl.String),
