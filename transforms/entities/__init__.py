@@ -3,11 +3,24 @@
 Rules implemented here (docs/annotation-guidelines.md is the spec; deviations are marked *):
 
 People (entity_type/mention_kind 'person', entity_id `person:<slug of the full name>`)
-- Title: a title or role from gazetteer/data/person_titles.csv (`President`, `Foreign Minister`,
-  `Secretary of State`, `Mr.`, `spokesman`...) followed by capitalised name words is a person;
+- Title: a title or role from gazetteer/data/person_titles.csv (`President`, `President-elect`,
+  `Foreign Minister`, `Secretary of State`, `Mr.`, `Gen.`, `spokesman`, `coach`...) followed by
+  capitalised name words is a person;
   the span is the name only. A country name or demonym right before the title
   (`Chinese President`, `U.S. Secretary of State`, `China's Foreign Minister`) is the person's
   country; the country after `Ambassador to` is not (`Japanese Ambassador to South Korea` -> JP).
+  Modifiers may be lowercase after the country word (`British opposition leader`).
+- Agency: with no country word, a title of office (not a courtesy title `Mr.`, not a rank
+  `Gen.`, not preceded by a capitalised word such as `U.N.` or a company) in an article credited
+  to a national news agency (gazetteer/data/news_agencies.csv; the source line, the dateline,
+  `(Xinhua)` near the start or a closing `-- Xinhua`) gives the agency's country
+  (`Prime Minister Shinzo Abe` in Kyodo copy -> JP). International agencies give none.
+- State legislator: `state Sen.`, `state Rep.`, `state Senator`... introduce a person; a US
+  state named before them (`Georgia state Sen. X`) makes the person US and is itself a mention of
+  the state (`place:US-GA`), never of the country Georgia.
+- Initials: one or two initials and a surname (`S. Waugh`) are a person, unless the initials are
+  a gazetteer surface (`U.S. Open`) or the surname a country word, stop word or company or
+  place word (`N. Korea`).
 - Appositive: two to four capitalised name words followed by `, [the|a] [high|deputy...] <role>`
   (`Federica Mogherini, high representative`) are a person, unless they start with a function
   word or contain a country name, capital or demonym.
@@ -27,7 +40,10 @@ People (entity_type/mention_kind 'person', entity_id `person:<slug of the full n
 - The same full name is the same entity across articles; each article's name and country for it
   are its evidence (entity_evidence), and the entities table gives the name and the country
   that most mentions across the warehouse give (warehouse/db.py). A mention's country is the
-  one its own article gives.
+  one its own article gives. Across the warehouse, the view `entity_resolution`
+  (sql/views/01_entity_resolution.sql) resolves a one-word person to the one full-name person
+  with that last word, if exactly one, with the country most of their mentions give; the
+  report counts by it.
 - Words inside a person's name are never country or place mentions.
 - * ALL-CAPS sentences yield no people and no regex organisations (only curated
   organisations written in capitals, `OPEC`, are matched there).
