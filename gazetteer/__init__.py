@@ -10,9 +10,11 @@ import pycountry
 
 from gazetteer import cache
 from gazetteer.build import (
+    NEWS_AGENCY_SCHEMA,
     SUCCESSION_SCHEMA,
     build_successions,
     build_tables,
+    news_agencies,
     read_data_rows,
     read_word_list,
 )
@@ -49,6 +51,9 @@ class Gazetteer:
     family_name_first: frozenset[str] = frozenset()
     title_heads: tuple[str, ...] = ()
     title_modifiers: tuple[str, ...] = ()
+    # Heads that hold no office a news agency's country could be inferred from: courtesy
+    # titles (`Mr.`, `Dr.`) and military ranks (`Gen.`).
+    title_non_office: tuple[str, ...] = ()
     name_stopwords: frozenset[str] = frozenset()
     government_bodies: tuple[str, ...] = ()
     organizations: pl.DataFrame = field(
@@ -70,14 +75,64 @@ class Gazetteer:
     successions: pl.DataFrame = field(
         default_factory=lambda: pl.DataFrame(schema=SUCCESSION_SCHEMA)
     )
+    # One row per wire spelling of a news agency: agency, surface, country_code (null for an
+    # international agency such as Reuters or AP).
+    news_agencies: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=NEWS_AGENCY_SCHEMA)
+    )
+
+    @functools.cached_property
+    def agency_organizations(self) -> pl.DataFrame:
+        """The news agencies as organisations to find in running text (ORGANIZATION_SCHEMA):
+        their spellings of four or more letters that are no given name and not in
+        AMBIGUOUS_AGENCY_SURFACES (`AP`, `PA`, `Petra` and `Bloomberg` name other things too).
+        No country: an agency's name is a credit, not what a story is about."""
+        agencies = self.news_agencies.filter(
+            (pl.col("surface").str.len_chars() >= 4)
+            & ~pl.col("surface").is_in(sorted(self.given_names | AMBIGUOUS_AGENCY_SURFACES))
+        )
+        slug = (
+            pl.col("agency")
+            .str.normalize("NFKD")
+            .str.replace_all(r"\p{M}", "")
+            .str.to_lowercase()
+            .str.replace_all(r"[^a-z0-9]+", "-")
+            .str.strip_chars("-")
+        )
+        return agencies.select(
+            "surface",
+            pl.concat_str(pl.lit("org:"), slug).alias("entity_id"),
+            pl.lit("organization").alias("entity_type"),
+            pl.lit("organization").alias("mention_kind"),
+            pl.lit(None, dtype=pl.String).alias("country_code"),
+            pl.col("agency").alias("name"),
+        ).cast(ORGANIZATION_SCHEMA)
+
+    @functools.cached_property
+    def all_organizations(self) -> pl.DataFrame:
+        """The curated organisations, then the news agencies (ORGANIZATION_SCHEMA)."""
+        return pl.concat([self.organizations, self.agency_organizations]).unique(
+            "surface", keep="first", maintain_order=True
+        )
 
     @functools.cached_property
     def mention_surface_forms(self) -> pl.DataFrame:
-        """The surface forms mentions are matched against: countries and places, then curated
-        organisations, one row per surface (built once, not per batch)."""
+        """The surface forms mentions are matched against, one row per surface (built once, not
+        per batch): news agencies first (`Xinhua` is also a Chinese village), then countries
+        and places, then curated organisations."""
+        columns = self.surface_forms.columns
         return pl.concat(
-            [self.surface_forms, self.organizations.select(self.surface_forms.columns)]
+            [
+                self.agency_organizations.select(columns),
+                self.surface_forms,
+                self.organizations.select(columns),
+            ]
         ).unique("surface", keep="first", maintain_order=True)
+
+
+# Agency spellings that more often name something else: a person (`Bloomberg`), a market
+# index (`Dow Jones`), a region (`Anatolia`, `Anadolu`), a city (`Petra`).
+AMBIGUOUS_AGENCY_SURFACES = frozenset(["Bloomberg", "Dow Jones", "Anatolia", "Anadolu", "Petra"])
 
 
 @functools.cache
@@ -98,7 +153,8 @@ def build_gazetteer() -> Gazetteer:
         blockers=load_non_country_phrases(),
         given_names=read_word_list("given_names.txt") | read_word_list("given_names_curated.txt"),
         family_name_first=read_word_list("family_name_first.txt"),
-        title_heads=tuple(word for word, role in titles if role == "head"),
+        title_heads=tuple(word for word, role in titles if role in ("head", "honorific", "rank")),
+        title_non_office=tuple(word for word, role in titles if role in ("honorific", "rank")),
         title_modifiers=tuple(word for word, role in titles if role == "modifier"),
         name_stopwords=read_word_list("name_stopwords.txt"),
         government_bodies=tuple(sorted(read_word_list("government_bodies.txt"))),
@@ -106,6 +162,7 @@ def build_gazetteer() -> Gazetteer:
         dateline_regions=dateline_regions(),
         dateline_places=dateline_places(),
         successions=build_successions(countries, entities),
+        news_agencies=news_agencies(set(countries.get_column("country_code"))),
     )
 
 

@@ -212,6 +212,27 @@ def parse_date(text: str, file_name: str, number: int) -> date | None:
         ) from None
 
 
+NEWS_AGENCY_SCHEMA = {"agency": pl.String, "surface": pl.String, "country_code": pl.String}
+
+
+def news_agencies(known_codes: set[str] | None = None) -> pl.DataFrame:
+    """One row per wire spelling of a news agency (data/news_agencies.csv): agency (its name),
+    surface and country_code (null for an international agency)."""
+    rows = []
+    for number, row in read_data_rows("news_agencies.csv"):
+        code = row["country_code"] or None
+        if code is not None and known_codes is not None and code not in known_codes:
+            raise ValueError(
+                f"gazetteer/data/news_agencies.csv:{number}: unknown country code {code!r};"
+                " use an ISO 3166-1 alpha-2 code or leave it empty for an international agency"
+            )
+        surfaces = [surface.strip() for surface in row["surfaces"].split("|") if surface.strip()]
+        if not surfaces:
+            raise ValueError(f"gazetteer/data/news_agencies.csv:{number}: no surfaces; add one")
+        rows.extend({"agency": row["name"], "surface": s, "country_code": code} for s in surfaces)
+    return pl.DataFrame(rows, schema=NEWS_AGENCY_SCHEMA)
+
+
 def usable_iso_name(name: str) -> str | None:
     """Return an ISO name as it appears in running text, or None for inverted forms."""
     name = PARENTHETICAL.sub("", name).strip()

@@ -40,7 +40,7 @@ def transform_articles(
     articles = articles.collect(engine=ENGINE).lazy()
     sentences = split_sentences(articles).collect(engine=ENGINE).lazy()
     mentions = find_mentions(sentences, gazetteer.mention_surface_forms, gazetteer.blockers)
-    mentions, entities = find_entities(sentences, mentions, gazetteer)
+    mentions, entities = find_entities(sentences, mentions, gazetteer, articles)
     # After the entity passes, which read today's countries (a title's `Russian` is RU there);
     # what a mention counts for is the country on its article's date (Moscow in 1987 is SU).
     mentions = mention_countries_by_date(mentions, articles, gazetteer.successions)

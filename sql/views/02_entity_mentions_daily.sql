@@ -1,15 +1,19 @@
 -- grain: one row per entity per day (mention_date, entity_id).
+-- A mention counts for the entity it resolves to (entity_resolution): `Trump` alone, once
+-- resolved, counts for `person:donald-trump`, with that person's name and country.
 create or replace view entity_mentions_daily as
 
 with dated_mentions as (
     select
         articles.published_date as mention_date,
-        mentions.entity_id,
+        coalesce(resolution.canonical_entity_id, mentions.entity_id) as entity_id,
         mentions.article_id,
         mentions.mention_kind,
     from mentions
     inner join articles
         on articles.article_id = mentions.article_id
+    left join entity_resolution as resolution
+        on resolution.entity_id = mentions.entity_id
 ),
 
 per_day as (
@@ -27,15 +31,15 @@ final as (
     select
         per_day.mention_date,
         per_day.entity_id,
-        entities.entity_type,
-        entities.name as entity_name,
-        entities.country_code,
+        resolution.entity_type,
+        resolution.name as entity_name,
+        resolution.country_code,
         per_day.mention_count,
         per_day.article_count,
         per_day.mention_kinds,
     from per_day
-    left join entities
-        on entities.entity_id = per_day.entity_id
+    left join entity_resolution as resolution
+        on resolution.entity_id = per_day.entity_id
 )
 
 select * from final

@@ -24,6 +24,9 @@ TABLES = {
     "mentions": "select * exclude (load_id) from mentions order by article_id, start_char",
     "entity_evidence": "select * exclude (load_id) from entity_evidence order by all",
     "entities": "select * from entities order by entity_id",
+    # Warehouse-wide person resolution: `Trump` alone resolves to Donald Trump whichever
+    # batch or run loaded him first.
+    "entity_resolution": "select * from entity_resolution order by entity_id",
 }
 
 # Sentences written for these tests. Together they give one person several countries

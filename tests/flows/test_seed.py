@@ -102,10 +102,14 @@ def test_seed_has_five_truncated_paragraph_endings(seed_warehouse: Path) -> None
 # People and organisations, counted by reading the seed: Kishida is `Fumio Kishida` (p1) and
 # `Kishida` alone in p2, p5, p7, p9, p10, p13, p14, p15, p16, p18, p19, p21, p22 = 14;
 # Tillerson: `Rex Tillerson` (p1), then p5 x2, p10, p12, p13, p14, p17, p19 = 9.
+# Abe: `Prime Minister Shinzo Abe` (p3), a bare title in Kyodo's copy, so Japan's prime minister,
+# and `Abe` (p18). Trump: `U.S. President Donald Trump` (p3), `Trump` (p4). Assad: `Syrian
+# President Bashar al-Assad's` (p17), `Assad` (p19, p20). Mogherini: the EU's high
+# representative (p19, p21); the text gives her no country (the EU is none), so none.
 SEED_PEOPLE = {
     ("person:fumio-kishida", "JP"): 14,
     ("person:rex-tillerson", "US"): 9,
-    ("person:shinzo-abe", None): 2,
+    ("person:shinzo-abe", "JP"): 2,
     ("person:donald-trump", "US"): 2,
     ("person:xi-jinping", "CN"): 1,
     ("person:yasumasa-nagamine", "JP"): 1,
@@ -124,6 +128,27 @@ def test_seed_people_are_one_entity_each_with_their_country(seed_warehouse: Path
         " where mention_kind = 'person' group by all",
     )
     assert {(entity, code): n for entity, code, n in rows} == SEED_PEOPLE
+
+
+def test_seed_people_keep_their_country_in_the_report(seed_warehouse: Path) -> None:
+    rows = query(
+        seed_warehouse,
+        "select entity_id, entity_name, country_code from entity_mentions_daily"
+        " where entity_type = 'person' order by entity_id",
+    )
+    assert rows == [
+        ("person:angelino-alfano", "Angelino Alfano", "IT"),
+        ("person:bashar-al-assad", "Bashar al-Assad", "SY"),
+        ("person:donald-trump", "Donald Trump", "US"),
+        ("person:federica-mogherini", "Federica Mogherini", None),
+        ("person:fumio-kishida", "Fumio Kishida", "JP"),
+        ("person:mike-pence", "Mike Pence", "US"),
+        ("person:rex-tillerson", "Rex Tillerson", "US"),
+        ("person:shinzo-abe", "Shinzo Abe", "JP"),
+        ("person:vladimir-putin", "Vladimir Putin", "RU"),
+        ("person:xi-jinping", "Xi Jinping", "CN"),
+        ("person:yasumasa-nagamine", "Yasumasa Nagamine", "JP"),
+    ]
 
 
 def test_seed_organisations_and_their_short_forms(seed_warehouse: Path) -> None:

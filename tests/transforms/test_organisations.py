@@ -233,3 +233,19 @@ def test_outside_sports_copy_a_town_before_a_number_stays_a_place(gazetteer: Gaz
 def test_in_an_individual_sport_a_name_before_beat_is_no_club(gazetteer: Gazetteer) -> None:
     body = "Florence Walters beat Adelaide Brown 6-3 6-4."
     assert orgs(body, gazetteer, headline="TENNIS - RESULTS") == []
+
+
+# News agencies
+
+
+def test_news_agencies_are_organisations_without_a_country(gazetteer: Gazetteer) -> None:
+    body = "Interfax reported the blast, citing police. -- Xinhua"
+    assert [m for m in found(body, gazetteer) if m[1] == "organization"] == [
+        ("Interfax", "organization", None),
+        ("Xinhua", "organization", None),
+    ]
+
+
+def test_an_agency_spelling_that_names_a_person_stays_the_person(gazetteer: Gazetteer) -> None:
+    mentions = found("Mayor Michael Bloomberg spoke.", gazetteer)
+    assert [(s, k) for s, k, _ in mentions] == [("Michael Bloomberg", "person")]

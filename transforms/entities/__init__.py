@@ -3,11 +3,24 @@
 Rules implemented here (docs/annotation-guidelines.md is the spec; deviations are marked *):
 
 People (entity_type/mention_kind 'person', entity_id `person:<slug of the full name>`)
-- Title: a title or role from gazetteer/data/person_titles.csv (`President`, `Foreign Minister`,
-  `Secretary of State`, `Mr.`, `spokesman`...) followed by capitalised name words is a person;
+- Title: a title or role from gazetteer/data/person_titles.csv (`President`, `President-elect`,
+  `Foreign Minister`, `Secretary of State`, `Mr.`, `Gen.`, `spokesman`, `coach`...) followed by
+  capitalised name words is a person;
   the span is the name only. A country name or demonym right before the title
   (`Chinese President`, `U.S. Secretary of State`, `China's Foreign Minister`) is the person's
   country; the country after `Ambassador to` is not (`Japanese Ambassador to South Korea` -> JP).
+  Modifiers may be lowercase after the country word (`British opposition leader`).
+- Agency: with no country word, a title of office (not a courtesy title `Mr.`, not a rank
+  `Gen.`, not preceded by a capitalised word such as `U.N.` or a company) in an article credited
+  to a national news agency (gazetteer/data/news_agencies.csv; the source line, the dateline,
+  `(Xinhua)` near the start or a closing `-- Xinhua`) gives the agency's country
+  (`Prime Minister Shinzo Abe` in Kyodo copy -> JP). International agencies give none.
+- State legislator: `state Sen.`, `state Rep.`, `state Senator`... introduce a person; a US
+  state named before them (`Georgia state Sen. X`) makes the person US and is itself a mention of
+  the state (`place:US-GA`), never of the country Georgia.
+- Initials: one or two initials and a surname (`S. Waugh`) are a person, unless the initials are
+  a gazetteer surface (`U.S. Open`) or the surname a country word, stop word or company or
+  place word (`N. Korea`).
 - Appositive: two to four capitalised name words followed by `, [the|a] [high|deputy...] <role>`
   (`Federica Mogherini, high representative`) are a person, unless they start with a function
   word or contain a country name, capital or demonym.
@@ -27,7 +40,10 @@ People (entity_type/mention_kind 'person', entity_id `person:<slug of the full n
 - The same full name is the same entity across articles; each article's name and country for it
   are its evidence (entity_evidence), and the entities table gives the name and the country
   that most mentions across the warehouse give (warehouse/db.py). A mention's country is the
-  one its own article gives.
+  one its own article gives. Across the warehouse, the view `entity_resolution`
+  (sql/views/01_entity_resolution.sql) resolves a one-word person to the one full-name person
+  with that last word, if exactly one, with the country most of their mentions give; the
+  report counts by it.
 - Words inside a person's name are never country or place mentions.
 - * ALL-CAPS sentences yield no people and no regex organisations (only curated
   organisations written in capitals, `OPEC`, are matched there).
@@ -89,12 +105,13 @@ from transforms.engine import ENGINE
 from transforms.entities.evidence import entity_evidence
 from transforms.entities.merge import entity_mentions, merge_mentions, uncovered
 from transforms.entities.organisations import (
+    ACRONYM_PRIORITY,
     organization_candidates,
     place_led_candidates,
     with_inner_country,
 )
-from transforms.entities.overlaps import candidate_spans
-from transforms.entities.people import person_candidates
+from transforms.entities.overlaps import _drop_overlapping, candidate_spans
+from transforms.entities.people import article_agencies, person_candidates, state_mentions
 from transforms.entities.places import context_places
 from transforms.entities.propagation import (
     organization_forms,
@@ -115,12 +132,23 @@ from transforms.mentions import is_all_caps
 
 
 def find_entities(
-    sentences: pl.LazyFrame, mentions: pl.LazyFrame, gazetteer: Gazetteer
+    sentences: pl.LazyFrame,
+    mentions: pl.LazyFrame,
+    gazetteer: Gazetteer,
+    articles: pl.LazyFrame | None = None,
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """Mentions with people and organisations added (and the country or place mentions inside
     them removed), and each article's evidence of the people, organisations and context places
-    it mentions (EVIDENCE_SCHEMA)."""
+    it mentions (EVIDENCE_SCHEMA). articles (source, dateline, text) name each article's news
+    agency; without them no article has one."""
     rules = _rules(gazetteer)
+    agencies = (
+        article_agencies(articles, gazetteer.news_agencies)
+        if articles is not None
+        else sentences.select(
+            "article_id", pl.lit(None, dtype=pl.String).alias("agency_country")
+        ).filter(pl.lit(False))
+    )
     mixed = mixed_case(sentences)
     # The regex passes are the costly part: run them once, together, and reuse the results.
     # The gazetteer mentions too: every later pass reads them, and a lazy plan would rerun the
@@ -142,6 +170,11 @@ def find_entities(
             ),
         ]
     )
+    # An acronym is the weakest cue: it yields to any gazetteer mention (`DC` in `Washington DC`).
+    is_acronym = pl.col("priority") == ACRONYM_PRIORITY
+    org_spans = pl.concat(
+        [org_spans.filter(~is_acronym), _drop_overlapping(org_spans.filter(is_acronym), found)]
+    )
     curated = found.filter(pl.col("entity_type") == "organization")
     # An organisation found once is found by its name and short forms all over its article.
     forms = organization_forms(
@@ -152,7 +185,7 @@ def find_entities(
         [org_spans, propagated_spans(sentences, forms).select(org_spans.collect_schema().names())]
     )
     spans = candidate_spans(person_spans, org_spans, curated)
-    named = people_of_articles(_of_type(spans, "person"))
+    named = people_of_articles(_of_type(spans, "person"), agencies)
     shorts = short_forms(named, rules.family_first, rules.country_words)
     # Materialised: the later passes read each of these several times.
     spans, named, shorts = _materialised(spans, named, shorts)
@@ -167,9 +200,10 @@ def find_entities(
         )
     )
     added = entity_mentions(resolved, orgs, sentences)
-    places = context_places(uncovered(found, added), sentences)
-    all_mentions = merge_mentions(places, curated, added)
-    evidence = entity_evidence(resolved, orgs, curated, all_mentions, gazetteer.organizations)
+    states = state_mentions(mixed, gazetteer)
+    places = context_places(uncovered(found, pl.concat([added, states])), sentences)
+    all_mentions = merge_mentions(places, states, curated, added)
+    evidence = entity_evidence(resolved, orgs, curated, all_mentions, gazetteer.all_organizations)
     return all_mentions, evidence
 
 

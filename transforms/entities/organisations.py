@@ -115,6 +115,7 @@ ORGANIZATION_HEADS = (
 
 
 _NAMED_BODY = 2  # the priority of named bodies
+ACRONYM_PRIORITY = 6
 
 
 def _named_bodies(
@@ -274,7 +275,7 @@ def _acronyms(sentences: pl.LazyFrame, rules: _Rules) -> pl.LazyFrame:
         pl.lit(None, dtype=pl.String).alias("qualifier_code"),
         pl.concat_str(pl.lit("org:"), _slug(pl.col("name"))).alias("entity_id"),
         pl.col("name").alias("entity_name"),
-        pl.lit(6).alias("priority"),
+        pl.lit(ACRONYM_PRIORITY).alias("priority"),
     )
 
 

@@ -9,17 +9,35 @@ from transforms.entities.overlaps import _drop_overlapping, _leftmost_longest
 from transforms.entities.patterns import _KEY, _PARTICLE, _slug, _words, capitalised_words
 
 
-def people_of_articles(people: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per name a person span gives in an article: where it first appears, the first
-    country the article gives it (person_country), and whether it is a single word."""
+def people_of_articles(people: pl.LazyFrame, agencies: pl.LazyFrame | None = None) -> pl.LazyFrame:
+    """One row per name a person span gives in an article: where it first appears, its country
+    (person_country) and whether it is a single word.
+
+    The country is the first one a country word before its title gives; with none, the
+    agency's country when a title of office (is_office) introduces it in a national agency's
+    copy (`Prime Minister Shinzo Abe` in Kyodo copy is Japanese); agencies: article_agencies.
+    """
+    if agencies is None:
+        agencies = people.select("article_id", pl.lit(None, pl.String).alias("agency_country"))
+        agencies = agencies.filter(pl.lit(False))
+    if "is_office" not in people.collect_schema().names():
+        people = people.with_columns(pl.lit(False).alias("is_office"))
     return (
         people.sort("article_id", "start_char")
         .group_by("article_id", "name", maintain_order=True)
         .agg(
             pl.col("start_char").min().alias("first_start"),
-            pl.col("qualifier_code").drop_nulls().first().alias("person_country"),
+            pl.col("qualifier_code").drop_nulls().first().alias("qualified_country"),
+            pl.col("is_office").fill_null(False).any().alias("has_office"),
         )
-        .with_columns((_words(pl.col("name")).list.len() == 1).alias("is_single"))
+        .join(agencies.select("article_id", "agency_country"), on="article_id", how="left")
+        .with_columns(
+            pl.coalesce(
+                "qualified_country", pl.when(pl.col("has_office")).then("agency_country")
+            ).alias("person_country"),
+            (_words(pl.col("name")).list.len() == 1).alias("is_single"),
+        )
+        .drop("qualified_country", "has_office", "agency_country")
     )
 
 

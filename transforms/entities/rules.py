@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import polars as pl
+import pycountry
 
 from gazetteer import Gazetteer, load_acronym_stoplist
 from transforms.entities.patterns import _alternation
@@ -113,6 +114,9 @@ class _Rules(NamedTuple):
     surfaces: pl.DataFrame  # every gazetteer surface, as `name`
     not_org_forms: pl.Series  # country words and stop words: never an organisation's short form
     not_acronyms: pl.Series  # surfaces, currency codes, common abbreviations: not organisations
+    non_office: pl.Series  # courtesy titles and ranks (`Mr.`, `Gen.`): no agency country
+    us_states: pl.DataFrame  # surface -> entity_id of each US state (`Georgia` -> place:US-GA)
+    us_state: str  # regex alternation of the US states' names
 
 
 def _rules(gazetteer: Gazetteer) -> _Rules:
@@ -126,6 +130,7 @@ def _build_rules(gazetteer: Gazetteer) -> _Rules:
         "surface", pl.col("country_code").alias("qualifier_code")
     )
     given = sorted(gazetteer.given_names)
+    us_states = _us_states()
     return _Rules(
         qualifiers=qualifiers,
         qualifier=_alternation(tuple(qualifiers.get_column("surface"))),
@@ -139,7 +144,15 @@ def _build_rules(gazetteer: Gazetteer) -> _Rules:
         ),
         qualifier_words=pl.Series(sorted(qualifiers.get_column("surface")), dtype=pl.String),
         heads=_alternation(gazetteer.title_heads),
-        modifiers=_alternation(gazetteer.title_modifiers),
+        # Reuters and AP lowercase a title's modifiers after a country word (`British
+        # opposition leader`); the capitalised forms stay for title-case copy. Not `state`:
+        # `Georgia state Sen.` is a US state's senator (people.py, _state_legislators).
+        modifiers=_alternation(
+            tuple(
+                {*gazetteer.title_modifiers}
+                | {m.lower() for m in gazetteer.title_modifiers if m != "State"}
+            )
+        ),
         stop=pl.Series(sorted(gazetteer.name_stopwords), dtype=pl.String),
         given=pl.Series(given, dtype=pl.String),
         given_prefixes=_alternation(tuple(f"{name} " for name in given)),
@@ -170,6 +183,22 @@ def _build_rules(gazetteer: Gazetteer) -> _Rules:
             ),
             dtype=pl.String,
         ),
+        non_office=pl.Series(sorted(gazetteer.title_non_office), dtype=pl.String),
+        us_states=us_states,
+        us_state=_alternation(tuple(us_states.get_column("surface"))),
+    )
+
+
+def _us_states() -> pl.DataFrame:
+    """The 50 US states and DC by name, with their place ids (ISO 3166-2 via pycountry): the
+    gazetteer gives `Georgia` and `Washington` to the country and the capital."""
+    states = [
+        {"surface": state.name, "entity_id": f"place:{state.code}"}
+        for state in pycountry.subdivisions.get(country_code="US")
+        if state.type in ("State", "District")
+    ]
+    return pl.DataFrame(states, schema={"surface": pl.String, "entity_id": pl.String}).sort(
+        "surface"
     )
 
 
