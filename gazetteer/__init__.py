@@ -84,12 +84,17 @@ class Gazetteer:
     @functools.cached_property
     def agency_organizations(self) -> pl.DataFrame:
         """The news agencies as organisations to find in running text (ORGANIZATION_SCHEMA):
-        their spellings of four or more letters that are no given name and not in
-        AMBIGUOUS_AGENCY_SURFACES (`AP`, `PA`, `Petra` and `Bloomberg` name other things too).
+        their spellings of four or more letters, or three capitals (`AFP`), that are no given
+        name and not in AMBIGUOUS_AGENCY_SURFACES (`AP`, `PA`, `MAP`, `Petra` and `Bloomberg`
+        name other things too).
         No country: an agency's name is a credit, not what a story is about."""
+        surface = pl.col("surface")
         agencies = self.news_agencies.filter(
-            (pl.col("surface").str.len_chars() >= 4)
-            & ~pl.col("surface").is_in(sorted(self.given_names | AMBIGUOUS_AGENCY_SURFACES))
+            (
+                (surface.str.len_chars() >= 4)
+                | (surface.str.len_chars() == 3) & surface.str.contains(r"^\p{Lu}+$")
+            )
+            & ~surface.is_in(sorted(self.given_names | AMBIGUOUS_AGENCY_SURFACES))
         )
         slug = (
             pl.col("agency")
@@ -131,8 +136,12 @@ class Gazetteer:
 
 
 # Agency spellings that more often name something else: a person (`Bloomberg`), a market
-# index (`Dow Jones`), a region (`Anatolia`, `Anadolu`), a city (`Petra`).
-AMBIGUOUS_AGENCY_SURFACES = frozenset(["Bloomberg", "Dow Jones", "Anatolia", "Anadolu", "Petra"])
+# index (`Dow Jones`), a region (`Anatolia`, `Anadolu`), a city (`Petra`), a word or another
+# acronym (`MAP`, `SPA`, `APP`).
+AMBIGUOUS_AGENCY_SURFACES = frozenset(
+    ["Bloomberg", "Dow Jones", "Anatolia", "Anadolu", "Petra", "MAP", "TAP", "UNI", "SPA", "APP",
+     "NAN", "RIA", "APS", "STT", "NTB", "BSS"]
+)  # fmt: skip
 
 
 @functools.cache

@@ -1,5 +1,5 @@
 """People across the warehouse: a one-word person resolves to the one full-name person with
-that short form, and a person's country comes from all its mentions (sql/views/01_entity_resolution.sql)."""
+that short form, and a person's country comes from all its mentions (sql/views/02_entity_resolution.sql)."""
 
 from __future__ import annotations
 

@@ -41,12 +41,13 @@ People (entity_type/mention_kind 'person', entity_id `person:<slug of the full n
   are its evidence (entity_evidence), and the entities table gives the name and the country
   that most mentions across the warehouse give (warehouse/db.py). A mention's country is the
   one its own article gives. Across the warehouse, the view `entity_resolution`
-  (sql/views/01_entity_resolution.sql) resolves a one-word person to the one full-name person
+  (sql/views/02_entity_resolution.sql) resolves a one-word person to the one full-name person
   with that last word, if exactly one, with the country most of their mentions give; the
   report counts by it.
 - Words inside a person's name are never country or place mentions.
-- * ALL-CAPS sentences yield no people and no regex organisations (only curated
-  organisations written in capitals, `OPEC`, are matched there).
+- * ALL-CAPS sentences yield no people and, of the organisations, only curated ones written
+  in capitals (`OPEC`), teams of sports results lines (`NEW YORK 74 59`) and the names an
+  organisation found elsewhere in the article is written with.
 
 Organisations (entity_type/mention_kind 'organization', entity_id `org:<slug>`)
 - Curated international bodies with their short forms (gazetteer/data/organizations.csv) are
@@ -177,9 +178,13 @@ def find_entities(
     )
     curated = found.filter(pl.col("entity_type") == "organization")
     # An organisation found once is found by its name and short forms all over its article.
-    forms = organization_forms(
-        _of_type(candidate_spans(person_spans, org_spans, curated), "organization"),
-        rules.not_org_forms,
+    # Materialised: the propagation pass reads the forms twice, and the spans once more.
+    org_spans, forms = _materialised(
+        org_spans,
+        organization_forms(
+            _of_type(candidate_spans(person_spans, org_spans, curated), "organization"),
+            rules.not_org_forms,
+        ),
     )
     org_spans = pl.concat(
         [org_spans, propagated_spans(sentences, forms).select(org_spans.collect_schema().names())]

@@ -21,8 +21,9 @@ _COLUMNS = [*_KEY, "start_char", "end_char", "name", "qualifier_code", "entity_i
 
 
 def organization_candidates(sentences: pl.LazyFrame, gazetteer: Gazetteer) -> pl.LazyFrame:
-    """Government bodies (qualified in the article), companies (by suffix) and acronyms: name,
-    qualifier_code, entity_id, entity_name and priority (1 company, 3 body, 6 acronym)."""
+    """Government bodies (qualified in the article), companies (by suffix and by cue),
+    acronyms and named bodies: name, qualifier_code, entity_id, entity_name and priority
+    (1 company by suffix, 2 named body, 3 government body or company by cue, 6 acronym)."""
     rules = _rules(gazetteer)
     return pl.concat(
         [
@@ -129,7 +130,7 @@ def _named_bodies(
     surface (`Soviet Union`) stays what the gazetteer says; a government body
     (`Foreign Ministry`) is left to _government_bodies."""
     word = _COMPANY_WORD
-    joined = rf"(?: +(?:and|in|of|on|for|the|&) +| +){word}"
+    joined = rf"(?: +(?:and|in|of|for|the|&) +| +){word}"
     bodies = regex_spans(
         sentences,
         rf"(?:(?P<qualifier>{rules.qualifier})(?:['’]s)? +)?"
@@ -149,8 +150,14 @@ def _named_bodies(
             ),
             kept.alias("name"),
         )
-        # A title ends the name: `Bank of Japan Governor Satoshi Sumita` is the bank.
-        .with_columns(pl.col("name").str.replace(rf" +(?:{rules.heads})\b.*$", ""))
+        # A title ends the name (`Bank of England Deputy Governor X` is the bank), and so does
+        # a country or capital after `and`/`in` (`Bank of England and France`, `Ministry of
+        # Finance in Tokyo`): the name stops before them.
+        .with_columns(
+            pl.col("name")
+            .str.replace(rf" +(?:(?:{rules.modifiers}) +)*(?:{rules.heads})\b.*$", "")
+            .str.replace(rf" +(?:and|in|&) +(?:{rules.country_word})\b.*$", "")
+        )
         .with_columns(
             (pl.col("start_char") + pl.col("name").str.len_chars().cast(pl.Int64)).alias("end_char")
         )
@@ -158,13 +165,24 @@ def _named_bodies(
         .join(rules.surfaces.lazy(), on="name", how="anti")
         .filter(~pl.col("name").is_in(rules.body_names.implode()))
         .with_columns(
+            pl.col("qualifier").is_not_null().alias("_is_qualified"),
             pl.coalesce("qualifier", pl.col("name").str.extract(rf"\b({rules.qualifier})\b")).alias(
                 "qualifier"
-            )
+            ),
         )
         .join(rules.qualifiers.lazy(), left_on="qualifier", right_on="surface", how="left")
         .with_columns(
-            pl.concat_str(pl.lit("org:"), _slug(pl.col("name"))).alias("entity_id"),
+            # A country before the name qualifies the id as for government bodies: the Chinese
+            # and the Japanese Communist Party are two organisations (one inside the name, as
+            # in `Bank of Italy`, needs no qualifying).
+            pl.concat_str(
+                pl.lit("org:"),
+                pl.when(pl.col("_is_qualified")).then(
+                    pl.col("qualifier_code").str.to_lowercase() + "-"
+                ),
+                _slug(pl.col("name")),
+                ignore_nulls=True,
+            ).alias("entity_id"),
             pl.col("name").alias("entity_name"),
             pl.lit(_NAMED_BODY).alias("priority"),
         )
@@ -181,12 +199,11 @@ _COMPANY_CUES = (
     # shares of Pirelli, a unit of Pirelli
     r"\b(?:shares|stake) +(?:of|in) +(?P<name><RUN>)",
     r"\b(?:unit|subsidiary|division|affiliate|parent) +of +(?P<name><RUN>)",
-    # Pirelli's chief executive, Pirelli shares fell, Pirelli, the Italian tyre maker
+    # Pirelli's chief executive, Pirelli, the Italian tyre maker,
     r"(?P<name><RUN>)(?P<tail>['’]s? +(?:chief executive|chairman|board|shares|stock"
     r"|subsidiary|unit|shareholders|stake|takeover|annual report)\b)",
-    r"(?P<name><RUN>)(?P<tail> +(?:shares|stock) +(?:rose|fell|jumped|dropped|climbed|slipped"
-    r"|gained|lost|closed|were|ended)\b)",
-    r"(?P<name><RUN>)(?P<tail>, +(?:the|a|an) +(?:[\p{L}-]+ +){0,3}(?:" + _COMPANY_NOUNS + r")\b)",
+    # An appositive closed by a comma: `Separately, the company said` is none.
+    r"(?P<name><RUN>)(?P<tail>, +(?:the|a|an) +(?:[\p{L}-]+ +){0,3}(?:" + _COMPANY_NOUNS + r"),)",
 )
 
 
@@ -198,7 +215,16 @@ def _cued_companies(
     is a country word or a person's full name is not one."""
     run = rf"{_COMPANY_WORD}(?: +(?:&|{_COMPANY_WORD})){{0,3}}"
     cued = pl.concat(
-        [regex_spans(sentences, cue.replace("<RUN>", run)) for cue in _COMPANY_CUES], how="diagonal"
+        [
+            # Prefiltered by the cue around one capitalised word: most sentences have no cue.
+            regex_spans(
+                sentences,
+                cue.replace("<RUN>", run),
+                prefilter=_has(cue.replace("(?P<name><RUN>)", r"\p{Lu}\S*")),
+            )
+            for cue in _COMPANY_CUES
+        ],
+        how="diagonal",
     ).select(*_KEY, "start_char", "end_char", "name")
     words = pl.col("name").str.split(" ")
     return (
@@ -233,23 +259,24 @@ def _drop_based(spans: pl.LazyFrame) -> pl.LazyFrame:
 def _split_coordinated(spans: pl.LazyFrame) -> pl.LazyFrame:
     """One span per company of a coordinated name: `Johnson Controls Inc and Lear Corp` is two
     companies, each ending in its suffix; `Douglas & Lomason Co` stays one."""
-    parts = pl.col("name").str.replace_all(rf"({_COMPANY_SUFFIX}) +(?:and|&|,) +", "${1}\n")
-    # A qualifier before the first company is that company's (`Dutch group X NV and Y Corp`).
-    is_first = pl.int_range(pl.len()).over("_span") == 0
+    # Pieces alternate: company, separator, company...; a piece's offset in the name is the
+    # length of the pieces before it (characters, so offsets hold for any script).
+    pieces = pl.col("name").str.replace_all(rf"({_COMPANY_SUFFIX})( +(?:and|&) +)", "${1}\n${2}\n")
+    piece_no = pl.int_range(pl.len()).over("_span")
+    length = pl.col("name").str.len_chars().cast(pl.Int64)
     return (
         spans.with_row_index("_span")
-        .with_columns(pl.col("name").alias("_whole"), parts.str.split("\n").alias("name"))
+        .with_columns(pieces.str.split("\n").alias("name"))
         .explode("name")
-        .with_columns(pl.when(is_first).then(pl.col("qualifier")).alias("qualifier"))
         .with_columns(
-            (pl.col("start_char") + pl.col("_whole").str.find(pl.col("name"), literal=True))
-            .cast(pl.Int64)
-            .alias("start_char")
+            (pl.col("start_char") + length.cum_sum().over("_span") - length).alias("start_char"),
+            # A qualifier before the first company is that company's (`Dutch group X NV and Y`).
+            pl.when(piece_no == 0).then(pl.col("qualifier")).alias("qualifier"),
+            (piece_no % 2 == 0).alias("_is_company"),
         )
-        .with_columns(
-            (pl.col("start_char") + pl.col("name").str.len_chars().cast(pl.Int64)).alias("end_char")
-        )
-        .drop("_whole", "_span")
+        .filter(pl.col("_is_company"))
+        .with_columns((pl.col("start_char") + length).alias("end_char"))
+        .drop("_span", "_is_company")
     )
 
 
@@ -261,7 +288,7 @@ def _acronyms(sentences: pl.LazyFrame, rules: _Rules) -> pl.LazyFrame:
     runs = regex_spans(
         sentences,
         r"(?P<lead>^|[^\p{L}\p{N}&.'’-])(?P<name>\p{Lu}[\p{Lu}&]{1,5}(?: +\p{Lu}[\p{Lu}&]+)*)"
-        r"(?P<tail>(?P<slug> +- |: )|[^\p{L}\p{N}&.'’-]|$)",
+        r"(?P<tail>(?P<slug> +- |: )|[^\p{L}\p{N}&.'’$-]|$)",
         prefilter=_has(r"\p{Lu}[\p{Lu}&]"),
     )
     # A wire slug that opens a headline (`SOCCER - ...`, `MARKETS: ...`) is a label.
@@ -323,6 +350,7 @@ _NOT_ORGANIZATION_TAIL = (
     "|Port|Basin|Field|Fields|Coast|Peninsula|Strait|Sea|Ocean|Desert|Plain|Plains|Delta"
     "|Index|Composite|Average|Stock|Stocks|Shares|Time|Standard|Daylight|Police|Bishop"
     "|Prefecture|Governorate|Oblast|Territory|Municipality|Canton|Borough|Township|Parish"
+    "|Wall|Gate|Museum|Zoo|Stadium|Arena|Hall|Centre|Center|Church|Temple|Mosque|Motor"
 )
 
 
@@ -335,10 +363,19 @@ def place_led_candidates(
     title, a given name, a country word, a stop word or says it is an event, a building or a
     place (`Moscow Mayor`, `Beijing Olympics`, `Tokyo Tower`)."""
     after = pl.col("sentence").str.slice(pl.col("end_char") - pl.col("sentence_start"))
+    before = pl.col("sentence").str.slice(0, pl.col("start_char") - pl.col("sentence_start"))
+    # `in Moscow Kremlin officials`, `in Paris Sarkozy said`: after `in`, `at`... it is a place.
+    is_located = before.str.contains(
+        r"(?i)\b(?:in|at|from|to|near|into|outside|across|around|throughout|via) +$"
+    )
     tail = after.str.extract(rf"^((?: +{_COMPANY_WORD}){{1,3}})")
     words = tail.str.strip_chars(" ").str.split(" ")
     blocked = pl.concat(
-        [rules.not_org_forms, rules.given, pl.Series(sorted(stopwords), dtype=pl.String)]
+        [
+            rules.not_org_forms,
+            rules.given,
+            pl.Series(sorted(stopwords | rules.run_stop), dtype=pl.String),
+        ]
     )
     return (
         # A place that is also a given name may open a person's name (`Florence Nightingale`).
@@ -354,6 +391,7 @@ def place_led_candidates(
         .with_columns(tail.alias("_tail"), words.alias("_words"))
         .filter(
             pl.col("_tail").is_not_null()
+            & ~is_located
             & ~pl.col("_words")
             .list.eval(
                 pl.element().is_in(blocked.implode())

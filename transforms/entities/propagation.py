@@ -1,5 +1,5 @@
-"""The propagation pass: an organisation found once by a strong cue is found everywhere in its
-article, by its name and by its short forms.
+"""The propagation pass: an organisation found once is found everywhere in its article, by its
+name and by its short forms.
 
 A company is named in full once (`Pirelli SpA`, `Magna International Inc`) and then by a short
 form (`Pirelli`, `Magna`); a club is found in a results line (`Surrey 22 points`) and named in
@@ -7,7 +7,8 @@ the report around it (`Surrey captain Alec Stewart`). Short forms, per article:
 - the name without its legal suffix (`Douglas & Lomason Co` -> `Douglas & Lomason`);
 - its first word, when every other word is a generic company word (`Magna International`
   -> `Magna`, not `Johnson Controls` -> `Johnson`).
-A short form that is a country word, a stop word or shorter than three letters is not used.
+A short form that is a country word, a stop word, a common word (COMMON_FIRST_WORDS) or shorter
+than three letters is not used.
 """
 
 from __future__ import annotations
@@ -26,6 +27,19 @@ GENERIC_COMPANY_WORDS = (
     "|Resources|Petroleum|Oil|Steel|Chemical|Chemicals|Airlines|Airways|Entertainment|Energy"
     "|Worldwide|Global|Partners|Trading|Mining|Investments|Securities|Brands|Foods"
 )
+# Words too common to stand for a company on their own: never a short form (`General` of
+# `General Motors`, `News` of `News Corp Ltd`).
+COMMON_FIRST_WORDS = frozenset([
+    "General", "National", "International", "United", "American", "First", "Standard", "Federal",
+    "Central", "Royal", "Western", "Eastern", "Northern", "Southern", "Pacific", "Atlantic",
+    "Global", "New", "Great", "Public", "Continental", "Universal", "Union", "Allied",
+    "Associated", "Consolidated", "Commercial", "Industrial", "Financial", "Mutual", "Security",
+    "News", "Home", "Air", "Trust", "Capital", "Power", "Energy", "Bank", "Investors", "Data",
+    "Digital",
+])  # fmt: skip
+# Forms per regex: one alternation of tens of thousands of names exceeds the regex engine's
+# size limit, so a batch's forms are matched in chunks of this many.
+_FORMS_PER_PATTERN = 2000
 _SPAN_SCHEMA = {
     "article_id": pl.String, "sentence_no": pl.Int32, "start_char": pl.Int64,
     "end_char": pl.Int64, "name": pl.String, "entity_id": pl.String, "entity_name": pl.String,
@@ -49,8 +63,12 @@ def organization_forms(organizations: pl.LazyFrame, not_forms: pl.Series) -> pl.
             pl.col("form").is_not_null()
             & (pl.col("form").str.len_chars() >= 3)
             & ~pl.col("form").is_in(not_forms.implode())
+            & ~pl.col("form").is_in(sorted(COMMON_FIRST_WORDS))
         )
-        .unique(["article_id", "form", "entity_id"])
+        # The first row of each form and organisation, in a stated order (a country before
+        # none), so the result does not depend on the order of the rows given.
+        .sort("article_id", "form", "entity_id", "qualifier_code", nulls_last=True)
+        .unique(["article_id", "form", "entity_id"], keep="first", maintain_order=True)
         # A form that is one organisation's short form and another's whole name (`Velmara`
         # found by a cue, `Velmara SpA` by its suffix) is the longer name's; two longer names
         # sharing a short form make it ambiguous, and it is dropped.
@@ -69,11 +87,18 @@ def propagated_spans(sentences: pl.LazyFrame, forms: pl.LazyFrame) -> pl.LazyFra
     words = forms.select("form").unique().collect(engine=ENGINE).get_column("form")
     if words.len() == 0:
         return pl.LazyFrame(schema=_SPAN_SCHEMA)
-    alternation = _alternation(tuple(words))
-    spans = regex_spans(
-        sentences.join(forms.select("article_id").unique(), on="article_id", how="semi"),
-        rf"(?:^|[^\p{{L}}\p{{N}}])(?P<name>{alternation})(?P<tail>(?:[^\p{{L}}\p{{N}}]|$))",
-        prefilter=pl.col("sentence").str.contains_any(words.to_list()),
+    holding = sentences.join(forms.select("article_id").unique(), on="article_id", how="semi")
+    chunks = [words[i : i + _FORMS_PER_PATTERN] for i in range(0, words.len(), _FORMS_PER_PATTERN)]
+    spans = pl.concat(
+        [
+            regex_spans(
+                holding,
+                rf"(?:^|[^\p{{L}}\p{{N}}])(?P<name>{_alternation(tuple(chunk))})"
+                rf"(?P<tail>(?:[^\p{{L}}\p{{N}}]|$))",
+                prefilter=pl.col("sentence").str.contains_any(chunk.to_list()),
+            )
+            for chunk in chunks
+        ]
     )
     return spans.join(forms.rename({"form": "name"}), on=["article_id", "name"]).with_columns(
         pl.lit(5).alias("priority"), pl.lit("organization").alias("entity_type")
@@ -96,10 +121,9 @@ def with_form_identity(organizations: pl.LazyFrame, forms: pl.LazyFrame) -> pl.L
         .with_columns(
             pl.coalesce("_form_id", "entity_id").alias("entity_id"),
             pl.coalesce("_form_name", "entity_name").alias("entity_name"),
-            pl.when(pl.col("_form_id").is_not_null())
-            .then(pl.col("_form_code"))
-            .otherwise(pl.col("qualifier_code"))
-            .alias("qualifier_code"),
+            # The form's country, else the organisation's own (a place inside its name gives
+            # one after the forms were made: `Bank of New York` -> US).
+            pl.coalesce("_form_code", "qualifier_code").alias("qualifier_code"),
         )
         .drop("_form_id", "_form_name", "_form_code")
     )

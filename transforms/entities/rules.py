@@ -98,6 +98,7 @@ class _Rules(NamedTuple):
     qualifiers: pl.DataFrame  # surface -> qualifier_code, country names and demonyms
     qualifier: str  # regex alternation of the qualifiers
     country_words: pl.Series  # names, capitals and demonyms: never a surname alone
+    country_word: str  # regex alternation of country_words
     qualifier_words: pl.Series  # names and demonyms: never inside an appositive name
     heads: str
     modifiers: str
@@ -141,6 +142,13 @@ def _build_rules(gazetteer: Gazetteer) -> _Rules:
                 .unique()
             ),
             dtype=pl.String,
+        ),
+        country_word=_alternation(
+            tuple(
+                forms.filter(pl.col("mention_kind").is_in(["name", "capital", "demonym"]))
+                .get_column("surface")
+                .unique()
+            )
         ),
         qualifier_words=pl.Series(sorted(qualifiers.get_column("surface")), dtype=pl.String),
         heads=_alternation(gazetteer.title_heads),

@@ -28,18 +28,19 @@ _INDIVIDUAL_SPORTS = (
     "|swimming|marathon|badminton|judo|wrestling|chess|snooker|darts"
 )
 _HEADLINE_SPORTS = rf"(?i)\b(?:{SPORTS_WORDS})\b"
-# A team: one to four capitalised words (`Red Star`, `NEW YORK`, `St Johnstone`, `Queen of
-# South`), optionally followed by a short parenthesised tag that tells clubs apart (`Rad ( B )`).
+# A team: one to four capitalised words (`Red Star`, `NEW YORK`, `St Johnstone`), optionally
+# followed by a short parenthesised tag that tells clubs apart (`Rad ( B )`).
 _TEAM_WORD = r"\p{Lu}[\p{L}'’.&-]*"
 _TEAM = rf"{_TEAM_WORD}(?: +(?:de +|del +)?{_TEAM_WORD}){{0,3}}"
 _TAG = r"(?: +\( ?[\p{Lu}\p{Ll}.]{1,4} ?\))?"
-# A score: a number that is not the start of a date (`1996-08-31`) or a decimal.
-_SCORE = r"\d{1,3}(?:-\d{1,3})?(?:$|[ ,;]|\.$|\. )"
+# A score: a number that is not the start of a date (`1996-08-31`), a decimal or a thousand
+# (`3,200 yen`).
+_SCORE = r"\d{1,3}(?:-\d{1,3})?(?:$|[ ;]|, |\.$|\. )"
 _CALENDAR = [*calendar.month_name[1:], *calendar.month_abbr[1:], *calendar.day_name]
 # Words that open a results line without naming a team.
 _NOT_TEAM = ["Halftime", "Half-time", "Attendance", "Result", "Results", "Round", "Group",
              "Division", "Points", "Score", "Scores", "Total", "Totals", "Week"]  # fmt: skip
-_VERSUS = r"v|vs\.?|beat|drew with|drew|lost to|defeated|edged|routed|thrashed|held"
+_VERSUS = r"v|vs\.?|beat|drew with|drew|lost to|defeated|edged|routed|thrashed"
 
 
 def sports_articles(sentences: pl.LazyFrame) -> pl.LazyFrame:
@@ -98,8 +99,11 @@ def team_candidates(
         _strip_leading(found, frozenset(["The", "THE"]))
         .filter(
             ~pl.col("name").str.to_uppercase().is_in(not_team.implode())
-            # `Later England beat Moldova`: a run ending in a country is its national team.
-            & ~pl.col("name").str.contains(rf" (?:{_alternation(tuple(country_words))})$")
+            # A run with a country in it is its national team (`Korea Republic 2 Japan 1`,
+            # `England XI`, `Later England beat Moldova`).
+            & ~pl.col("name").str.contains(
+                rf"(?:^| )(?:{_alternation(tuple(country_words))})(?: |$)"
+            )
             & (pl.col("name").str.len_chars() >= 3)
         )
         .unique([*_KEY, "start_char", "end_char"], maintain_order=True)
