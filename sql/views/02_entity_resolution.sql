@@ -7,8 +7,8 @@
 -- candidates (`Donald Trump`, `Melania Trump`) leave it on its own. A person's country is the
 -- one most mentions of it and of the one-word people resolved to it give, anywhere in the
 -- warehouse (ties: the first code); none when no mention gives one. (A person mention's
--- country is the one its own article gives: a country word before a title, or the agency's.) Computed over the whole
--- warehouse at query time, so load order and batching never change it.
+-- country is the one its own article gives: a country word before a title, or the agency's.)
+-- Computed over the whole warehouse at query time, so load order and batching never change it.
 create or replace view entity_resolution as
 
 with people as (
