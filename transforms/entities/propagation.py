@@ -16,7 +16,9 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.engine import ENGINE
-from transforms.entities.patterns import _COMPANY_SUFFIX, _alternation, regex_spans
+from transforms.entities.patterns import _COMPANY_SUFFIX, _KEY
+from transforms.mentions import _WORD_CHAR
+from transforms.offsets import byte_to_char_offset
 
 # Words that say what kind of company a name is, not which: a first word followed only by
 # these is the company's short name.
@@ -37,9 +39,6 @@ COMMON_FIRST_WORDS = frozenset([
     "News", "Home", "Air", "Trust", "Capital", "Power", "Energy", "Bank", "Investors", "Data",
     "Digital",
 ])  # fmt: skip
-# Forms per regex: one alternation of tens of thousands of names exceeds the regex engine's
-# size limit, so a batch's forms are matched in chunks of this many.
-_FORMS_PER_PATTERN = 2000
 _SPAN_SCHEMA = {
     "article_id": pl.String, "sentence_no": pl.Int32, "start_char": pl.Int64,
     "end_char": pl.Int64, "name": pl.String, "entity_id": pl.String, "entity_name": pl.String,
@@ -80,28 +79,42 @@ def organization_forms(organizations: pl.LazyFrame, not_forms: pl.Series) -> pl.
 
 
 def propagated_spans(sentences: pl.LazyFrame, forms: pl.LazyFrame) -> pl.LazyFrame:
-    """Organisation candidates for every occurrence of a form in its own article (priority 5,
-    below every other candidate)."""
-    # One alternation of the batch's forms, run on the sentences of articles that have some;
-    # the join keeps an occurrence only in the article whose organisation gave the form.
+    """Organisation candidates for every whole-word occurrence of a form in its own article
+    (priority 5, below every other candidate); occurrences may overlap (`Magna` inside `Magna
+    International`), and the overlaps pass keeps the longest."""
     words = forms.select("form").unique().collect(engine=ENGINE).get_column("form")
     if words.len() == 0:
         return pl.LazyFrame(schema=_SPAN_SCHEMA)
-    holding = sentences.join(forms.select("article_id").unique(), on="article_id", how="semi")
-    chunks = [words[i : i + _FORMS_PER_PATTERN] for i in range(0, words.len(), _FORMS_PER_PATTERN)]
-    spans = pl.concat(
-        [
-            regex_spans(
-                holding,
-                rf"(?:^|[^\p{{L}}\p{{N}}])(?P<name>{_alternation(tuple(chunk))})"
-                rf"(?P<tail>(?:[^\p{{L}}\p{{N}}]|$))",
-                prefilter=pl.col("sentence").str.contains_any(chunk.to_list()),
-            )
-            for chunk in chunks
-        ]
-    )
-    return spans.join(forms.rename({"form": "name"}), on=["article_id", "name"]).with_columns(
-        pl.lit(5).alias("priority"), pl.lit("organization").alias("entity_type")
+    # Every place where any of the batch's forms starts (overlapping, so another article's
+    # longer form never hides one of this article's), then this article's forms that start
+    # there: what an article gets does not depend on the other articles of its batch.
+    sentence = pl.col("sentence")
+    local_end = pl.col("local_start") + pl.col("name").str.len_chars().cast(pl.Int64)
+    before = sentence.str.slice(pl.col("local_start") - 1, 1)
+    after = sentence.str.slice(local_end, 1)
+    longest = int(words.str.len_chars().max())
+    return (
+        sentences.join(forms.select("article_id").unique(), on="article_id", how="semi")
+        .filter(sentence.str.contains_any(words.to_list()))
+        .with_columns(sentence.str.find_many(words.to_list(), overlapping=True).alias("_byte"))
+        .explode("_byte")
+        .filter(pl.col("_byte").is_not_null())
+        .unique([*_KEY, "_byte"])
+        .with_columns(byte_to_char_offset(sentence, pl.col("_byte")).alias("local_start"))
+        .with_columns(sentence.str.slice(pl.col("local_start"), longest).alias("_at"))
+        .join(forms.rename({"form": "name"}), on="article_id")
+        .filter(
+            pl.col("_at").str.starts_with(pl.col("name"))
+            & ((pl.col("local_start") == 0) | ~before.str.contains(_WORD_CHAR))
+            & ~after.str.contains(_WORD_CHAR)
+        )
+        .with_columns(
+            (pl.col("start_char") + pl.col("local_start")).alias("start_char"),
+            (pl.col("start_char") + local_end).alias("end_char"),
+            pl.lit(5).alias("priority"),
+            pl.lit("organization").alias("entity_type"),
+        )
+        .select(list(_SPAN_SCHEMA))
     )
 
 
