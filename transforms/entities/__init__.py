@@ -107,6 +107,7 @@ from transforms.entities.evidence import entity_evidence
 from transforms.entities.merge import entity_mentions, merge_mentions, uncovered
 from transforms.entities.organisations import (
     ACRONYM_PRIORITY,
+    PROPAGATED_FROM,
     organization_candidates,
     place_led_candidates,
     with_inner_country,
@@ -182,7 +183,9 @@ def find_entities(
     org_spans, forms = _materialised(
         org_spans,
         organization_forms(
-            _of_type(candidate_spans(person_spans, org_spans, curated), "organization"),
+            _of_type(candidate_spans(person_spans, org_spans, curated), "organization").filter(
+                pl.col("priority").is_in(PROPAGATED_FROM)
+            ),
             rules.not_org_forms,
         ),
     )

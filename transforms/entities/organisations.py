@@ -23,7 +23,7 @@ _COLUMNS = [*_KEY, "start_char", "end_char", "name", "qualifier_code", "entity_i
 def organization_candidates(sentences: pl.LazyFrame, gazetteer: Gazetteer) -> pl.LazyFrame:
     """Government bodies (qualified in the article), companies (by suffix and by cue),
     acronyms and named bodies: name, qualifier_code, entity_id, entity_name and priority
-    (1 company by suffix, 2 named body, 3 government body or company by cue, 6 acronym)."""
+    (1 company by suffix, 2 named body, 3 government body, 4 company by cue, 6 acronym)."""
     rules = _rules(gazetteer)
     return pl.concat(
         [
@@ -117,6 +117,11 @@ ORGANIZATION_HEADS = (
 
 _NAMED_BODY = 2  # the priority of named bodies
 ACRONYM_PRIORITY = 6
+# Companies by cue, like clubs, are named in full only where a cue is: the names the
+# propagation pass looks for elsewhere in the article come from these priorities (and the
+# short forms of companies by suffix, priority 1).
+CUED_PRIORITY = 4
+PROPAGATED_FROM = (1, CUED_PRIORITY)
 
 
 def _named_bodies(
@@ -133,18 +138,18 @@ def _named_bodies(
     joined = rf"(?: +(?:and|in|of|for|the|&) +| +){word}"
     bodies = regex_spans(
         sentences,
-        rf"(?:(?P<qualifier>{rules.qualifier})(?:['’]s)? +)?"
         rf"(?P<name>(?:{word} +){{0,3}}(?:{ORGANIZATION_HEADS})"
         rf"(?: +(?:of|for) +(?:the +)?{word}(?:{joined}){{0,5}})?)\b",
-        prefilter=_has(rf"\b(?:{ORGANIZATION_HEADS})\b"),
+        prefilter=pl.col("sentence").str.contains_any(ORGANIZATION_HEADS.split("|")),
     )
-    # A country word that leads the name (after `The`) is its qualifier, not part of it.
+    # A country word that leads the name (after `The`) is its qualifier, not part of it: read
+    # here rather than in the pattern, whose every match would try each country word first.
     lead = pl.col("name").str.extract(rf"^(?:({rules.qualifier})(?:['’]s)? +)")
     kept = pl.col("name").str.replace(rf"^(?:(?:{rules.qualifier})(?:['’]s)? +)", "")
     return (
         _drop_based(_strip_leading(bodies, stopwords))
         .with_columns(
-            pl.coalesce("qualifier", lead).alias("qualifier"),
+            lead.alias("qualifier"),
             (pl.col("start_char") + pl.col("name").str.len_chars() - kept.str.len_chars()).alias(
                 "start_char"
             ),
@@ -240,7 +245,7 @@ def _cued_companies(
             pl.lit(None, dtype=pl.String).alias("qualifier_code"),
             pl.concat_str(pl.lit("org:"), _slug(pl.col("name"))).alias("entity_id"),
             pl.col("name").alias("entity_name"),
-            pl.lit(3).alias("priority"),
+            pl.lit(CUED_PRIORITY).alias("priority"),
         )
     )
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.engine import ENGINE
-from transforms.entities.patterns import _COMPANY_SUFFIX, _KEY
+from transforms.entities.patterns import _COMPANY_SUFFIX
 from transforms.mentions import _WORD_CHAR
 from transforms.offsets import byte_to_char_offset
 
@@ -85,27 +85,28 @@ def propagated_spans(sentences: pl.LazyFrame, forms: pl.LazyFrame) -> pl.LazyFra
     words = forms.select("form").unique().collect(engine=ENGINE).get_column("form")
     if words.len() == 0:
         return pl.LazyFrame(schema=_SPAN_SCHEMA)
-    # Every place where any of the batch's forms starts (overlapping, so another article's
-    # longer form never hides one of this article's), then this article's forms that start
-    # there: what an article gets does not depend on the other articles of its batch.
+    # Every occurrence of any of the batch's forms (overlapping, so another article's longer
+    # form never hides one of this article's), then those of this article's own forms: what
+    # an article gets does not depend on the other articles of its batch. find_many and
+    # extract_many walk the same matches in the same order, so their lists pair up.
     sentence = pl.col("sentence")
     local_end = pl.col("local_start") + pl.col("name").str.len_chars().cast(pl.Int64)
     before = sentence.str.slice(pl.col("local_start") - 1, 1)
     after = sentence.str.slice(local_end, 1)
-    longest = int(words.str.len_chars().max())
+    patterns = words.to_list()
     return (
         sentences.join(forms.select("article_id").unique(), on="article_id", how="semi")
-        .filter(sentence.str.contains_any(words.to_list()))
-        .with_columns(sentence.str.find_many(words.to_list(), overlapping=True).alias("_byte"))
-        .explode("_byte")
+        .filter(sentence.str.contains_any(patterns))
+        .with_columns(
+            sentence.str.find_many(patterns, overlapping=True).alias("_byte"),
+            sentence.str.extract_many(patterns, overlapping=True).alias("name"),
+        )
+        .explode("_byte", "name")
         .filter(pl.col("_byte").is_not_null())
-        .unique([*_KEY, "_byte"])
+        .join(forms.rename({"form": "name"}), on=["article_id", "name"])
         .with_columns(byte_to_char_offset(sentence, pl.col("_byte")).alias("local_start"))
-        .with_columns(sentence.str.slice(pl.col("local_start"), longest).alias("_at"))
-        .join(forms.rename({"form": "name"}), on="article_id")
         .filter(
-            pl.col("_at").str.starts_with(pl.col("name"))
-            & ((pl.col("local_start") == 0) | ~before.str.contains(_WORD_CHAR))
+            ((pl.col("local_start") == 0) | ~before.str.contains(_WORD_CHAR))
             & ~after.str.contains(_WORD_CHAR)
         )
         .with_columns(

@@ -45,11 +45,16 @@ _VERSUS = r"v|vs\.?|beat|drew with|drew|lost to|defeated|edged|routed|thrashed"
 
 def sports_articles(sentences: pl.LazyFrame) -> pl.LazyFrame:
     """The article_id of each article that is sports copy: a sports word in its headline (its
-    first sentence), or three in its text."""
-    is_headline = pl.col("sentence_no") == pl.col("sentence_no").min().over("article_id")
+    first sentence, sentence_no 0), or three in its text."""
+    is_headline = pl.col("sentence_no") == 0  # an article's first sentence is its headline
     words = pl.col("sentence").str.count_matches(_HEADLINE_SPORTS)
+    # Only sentences holding a sports word can count: one Aho-Corasick pass finds them.
+    has_word = pl.col("sentence").str.contains_any(
+        SPORTS_WORDS.split("|"), ascii_case_insensitive=True
+    )
     return (
-        sentences.group_by("article_id")
+        sentences.filter(has_word)
+        .group_by("article_id")
         .agg(
             (words.filter(is_headline).sum() > 0).alias("_headline"),
             (words.sum() >= 3).alias("_text"),
