@@ -198,10 +198,13 @@ def find_entities(
     # Materialised: the later passes read each of these several times.
     spans, named, shorts = _materialised(spans, named, shorts)
     people = _of_type(spans, "person")
-    orgs = with_form_identity(with_inner_country(_of_type(spans, "organization"), found), forms)
-    # Materialised: the mentions plan reads it twice (as new mentions, and as spans that hide
-    # the gazetteer mentions under them) and the evidence plan once. Each reader projects other
-    # columns, so polars shares no subplan and would run the capitalised-word pass three times.
+    # Materialised, with the organisations: the mentions plan reads it twice (as new mentions,
+    # and as spans that hide the gazetteer mentions under them) and the evidence plan once.
+    # Each reader projects other columns, so polars shares no subplan and would run the
+    # capitalised-word pass (and the organisations' country and identity joins) three times.
+    [orgs] = _materialised(
+        with_form_identity(with_inner_country(_of_type(spans, "organization"), found), forms)
+    )
     [resolved] = _materialised(
         person_mentions(
             people, named, shorts, short_form_words(mixed, shorts), _offsets(curated, orgs)

@@ -84,9 +84,8 @@ def team_candidates(
     4`), the name after a score, and a name before or after `beat`, `v`, `drew with`... A
     country name is a national team and stays a country.
     The club takes the country of the place it is named after, when it is one."""
-    teams = sentences.join(sports_articles(sentences), on="article_id", how="semi").join(
-        _individual_sports(sentences), on="article_id", how="anti"
-    )
+    sports = sentences.join(sports_articles(sentences), on="article_id", how="semi")
+    teams = sports.join(_individual_sports(sports), on="article_id", how="anti")
     found = pl.concat(
         [
             regex_spans(teams, rf"(?:^|[,;] +)(?P<name>{_TEAM})(?P<tail>{_TAG} +{_SCORE})"),
