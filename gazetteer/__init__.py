@@ -23,9 +23,11 @@ from gazetteer.datelines import dateline_places, dateline_regions
 __all__ = [
     "Gazetteer",
     "build_gazetteer",
+    "load_acronym_stoplist",
     "load_gazetteer",
     "load_non_country_phrases",
     "load_organizations",
+    "slug",
 ]
 
 ORGANIZATION_SCHEMA: dict[str, pl.DataType] = {
@@ -96,17 +98,9 @@ class Gazetteer:
             )
             & ~surface.is_in(sorted(self.given_names | AMBIGUOUS_AGENCY_SURFACES))
         )
-        slug = (
-            pl.col("agency")
-            .str.normalize("NFKD")
-            .str.replace_all(r"\p{M}", "")
-            .str.to_lowercase()
-            .str.replace_all(r"[^a-z0-9]+", "-")
-            .str.strip_chars("-")
-        )
         return agencies.select(
             "surface",
-            pl.concat_str(pl.lit("org:"), slug).alias("entity_id"),
+            pl.concat_str(pl.lit("org:"), slug(pl.col("agency"))).alias("entity_id"),
             pl.lit("organization").alias("entity_type"),
             pl.lit("organization").alias("mention_kind"),
             pl.lit(None, dtype=pl.String).alias("country_code"),
@@ -133,6 +127,18 @@ class Gazetteer:
                 self.organizations.select(columns),
             ]
         ).unique("surface", keep="first", maintain_order=True)
+
+
+def slug(expr: pl.Expr) -> pl.Expr:
+    """Lowercase ASCII words joined by '-', as entity ids use them: `Bashar al-Assad` ->
+    `bashar-al-assad`, `Agence France-Presse` -> `agence-france-presse`."""
+    return (
+        expr.str.normalize("NFKD")
+        .str.replace_all(r"\p{M}", "")
+        .str.to_lowercase()
+        .str.replace_all(r"[^a-z0-9]+", "-")
+        .str.strip_chars("-")
+    )
 
 
 # Agency spellings that more often name something else: a person (`Bloomberg`), a market

@@ -88,6 +88,14 @@ def _patterns(lookup: pl.DataFrame, blockers: Collection[str]) -> list[str]:
     )
 
 
+def is_whole_word(text: pl.Expr, start: pl.Expr, end: pl.Expr) -> pl.Expr:
+    """True where text[start:end] (character offsets) is whole words: no letter or digit right
+    before or right after it."""
+    before = text.str.slice(start - 1, 1)
+    after = text.str.slice(end, 1)
+    return ((start == 0) | ~before.str.contains(_WORD_CHAR)) & ~after.str.contains(_WORD_CHAR)
+
+
 def _match(sentences: pl.LazyFrame, matcher: _Matcher) -> pl.LazyFrame:
     """Whole-word, leftmost-longest matches of lookup's surfaces, blockers consumed silently.
 
@@ -100,8 +108,6 @@ def _match(sentences: pl.LazyFrame, matcher: _Matcher) -> pl.LazyFrame:
         return pl.LazyFrame(schema=MENTION_SCHEMA)
     sentence = pl.col("sentence")
     local_end = pl.col("local_start") + pl.col("surface").str.len_chars().cast(pl.Int64)
-    before = sentence.str.slice(pl.col("local_start") - 1, 1)
-    after = sentence.str.slice(local_end, 1)
     return (
         sentences.with_columns(
             sentence.str.find_many(patterns, leftmost=True).alias("byte_start"),
@@ -115,10 +121,7 @@ def _match(sentences: pl.LazyFrame, matcher: _Matcher) -> pl.LazyFrame:
             .list.first()
             .alias("surface")
         )
-        .filter(
-            ((pl.col("local_start") == 0) | ~before.str.contains(_WORD_CHAR))
-            & ~after.str.contains(_WORD_CHAR)
-        )
+        .filter(is_whole_word(sentence, pl.col("local_start"), local_end))
         .with_columns(
             (pl.col("start_char") + pl.col("local_start")).alias("start_char"),
         )

@@ -10,6 +10,9 @@ from transforms.entities.patterns import (
     _COMPANY_WORD,
     _KEY,
     _has,
+    _named_organization,
+    _shorten_back,
+    _shorten_front,
     _slug,
     _strip_leading,
     regex_spans,
@@ -96,9 +99,7 @@ def _companies(sentences: pl.LazyFrame, rules: _Rules, stopwords: frozenset[str]
             .first()
             .over("article_id", "name")
             .alias("qualifier_code"),
-            pl.concat_str(pl.lit("org:"), _slug(pl.col("name"))).alias("entity_id"),
-            pl.col("name").alias("entity_name"),
-            pl.lit(1).alias("priority"),
+            *_named_organization(1),
         )
     )
 
@@ -144,28 +145,20 @@ def _named_bodies(
     )
     # A country word that leads the name (after `The`) is its qualifier, not part of it: read
     # here rather than in the pattern, whose every match would try each country word first.
-    lead = pl.col("name").str.extract(rf"^(?:({rules.qualifier})(?:['’]s)? +)")
-    kept = pl.col("name").str.replace(rf"^(?:(?:{rules.qualifier})(?:['’]s)? +)", "")
+    leading = rf"^(?:({rules.qualifier})(?:['’]s)? +)"
+    bodies = _drop_based(_strip_leading(bodies, stopwords)).with_columns(
+        pl.col("name").str.extract(leading).alias("qualifier")
+    )
+    # A title ends the name (`Bank of England Deputy Governor X` is the bank), and so does a
+    # country or capital after `and`/`in` (`Bank of England and France`, `Ministry of Finance
+    # in Tokyo`): the name stops before them.
+    ending = (
+        pl.col("name")
+        .str.replace(rf" +(?:(?:{rules.modifiers}) +)*(?:{rules.heads})\b.*$", "")
+        .str.replace(rf" +(?:and|in|&) +(?:{rules.country_word})\b.*$", "")
+    )
     return (
-        _drop_based(_strip_leading(bodies, stopwords))
-        .with_columns(
-            lead.alias("qualifier"),
-            (pl.col("start_char") + pl.col("name").str.len_chars() - kept.str.len_chars()).alias(
-                "start_char"
-            ),
-            kept.alias("name"),
-        )
-        # A title ends the name (`Bank of England Deputy Governor X` is the bank), and so does
-        # a country or capital after `and`/`in` (`Bank of England and France`, `Ministry of
-        # Finance in Tokyo`): the name stops before them.
-        .with_columns(
-            pl.col("name")
-            .str.replace(rf" +(?:(?:{rules.modifiers}) +)*(?:{rules.heads})\b.*$", "")
-            .str.replace(rf" +(?:and|in|&) +(?:{rules.country_word})\b.*$", "")
-        )
-        .with_columns(
-            (pl.col("start_char") + pl.col("name").str.len_chars().cast(pl.Int64)).alias("end_char")
-        )
+        _shorten_back(_shorten_front(bodies, pl.col("name").str.replace(leading, "")), ending)
         .filter(pl.col("name").str.contains(" "))
         .join(rules.surfaces.lazy(), on="name", how="anti")
         .filter(~pl.col("name").is_in(rules.body_names.implode()))
@@ -243,22 +236,14 @@ def _cued_companies(
         .unique([*_KEY, "start_char", "end_char"], maintain_order=True)
         .with_columns(
             pl.lit(None, dtype=pl.String).alias("qualifier_code"),
-            pl.concat_str(pl.lit("org:"), _slug(pl.col("name"))).alias("entity_id"),
-            pl.col("name").alias("entity_name"),
-            pl.lit(CUED_PRIORITY).alias("priority"),
+            *_named_organization(CUED_PRIORITY),
         )
     )
 
 
 def _drop_based(spans: pl.LazyFrame) -> pl.LazyFrame:
     """Names without a leading `<place>-based` (`Minneapolis-based First Bank System Inc.`)."""
-    kept = pl.col("name").str.replace(r"^\S+-based +", "")
-    return spans.with_columns(
-        (pl.col("start_char") + pl.col("name").str.len_chars() - kept.str.len_chars()).alias(
-            "start_char"
-        ),
-        kept.alias("name"),
-    )
+    return _shorten_front(spans, pl.col("name").str.replace(r"^\S+-based +", ""))
 
 
 def _split_coordinated(spans: pl.LazyFrame) -> pl.LazyFrame:
@@ -305,9 +290,7 @@ def _acronyms(sentences: pl.LazyFrame, rules: _Rules) -> pl.LazyFrame:
         & ~pl.col("name").is_in(rules.not_acronyms.implode())
     ).with_columns(
         pl.lit(None, dtype=pl.String).alias("qualifier_code"),
-        pl.concat_str(pl.lit("org:"), _slug(pl.col("name"))).alias("entity_id"),
-        pl.col("name").alias("entity_name"),
-        pl.lit(ACRONYM_PRIORITY).alias("priority"),
+        *_named_organization(ACRONYM_PRIORITY),
     )
 
 
@@ -412,9 +395,7 @@ def place_led_candidates(
             pl.col("country_code").alias("qualifier_code"),
         )
         .with_columns(
-            pl.concat_str(pl.lit("org:"), _slug(pl.col("name"))).alias("entity_id"),
-            pl.col("name").alias("entity_name"),
-            pl.lit(_NAMED_BODY).alias("priority"),
+            *_named_organization(_NAMED_BODY),
             pl.lit("organization").alias("entity_type"),
         )
         .select(*_COLUMNS, "entity_type")

@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 import polars as pl
 
+from gazetteer import slug
+
 _KEY = ["article_id", "sentence_no"]
 _NAME_WORD = r"(?:\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?|\p{Lu}['’]\p{Lu}\p{Ll}+)(?:-\p{Lu}?\p{Ll}+)*"
 _PARTICLE = r"(?:al|el|ad|as|ash|bin|ibn|abu|de|da|di|du|van|von|der|den|le|la|dos|das|del|della)"
@@ -40,15 +42,18 @@ def _alternation(words: frozenset[str] | tuple[str, ...]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
 
-def _slug(expr: pl.Expr) -> pl.Expr:
-    """Lowercase ASCII words joined by '-': `Bashar al-Assad` -> `bashar-al-assad`."""
-    return (
-        expr.str.normalize("NFKD")
-        .str.replace_all(r"\p{M}", "")
-        .str.to_lowercase()
-        .str.replace_all(r"[^a-z0-9]+", "-")
-        .str.strip_chars("-")
-    )
+# The slug of entity ids, shared with the gazetteer's own ids (news agencies).
+_slug = slug
+
+
+def _named_organization(priority: int) -> list[pl.Expr]:
+    """entity_id (`org:` and the slug of the name), entity_name (the name) and priority of an
+    organisation candidate named by its `name` column."""
+    return [
+        pl.concat_str(pl.lit("org:"), _slug(pl.col("name"))).alias("entity_id"),
+        pl.col("name").alias("entity_name"),
+        pl.lit(priority).alias("priority"),
+    ]
 
 
 def _ascii_pattern(pattern: str) -> str:
@@ -154,16 +159,29 @@ def _words(expr: pl.Expr) -> pl.Expr:
     return expr.str.split(" ")
 
 
+def _shorten_front(spans: pl.LazyFrame, kept: pl.Expr) -> pl.LazyFrame:
+    """Spans whose name becomes kept, the name less some text at its front (a stop word, a
+    qualifier); start offsets move to match."""
+    return spans.with_columns(
+        (pl.col("start_char") + pl.col("name").str.len_chars() - kept.str.len_chars()).alias(
+            "start_char"
+        ),
+        kept.alias("name"),
+    )
+
+
+def _shorten_back(spans: pl.LazyFrame, kept: pl.Expr) -> pl.LazyFrame:
+    """Spans whose name becomes kept, the name less some text at its end (from a stop word or a
+    title on); end offsets move to match."""
+    return spans.with_columns(kept.alias("name")).with_columns(
+        (pl.col("start_char") + pl.col("name").str.len_chars().cast(pl.Int64)).alias("end_char")
+    )
+
+
 def _strip_leading(spans: pl.LazyFrame, stopwords: frozenset[str]) -> pl.LazyFrame:
     """Names stripped of the stop words in front of them, start offsets moved to match."""
     stop = _alternation(stopwords)
-    stripped = pl.col("name").str.replace(rf"^(?:(?:{stop}) +)+", "")
-    return spans.with_columns(
-        (pl.col("start_char") + pl.col("name").str.len_chars() - stripped.str.len_chars()).alias(
-            "start_char"
-        ),
-        stripped.alias("name"),
-    )
+    return _shorten_front(spans, pl.col("name").str.replace(rf"^(?:(?:{stop}) +)+", ""))
 
 
 def _trim_name(spans: pl.LazyFrame, stopwords: frozenset[str], *, leading: bool) -> pl.LazyFrame:
@@ -176,13 +194,7 @@ def _trim_name(spans: pl.LazyFrame, stopwords: frozenset[str], *, leading: bool)
     stop = _alternation(stopwords)
     name = pl.col("name")
     cut = name.str.replace(rf"^((?s:.*?))(?:^| +)(?:{stop})(?:[^\p{{L}}\p{{N}}].*)?$", "${1}")
-    return (
-        spans.with_columns(cut.alias("name"))
-        .with_columns(
-            (pl.col("start_char") + name.str.len_chars().cast(pl.Int64)).alias("end_char")
-        )
-        .filter(name.str.len_chars() > 0)
-    )
+    return _shorten_back(spans, cut).filter(name.str.len_chars() > 0)
 
 
 def capitalised_words(sentences: pl.LazyFrame) -> pl.LazyFrame:

@@ -17,7 +17,7 @@ import polars as pl
 
 from transforms.engine import ENGINE
 from transforms.entities.patterns import _COMPANY_SUFFIX
-from transforms.mentions import _WORD_CHAR
+from transforms.mentions import is_whole_word
 from transforms.offsets import byte_to_char_offset
 
 # Words that say what kind of company a name is, not which: a first word followed only by
@@ -91,8 +91,6 @@ def propagated_spans(sentences: pl.LazyFrame, forms: pl.LazyFrame) -> pl.LazyFra
     # extract_many walk the same matches in the same order, so their lists pair up.
     sentence = pl.col("sentence")
     local_end = pl.col("local_start") + pl.col("name").str.len_chars().cast(pl.Int64)
-    before = sentence.str.slice(pl.col("local_start") - 1, 1)
-    after = sentence.str.slice(local_end, 1)
     patterns = words.to_list()
     return (
         sentences.join(forms.select("article_id").unique(), on="article_id", how="semi")
@@ -105,10 +103,7 @@ def propagated_spans(sentences: pl.LazyFrame, forms: pl.LazyFrame) -> pl.LazyFra
         .filter(pl.col("_byte").is_not_null())
         .join(forms.rename({"form": "name"}), on=["article_id", "name"])
         .with_columns(byte_to_char_offset(sentence, pl.col("_byte")).alias("local_start"))
-        .filter(
-            ((pl.col("local_start") == 0) | ~before.str.contains(_WORD_CHAR))
-            & ~after.str.contains(_WORD_CHAR)
-        )
+        .filter(is_whole_word(sentence, pl.col("local_start"), local_end))
         .with_columns(
             (pl.col("start_char") + pl.col("local_start")).alias("start_char"),
             (pl.col("start_char") + local_end).alias("end_char"),

@@ -13,7 +13,14 @@ import calendar
 
 import polars as pl
 
-from transforms.entities.patterns import _KEY, _alternation, _slug, _strip_leading, regex_spans
+from transforms.entities.organisations import CUED_PRIORITY
+from transforms.entities.patterns import (
+    _KEY,
+    _alternation,
+    _named_organization,
+    _strip_leading,
+    regex_spans,
+)
 
 # Words that make an article sports copy when its headline holds one, or when its text holds
 # three: the names of sports and the words only sports reporting uses.
@@ -23,6 +30,7 @@ SPORTS_WORDS = (
     "|striker|midfielder|goalkeeper|defender|batsman|bowler|wicket|wickets|innings|pitcher"
     "|quarterback|touchdown|home run|penalty shootout|first division|premier league"
 )
+_IS_HEADLINE = pl.col("sentence_no") == 0  # an article's first sentence is its headline
 _INDIVIDUAL_SPORTS = (
     "tennis|golf|boxing|athletics|cycling|squash|motor racing|formula one|grand prix|skiing"
     "|swimming|marathon|badminton|judo|wrestling|chess|snooker|darts"
@@ -36,6 +44,8 @@ _TAG = r"(?: +\( ?[\p{Lu}\p{Ll}.]{1,4} ?\))?"
 # A score: a number that is not the start of a date (`1996-08-31`), a decimal or a thousand
 # (`3,200 yen`).
 _SCORE = r"\d{1,3}(?:-\d{1,3})?(?:$|[ ;]|, |\.$|\. )"
+# A team is propagated all over its article like a company found by a cue (PROPAGATED_FROM).
+TEAM_PRIORITY = CUED_PRIORITY
 _CALENDAR = [*calendar.month_name[1:], *calendar.month_abbr[1:], *calendar.day_name]
 # Words that open a results line without naming a team.
 _NOT_TEAM = ["Halftime", "Half-time", "Attendance", "Result", "Results", "Round", "Group",
@@ -46,7 +56,6 @@ _VERSUS = r"v|vs\.?|beat|drew with|drew|lost to|defeated|edged|routed|thrashed"
 def sports_articles(sentences: pl.LazyFrame) -> pl.LazyFrame:
     """The article_id of each article that is sports copy: a sports word in its headline (its
     first sentence, sentence_no 0), or three in its text."""
-    is_headline = pl.col("sentence_no") == 0  # an article's first sentence is its headline
     words = pl.col("sentence").str.count_matches(_HEADLINE_SPORTS)
     # Only sentences holding a sports word can count: one Aho-Corasick pass finds them.
     has_word = pl.col("sentence").str.contains_any(
@@ -56,7 +65,7 @@ def sports_articles(sentences: pl.LazyFrame) -> pl.LazyFrame:
         sentences.filter(has_word)
         .group_by("article_id")
         .agg(
-            (words.filter(is_headline).sum() > 0).alias("_headline"),
+            (words.filter(_IS_HEADLINE).sum() > 0).alias("_headline"),
             (words.sum() >= 3).alias("_text"),
         )
         .filter(pl.col("_headline") | pl.col("_text"))
@@ -67,9 +76,8 @@ def sports_articles(sentences: pl.LazyFrame) -> pl.LazyFrame:
 def _individual_sports(sentences: pl.LazyFrame) -> pl.LazyFrame:
     """The article_id of each article whose headline names a sport of individuals, where a
     name before `beat` or a score is a player, not a team."""
-    is_headline = pl.col("sentence_no") == pl.col("sentence_no").min().over("article_id")
     return sentences.filter(
-        is_headline & pl.col("sentence").str.contains(rf"(?i)\b(?:{_INDIVIDUAL_SPORTS})\b")
+        _IS_HEADLINE & pl.col("sentence").str.contains(rf"(?i)\b(?:{_INDIVIDUAL_SPORTS})\b")
     ).select("article_id")
 
 
@@ -119,10 +127,8 @@ def team_candidates(
             how="left",
         )
         .with_columns(
-            pl.concat_str(pl.lit("org:"), _slug(pl.col("name"))).alias("entity_id"),
-            pl.col("name").alias("entity_name"),
+            *_named_organization(TEAM_PRIORITY),
             pl.lit(None, dtype=pl.String).alias("qualifier"),
-            pl.lit(4).alias("priority"),
             pl.lit("organization").alias("entity_type"),
         )
     )
