@@ -9,14 +9,10 @@ import pytest
 
 from flows.ingest import run_pipeline
 from tests.conftest import full_path, query
+from tests.helpers.articles import DAY, kyodo, write
 from wirehouse.settings import Settings
 
-DAY = Path("2017") / "04" / "10"
 LIMIT = 2000
-
-
-def kyodo(headline: str, body: str, dateline: str = "(April 10)") -> str:
-    return f"Kyodo News\nBack to Main\n{headline}\n\n{body}\n{dateline}\n"
 
 
 GOOD = {
@@ -29,13 +25,6 @@ GOOD = {
         "Farmers in Niigata blamed the late frost\nfor a poor early harvest.",
     ),
 }
-
-
-def write(root: Path, name: str, data: bytes | str) -> str:
-    path = root / DAY / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-    return (DAY / name).as_posix()
 
 
 @pytest.fixture(scope="module")

@@ -10,19 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import full_path, query
+from tests.helpers.articles import DAY, kyodo, write
 
-DAY = Path("2017") / "04" / "10"
 TABLES = ("source_files", "articles", "sentences", "mentions")
-
-
-def kyodo(headline: str, *paragraphs: str, dateline: str = "(April 10)") -> str:
-    return (
-        "Kyodo News\nBack to Main\n"
-        + headline
-        + "\n\n"
-        + "\n\n".join(paragraphs)
-        + f"\n{dateline}\n"
-    )
 
 
 PORT = kyodo(
@@ -38,13 +28,6 @@ TRADE = kyodo(
     "Japan and Australia sign beef deal",
     "Japan agreed to cut tariffs on Australian beef,\nthe two governments said in Tokyo.",
 )
-
-
-def write(root: Path, rel: str, data: str | bytes) -> Path:
-    path = root / DAY / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-    return path
 
 
 def rel(root: Path, name: str) -> str:

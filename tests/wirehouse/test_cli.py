@@ -16,20 +16,9 @@ import pytest
 import flows.ingest
 from flows.ingest import run_pipeline
 from tests.conftest import REPO_ROOT, SAMPLES, full_path, query
+from tests.helpers.articles import kyodo, write
 from wirehouse.cli import main
 from wirehouse.settings import Settings
-
-DAY = Path("2017") / "04" / "10"
-
-
-def kyodo(headline: str, body: str) -> str:
-    return f"Kyodo News\nBack to Main\n{headline}\n\n{body}\n(April 10)\n"
-
-
-def write(root: Path, name: str, data: str | bytes) -> None:
-    path = root / DAY / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
 
 
 def good_files(root: Path) -> None:
