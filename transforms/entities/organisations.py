@@ -48,6 +48,7 @@ def _government_bodies(
         sentences,
         rf"(?:(?P<qualifier>{rules.qualifier})(?:['’]s)? +)?(?P<name>{rules.bodies})\b",
         prefilter=_has(rules.bodies),
+        search=rf"(?:{rules.bodies})\b",
     )
     return (
         bodies.join(rules.qualifiers.lazy(), left_on="qualifier", right_on="surface", how="left")
@@ -83,11 +84,12 @@ def _government_bodies(
 def _companies(sentences: pl.LazyFrame, rules: _Rules, stopwords: frozenset[str]) -> pl.LazyFrame:
     """Capitalised words ending in a company suffix (`Toyota Motor Corp.`); a country word and
     one or two lowercase words before them (`Japanese automaker`) give the country."""
+    name = rf"{_COMPANY_WORD}(?: +(?:&|and|{_COMPANY_WORD})){{0,4}} +{_COMPANY_SUFFIX}"
     companies = regex_spans(
         sentences,
-        rf"(?:(?P<qualifier>{rules.qualifier})(?:['’]s)? +(?:\p{{Ll}}+ +){{1,2}})?"
-        rf"(?P<name>{_COMPANY_WORD}(?: +(?:&|and|{_COMPANY_WORD})){{0,4}} +{_COMPANY_SUFFIX})",
+        rf"(?:(?P<qualifier>{rules.qualifier})(?:['’]s)? +(?:\p{{Ll}}+ +){{1,2}})?(?P<name>{name})",
         prefilter=_has(rf" {_COMPANY_SUFFIX}"),
+        search=name,
     )
     return (
         _split_coordinated(_drop_based(_strip_leading(companies, stopwords)))

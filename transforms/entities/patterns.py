@@ -117,26 +117,41 @@ def _chunks(sentences: pl.LazyFrame, pattern: str) -> pl.LazyFrame:
     )
 
 
+@functools.lru_cache(maxsize=256)
+def _chunk_groups(pattern: str) -> pl.Expr:
+    """The named groups of pattern's match at the end of each chunk, as a struct.
+
+    A chunk ends with its match, which starts at the leftmost place where pattern matches up
+    to the chunk's end: anchored at the end, the regex engine finds the same match (and the
+    same groups) several times faster than by rescanning the chunk from its start. Built once
+    per pattern: polars compiles the regex to build the expression (its fields are the
+    groups), a few milliseconds for each of the passes' patterns, on every batch otherwise.
+    """
+    return _by_ascii(pl.col("chunk"), lambda text, p: text.str.extract_groups(p), f"(?s){pattern}$")
+
+
 def regex_spans(
-    sentences: pl.LazyFrame, pattern: str, prefilter: pl.Expr | None = None
+    sentences: pl.LazyFrame,
+    pattern: str,
+    prefilter: pl.Expr | None = None,
+    search: str | None = None,
 ) -> pl.LazyFrame:
     """One row per match of pattern in each sentence, with its named groups and the character
     offsets of its `name` group; a `tail` group, if any, is text matched after the name.
 
-    prefilter, true for every sentence with a match, skips the others early.
+    prefilter, true for every sentence with a match, skips the others early. search, if
+    given, is pattern without an optional group at its front (a country word before a title):
+    the matches are found with it, and pattern is read at their end. An alternation of a
+    thousand country words at the front of a pattern makes every position of every sentence a
+    possible start, several times slower to search.
     """
     names = re.findall(r"\(\?P<(\w+)>", pattern)
-    # A chunk ends with its match, which starts at the leftmost place where pattern matches
-    # up to the chunk's end: anchored at the end, the regex engine finds the same match (and
-    # the same groups) several times faster than by rescanning the chunk from its start.
-    groups = _by_ascii(
-        pl.col("chunk"), lambda text, p: text.str.extract_groups(p), f"(?s){pattern}$"
-    )
+    groups = _chunk_groups(pattern)
     tail = pl.col("tail").fill_null("").str.len_chars() if "tail" in names else 0
     if prefilter is not None:
         sentences = sentences.filter(prefilter)
     return (
-        _chunks(sentences, pattern)
+        _chunks(sentences, search or pattern)
         # The groups as one column first: polars would run the regex once per field read.
         .with_columns(groups.alias("_groups"))
         .with_columns(*(pl.col("_groups").struct.field(n).alias(n) for n in names))

@@ -116,13 +116,16 @@ def _state_legislators(
 def _titled(sentences: pl.LazyFrame, rules: _Rules, stopwords: frozenset[str]) -> pl.LazyFrame:
     """Names after a title (`Chinese President Xi Jinping`), with the country word before it."""
     qualifier, heads, modifiers = rules.qualifier, rules.heads, rules.modifiers
+    title = (
+        rf"(?:(?:former|then|acting) +)?(?:(?:{modifiers}) +){{0,3}}"
+        rf"(?P<head>{heads})(?: +to +(?:the +)?(?:{qualifier}))? +"
+    )
     titled = regex_spans(
         sentences,
-        rf"(?P<title>(?:(?:former|then) +)?"
-        rf"(?:(?P<state>state +)|(?P<qualifier>{qualifier})(?:['’]s)? +)?"
-        rf"(?:(?:former|then|acting) +)?(?:(?:{modifiers}) +){{0,3}}"
-        rf"(?P<head>{heads})(?: +to +(?:the +)?(?:{qualifier}))? +)(?P<name>{_NAME})\b",
+        rf"(?P<title>(?:(?:former|then) +)?(?:(?P<state>state +)|(?P<qualifier>{qualifier})"
+        rf"(?:['’]s)? +)?{title})(?P<name>{_NAME})\b",
         prefilter=_has(rf"(?:{heads}) +(?:to +|{_PARTICLE}-|\p{{Lu}})"),
+        search=rf"{title}{_NAME}\b".replace("(?P<head>", "(?:"),
     )
     # A title of office with no country word: not a courtesy title, not a state office, and
     # not the title of an organisation's officer (`U.N. Secretary General`, `Sony Chairman`).
@@ -182,7 +185,7 @@ def _given_name_runs(sentences: pl.LazyFrame, rules: _Rules) -> pl.LazyFrame:
     runs = regex_spans(
         sentences,
         rf"(?P<name>(?:{_PARTICLE}-)?{_NAME_WORD}{_NAME_TAIL}{{1,4}})\b",
-        prefilter=_has(rules.given_prefixes),
+        prefilter=pl.col("sentence").str.contains_any(rules.given_prefixes.to_list()),
     )
     words = _words(pl.col("name"))
     return (
