@@ -378,9 +378,7 @@ def export(settings: Settings, out_dir: Path) -> Path:
 @task(cache_policy=NO_CACHE)
 def summarise(settings: Settings) -> list[tuple[str, str, int]]:
     """The warehouse-wide top countries, for the run summary."""
-    with db.connect(
-        settings.db_path, read_only=True, wait_seconds=settings.lock_wait_seconds
-    ) as con:
+    with db.connect(settings.db_path, locked=True, wait_seconds=settings.lock_wait_seconds) as con:
         return queries.top_countries(con)
 
 

@@ -6,7 +6,7 @@ import contextlib
 import functools
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,11 +59,20 @@ def _is_lock_error(exc: Exception) -> bool:
     return "lock" in str(exc).lower()
 
 
+# A locked connection installs and loads no extension by itself (those built in, parquet, json
+# and icu among them, stay), reaches no file but the warehouse's own (and its spill folder),
+# and refuses every later change of setting, these two included.
+_NO_AUTO_EXTENSIONS = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+_NO_FILES_LOCKED = {"enable_external_access": False, "lock_configuration": True}
+
+
 @contextmanager
 def connect(
     db_path: Path,
     *,
     read_only: bool = False,
+    locked: bool = False,
+    writable_dirs: Sequence[Path] = (),
     wait_seconds: float = 30.0,
     on_wait: Callable[[str], None] | None = None,
     memory_limit: str = "1GB",
@@ -71,12 +80,22 @@ def connect(
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A connection, retried with backoff while another process holds the file's lock.
 
+    locked: read-only, and DuckDB itself refuses every file outside the warehouse (COPY TO,
+    read_csv, read_text, glob, ATTACH, EXPORT DATABASE), INSTALL and LOAD, and any change of
+    setting; writable_dirs are the only folders it may still write to (export's staging).
     checkpoint_threshold, when given, is the WAL size at which DuckDB checkpoints by itself
     (default 16 MB); closing the connection always checkpoints.
     """
-    config = {"memory_limit": memory_limit}
+    read_only = read_only or locked
+    config: dict[str, object] = {"memory_limit": memory_limit}
     if checkpoint_threshold is not None:
         config["checkpoint_threshold"] = checkpoint_threshold
+    if locked:
+        config |= _NO_AUTO_EXTENSIONS
+        # DuckDB takes allowed_directories only once the database runs and while external
+        # access is still on: with folders to allow, the lock is set just after connecting.
+        if not writable_dirs:
+            config |= _NO_FILES_LOCKED
     if not read_only:
         db_path.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait_seconds
@@ -95,6 +114,11 @@ def connect(
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
     try:
+        if locked and writable_dirs:
+            folders = [str(Path(folder).resolve()) for folder in writable_dirs]
+            con.execute("set allowed_directories = ?", [folders])
+            con.execute("set enable_external_access = false")
+            con.execute("set lock_configuration = true")
         yield con
     finally:
         con.close()

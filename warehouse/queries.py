@@ -36,6 +36,10 @@ class QueryFailed(RuntimeError):
     """DuckDB could not run a statement; the message names the query or warehouse."""
 
 
+class QueryRefused(QueryError):
+    """SQL given to `wirehouse query` holds a kind of statement, or a number of them, it does not run."""
+
+
 @dataclass(frozen=True)
 class Param:
     """One declared parameter of a named query: its name, type and default (None: required)."""
@@ -173,42 +177,133 @@ def top_countries(con: duckdb.DuckDBPyConnection, limit: int = 10) -> list[tuple
     return con.execute(report_sql("run_summary_top_countries"), {"limit": limit}).fetchall()
 
 
-# --- `wirehouse query`: a name or SQL text, run read-only ------------------------
+# --- `wirehouse query`: a name or SQL text, run on a locked connection ------------
+
+# The kinds of statement `wirehouse query` runs, as DuckDB's parser types them. SELECT covers
+# with, from, values, describe, show and summarize; MULTI is PIVOT; CALL runs a table function
+# as select * from it would; CREATE can only make temporary views, tables and macros on the
+# read-only warehouse. What a statement reads or changes beyond that, DuckDB's locked
+# connection refuses by itself (db.connect(locked=True)).
+_RUNS = frozenset(
+    {
+        duckdb.StatementType.SELECT,
+        duckdb.StatementType.EXPLAIN,
+        duckdb.StatementType.MULTI,
+        duckdb.StatementType.CALL,
+        duckdb.StatementType.CREATE,
+    }
+)
+WRITING_FILES = (
+    "to write files use `wirehouse export --out DIR` (Parquet of every table) or"
+    " `wirehouse query SQL --format csv|json|parquet --out FILE` (one result)"
+)
+_REFUSALS = {
+    duckdb.StatementType.COPY: "COPY is refused: query reads no file and writes none; "
+    + WRITING_FILES,
+    duckdb.StatementType.EXPORT: "EXPORT DATABASE is refused: query writes no file; "
+    + WRITING_FILES,
+    duckdb.StatementType.COPY_DATABASE: "COPY FROM DATABASE is refused: query changes no"
+    " database; " + WRITING_FILES,
+    duckdb.StatementType.ATTACH: "ATTACH is refused: query reads only the warehouse named by"
+    " --db; pass another --db to read another warehouse",
+    duckdb.StatementType.DETACH: "DETACH is refused: query reads only the warehouse named by --db",
+    duckdb.StatementType.LOAD: "INSTALL and LOAD are refused: query runs with DuckDB's built-in"
+    " extensions only",
+    duckdb.StatementType.SET: "SET, RESET and USE are refused: query runs with fixed settings"
+    " (for a value used twice, write a CTE)",
+    duckdb.StatementType.PRAGMA: "PRAGMA is refused, as some change settings: use describe TABLE,"
+    " show tables, or a table function such as select * from pragma_table_info('articles')",
+}
+# Added to DuckDB's own refusal of a file (read_csv, read_text, glob, a path in FROM).
+_NO_FILES_HINT = "query reads only the warehouse's tables and views; " + WRITING_FILES
+
+
+def _refusal(kind: duckdb.StatementType) -> str | None:
+    """Why `wirehouse query` does not run a statement of this kind, or None when it does."""
+    if kind in _RUNS:
+        return None
+    return _REFUSALS.get(kind) or (
+        f"{kind.name} is refused: query is read-only; `wirehouse run` is what changes the warehouse"
+    )
 
 
 @dataclass(frozen=True)
 class Statement:
-    """What `wirehouse query` runs: the SQL, its bound parameters, and the named query if any."""
+    """What `wirehouse query` runs: the SQL, its bound parameters, and the named query if any.
+
+    script: the SQL may hold several statements, run in order; the last one's result counts.
+    """
 
     text: str
     sql: str
     params: dict[str, object]
     named: NamedQuery | None = None
+    script: bool = False
 
     def failure(self, db_path: Path, exc: Exception) -> str:
         """The message for a failed run, hinting when a bare word was meant as a query name."""
         label = f"query {self.named.name}" if self.named else str(db_path)
+        if isinstance(exc, duckdb.PermissionException):
+            # DuckDB's line names the file; the rest of its text only repeats the SQL.
+            return f"{label}: {str(exc).splitlines()[0]} ({_NO_FILES_HINT})"
         hint = ""
         if self.named is None and " " not in self.text.strip():
             hint = f" ({self.text!r} is not a named query either; see `wirehouse query --list`)"
         return f"{label}: {exc}{hint}"
 
+    def parts(self, con: duckdb.DuckDBPyConnection) -> list[tuple[str, dict[str, object]]]:
+        """Each statement to run with the parameters it uses; QueryRefused for what query does
+        not run (a statement it refuses, or several without script)."""
+        parsed = con.extract_statements(self.sql)
+        if not parsed:
+            raise QueryRefused("no SQL statement given; see `wirehouse query --list`")
+        if len(parsed) > 1 and not self.script:
+            raise QueryRefused(
+                f"{len(parsed)} statements given; query runs one at a time. Pass --script to"
+                " run them in order and print the last one's result"
+            )
+        for number, part in enumerate(parsed, start=1):
+            if (why := _refusal(part.type)) is not None:
+                where = f"statement {number}: " if len(parsed) > 1 else ""
+                raise QueryRefused(where + why)
+        if not self.script:
+            return [(self.sql, self.params)]
+        unused = sorted(set(self.params) - {n for p in parsed for n in p.named_parameters})
+        if unused:
+            raise QueryRefused(f"parameter {', '.join(unused)} is used by no statement")
+        return [
+            (part.query, {name: self.params[name] for name in part.named_parameters})
+            for part in parsed
+        ]
 
-def statement(text: str, given: dict[str, object]) -> Statement:
+
+def statement(text: str, given: dict[str, object], *, script: bool = False) -> Statement:
     """A named query bound to `given`, or SQL text with `given` bound as strings."""
     named = find_query(text)
     if named is None:
-        return Statement(text, text, given)
+        return Statement(text, text, given, script=script)
     return Statement(text, named.sql, named.bind(given), named)
+
+
+def _run_all_but_last(
+    con: duckdb.DuckDBPyConnection, stmt: Statement
+) -> tuple[str, dict[str, object]]:
+    """Run every statement of stmt but the last (checked first); returns the last, to run."""
+    parts = stmt.parts(con)
+    for sql, params in parts[:-1]:
+        con.execute(sql, params or None)
+    return parts[-1]
 
 
 def fetch_rows(
     db_path: Path, stmt: Statement, *, wait_seconds: float
 ) -> tuple[list[str], list[tuple]]:
-    """The column names and rows of the statement on a read-only connection (QueryFailed if not)."""
+    """The column names and rows of the statement on a locked connection (QueryRefused or
+    QueryFailed if not)."""
     try:
-        with db.connect(db_path, read_only=True, wait_seconds=wait_seconds) as con:
-            cursor = con.execute(stmt.sql, stmt.params or None)
+        with db.connect(db_path, locked=True, wait_seconds=wait_seconds) as con:
+            sql, params = _run_all_but_last(con, stmt)
+            cursor = con.execute(sql, params or None)
             columns = [d[0] for d in cursor.description] if cursor.description else []
             return columns, cursor.fetchall() if columns else []
     except duckdb.Error as exc:
@@ -216,9 +311,12 @@ def fetch_rows(
 
 
 def fetch_frame(db_path: Path, stmt: Statement, *, wait_seconds: float) -> pl.DataFrame:
-    """The statement's result as a polars frame, keeping DuckDB's types (QueryFailed if not)."""
+    """The statement's result as a polars frame, keeping DuckDB's types (QueryRefused or
+    QueryFailed if not)."""
     try:
-        with db.connect(db_path, read_only=True, wait_seconds=wait_seconds) as con:
-            return con.sql(stmt.sql, params=stmt.params or None).pl()
+        with db.connect(db_path, locked=True, wait_seconds=wait_seconds) as con:
+            sql, params = _run_all_but_last(con, stmt)
+            relation = con.sql(sql, params=params or None)
+            return relation.pl() if relation is not None else pl.DataFrame()
     except duckdb.Error as exc:
         raise QueryFailed(stmt.failure(db_path, exc)) from exc

@@ -349,8 +349,8 @@ def write_report(
     until: date | None = None,
     top: int = 10,
 ) -> Path:
-    """Write out_dir/index.html and one PNG per chart from a read-only connection; returns the page."""
-    with db.connect(db_path, read_only=True) as con:
+    """Write out_dir/index.html and one PNG per chart from a locked connection; returns the page."""
+    with db.connect(db_path, locked=True) as con:
         data = gather_report(con, since=since, until=until, top=top, db_path=str(db_path))
     charts = render_charts(data)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -126,12 +126,20 @@ def _add_query(sub: argparse._SubParsersAction, env: Settings) -> None:
         "query",
         help="run read-only SQL or a named query against the warehouse",
         description="Run SQL text, or a named query from sql/queries/ (see --list), on a"
-        " read-only connection. Parameters are bound by DuckDB, never pasted into the SQL.",
+        " read-only connection that reads no file but the warehouse and changes no setting:"
+        " COPY, EXPORT, ATTACH, INSTALL, LOAD, SET and PRAGMA are refused (write files with"
+        " --out or `wirehouse export`). Parameters are bound by DuckDB, never pasted into the SQL.",
     )
     query.add_argument(
         "sql", nargs="?", help="a named query (e.g. top-countries) or the SQL text to run"
     )
     query.add_argument("--list", action="store_true", help="list the named queries and exit")
+    query.add_argument(
+        "--script",
+        action="store_true",
+        help="SQL holds several ;-separated statements (e.g. create temp view, then select):"
+        " run them in order and print the last one's result",
+    )
     _add_db(query, env)
     query.add_argument(
         "--format",
@@ -161,7 +169,7 @@ def _add_report(sub: argparse._SubParsersAction, env: Settings) -> None:
         "report",
         help="write a self-contained HTML report with charts",
         description="Write DIR/index.html (charts embedded, opens offline) and each chart as a"
-        " PNG, from a read-only connection to the warehouse.",
+        " PNG, from a locked read-only connection to the warehouse (as `query` uses).",
     )
     report.add_argument("--out", type=Path, required=True, help="output folder")
     _add_db(report, env)
@@ -369,7 +377,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         print(f"wirehouse query: {problem}", file=sys.stderr)
         return 2
     try:
-        stmt = queries.statement(args.sql, _query_params(args))
+        stmt = queries.statement(args.sql, _query_params(args), script=args.script)
     except (queries.QueryError, ValueError) as exc:
         print(f"wirehouse: {exc}", file=sys.stderr)
         return 2
@@ -384,6 +392,9 @@ def cmd_query(args: argparse.Namespace) -> int:
             print(f"wirehouse: {frame.height} rows -> {args.out}", file=sys.stderr)
             return 0
         columns, rows = queries.fetch_rows(args.db, stmt, wait_seconds=args.wait)
+    except queries.QueryRefused as exc:
+        print(f"wirehouse query: {exc}", file=sys.stderr)
+        return 2
     except queries.QueryFailed as exc:
         print(f"wirehouse: {exc}", file=sys.stderr)
         return 1
