@@ -31,6 +31,7 @@ from transforms.file_reads import (
 from transforms.mtimes import mtime_column, mtime_date, mtime_us
 from transforms.reading import ArticleRow, article_rows_frame, read_documents
 from transforms.schemas import FOUND_SCHEMA, UNLISTED_SCHEMA
+from wirehouse.settings import FOLLOW_SYMLINKS
 
 log = logging.getLogger("wirehouse")
 
@@ -81,6 +82,44 @@ def source_prefix(root: Path) -> str:
 
 
 @dataclass(frozen=True)
+class Links:
+    """Which symbolic links under the input folder a run follows (--follow-symlinks)."""
+
+    mode: str  # inside | all | none (wirehouse.settings.FOLLOW_SYMLINKS)
+    top: str  # the input folder's real path (source_root)
+
+    def __post_init__(self) -> None:
+        if self.mode not in FOLLOW_SYMLINKS:
+            raise ValueError(
+                f"follow_symlinks {self.mode!r}: give one of {', '.join(FOLLOW_SYMLINKS)}"
+            )
+
+    def refusal(self, path: str) -> str | None:
+        """Why the symbolic link at path is not followed; None when it is."""
+        if self.mode == "all":
+            return None
+        if self.mode == "none":
+            return "symbolic link, not followed (--follow-symlinks none)"
+        # The target with every link on the way resolved, as far as it exists: a link to a
+        # link that leads out is out.
+        target = os.path.realpath(path)
+        if target == self.top or target.startswith(os.path.join(self.top, "")):
+            return None
+        shown, _ = _shown_name(target)
+        return (
+            f"symbolic link to {shown}, outside the input folder, not followed"
+            " (--follow-symlinks inside)"
+        )
+
+    @property
+    def fix(self) -> str:
+        """What to do about a link not followed."""
+        if self.mode == "none":
+            return "run with --follow-symlinks inside or all to follow it"
+        return "move its target into the input folder, or run with --follow-symlinks all"
+
+
+@dataclass(frozen=True)
 class Discovery:
     """What one walk of the input folder found: files, and folders it could not list."""
 
@@ -93,23 +132,27 @@ class Discovery:
         return self.unlisted.is_empty()
 
 
-def discover_files(root: Path, patterns: tuple[str, ...]) -> pl.DataFrame:
+def discover_files(
+    root: Path, patterns: tuple[str, ...], follow_symlinks: str = "inside"
+) -> pl.DataFrame:
     """Every file under root matching a pattern, with its size, mtime and any problem, by path."""
-    return discover(root, patterns).files
+    return discover(root, patterns, follow_symlinks).files
 
 
-def discover(root: Path, patterns: tuple[str, ...]) -> Discovery:
+def discover(root: Path, patterns: tuple[str, ...], follow_symlinks: str = "inside") -> Discovery:
     """Walk root: every file matching a pattern (full path, size, mtime, problem) and every
-    folder that could not be listed, with the reason."""
+    folder that could not be listed or followed, with the reason. A link follow_symlinks does
+    not follow is a file with a problem, or a folder not listed."""
     top = source_root(root)
+    links = Links(follow_symlinks, top)
     shown_top, bad_name = _shown_name(top)
     if bad_name:
         return _undecodable_input(shown_top)
     unlisted: list[tuple[str, str]] = []
     # The frame is built as the walk goes, so unlisted is complete once it is.
     files = _found_frame(
-        _found_rows(prefix, entries)
-        for prefix, entries in _walk(top, _name_matcher(patterns), unlisted)
+        _found_rows(prefix, entries, links)
+        for prefix, entries in _walk(top, _name_matcher(patterns), links, unlisted)
     )
     return Discovery(
         files=files, unlisted=pl.DataFrame(unlisted, schema=UNLISTED_SCHEMA, orient="row")
@@ -130,7 +173,7 @@ def _undecodable_input(shown_top: str) -> Discovery:
 
 
 def _walk(
-    top: str, matches: Callable[[str], bool], unlisted: list[tuple[str, str]]
+    top: str, matches: Callable[[str], bool], links: Links, unlisted: list[tuple[str, str]]
 ) -> Iterator[tuple[str, list[os.DirEntry[str]]]]:
     """(folder path ending in '/', its matching entries by name) for every folder under top,
     each real folder once; what cannot be listed or followed goes to unlisted, with why."""
@@ -154,7 +197,7 @@ def _walk(
             continue
         seen.add((st.st_dev, st.st_ino))
         prefix = os.path.join(directory, "")
-        subdirs, files = _sort_entries(prefix, entries, matches, unlisted)
+        subdirs, files = _sort_entries(prefix, entries, matches, links, unlisted)
         yield prefix, files
         stack.extend(prefix + name for name in reversed(subdirs))
 
@@ -163,10 +206,11 @@ def _sort_entries(
     prefix: str,
     entries: list[os.DirEntry[str]],
     matches: Callable[[str], bool],
+    links: Links,
     unlisted: list[tuple[str, str]],
 ) -> tuple[list[str], list[os.DirEntry[str]]]:
     """(subfolder names, matching file entries), each sorted by name, of one folder's entries;
-    links that cannot be followed and may be folders go to unlisted."""
+    links that cannot or may not be followed and may be folders go to unlisted."""
     subdirs: list[str] = []
     files: list[os.DirEntry[str]] = []
     for entry in entries:
@@ -179,7 +223,11 @@ def _sort_entries(
                 unlisted.append(_unlisted_entry(prefix + entry.name, exc))
             continue
         if is_dir:
-            subdirs.append(entry.name)
+            refused = entry.is_symlink() and links.refusal(prefix + entry.name)
+            if refused:
+                unlisted.append(_unfollowed_folder(prefix + entry.name, refused, links.fix))
+            else:
+                subdirs.append(entry.name)
         elif matches(entry.name):
             files.append(entry)
         elif entry.is_symlink() and not os.path.exists(prefix + entry.name):
@@ -191,15 +239,27 @@ def _sort_entries(
     return subdirs, files
 
 
-def _found_rows(prefix: str, entries: list[os.DirEntry[str]]) -> list[FoundRow]:
+def _found_rows(prefix: str, entries: list[os.DirEntry[str]], links: Links) -> list[FoundRow]:
     """(path as shown, size, mtime in ns, problem) of every matching entry of one folder that
-    is an article file: not a FIFO, socket or device, and not gone since the listing."""
+    is an article file: not a FIFO, socket or device, and not gone since the listing; a link
+    that links does not follow is one with a problem (and the link's own size and mtime)."""
     rows: list[FoundRow] = []
+    check_links = links.mode != "all"
     for entry in entries:
         path = prefix + entry.name
         problem = None
         if not path.isascii():
             path, problem = _shown_name(path)
+        if check_links and entry.is_symlink():
+            refused = links.refusal(prefix + entry.name)
+            if refused:
+                try:
+                    link_stat = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue  # gone between listing and stat
+                refused = f"{refused}: {links.fix}"
+                rows.append((path, link_stat.st_size, link_stat.st_mtime_ns, problem or refused))
+                continue
         try:
             file_stat = entry.stat()
         except OSError as exc:
@@ -254,6 +314,15 @@ def _unlisted_entry(path: str, exc: OSError | None) -> tuple[str, str]:
         shown,
         f"{shown}: symbolic link or entry that cannot be followed ({cause}); if it is a folder,"
         " nothing under it was looked at and none of its rows is pruned: fix or remove it",
+    )
+
+
+def _unfollowed_folder(path: str, refused: str, fix: str) -> tuple[str, str]:
+    """A link to a folder that --follow-symlinks does not follow, with the reason."""
+    shown, _ = _shown_name(path)
+    return (
+        shown,
+        f"{shown}: {refused}; nothing under it was looked at and none of its rows is pruned: {fix}",
     )
 
 

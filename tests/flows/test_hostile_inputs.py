@@ -145,7 +145,8 @@ def hostile_files() -> dict[str, bytes]:
 
 
 # name -> (status, words the reason must contain, encoding when loaded); {root} in a word is
-# the input folder's real path, as full paths in the warehouse start with it.
+# the input folder's real path, as full paths in the warehouse start with it, and {outside}
+# the real path of the folder beside it that holds link targets.
 EXPECTED: dict[str, tuple[str, tuple[str, ...], str | None]] = {
     f"{DAY}/empty.txt": ("rejected", ("empty", "0 bytes"), None),
     f"{DAY}/blank.txt": ("rejected", ("only whitespace",), None),
@@ -184,12 +185,19 @@ EXPECTED: dict[str, tuple[str, tuple[str, ...], str | None]] = {
     f"{DAY}/surrogate.jsonl": ("loaded", (), "utf-8"),
     f"{DAY}/brace-headline.txt": ("loaded", (), "utf-8"),
     f"{DAY}/ideographic-spaces.txt": ("loaded", ("(AP)", "not a date"), "utf-8"),
-    # A link to a file outside the input is read once, under the link's own path; no date in
-    # its path, so its dateline's year comes from the modification time, and it says so.
-    "outside-target-is-linked.txt": (
+    # A link to a file inside the input (named like no article) is read once, under the link's
+    # own path; no date in its path, so its dateline's year comes from the modification time,
+    # and it says so.
+    "inside-target-is-linked.txt": (
         "loaded",
         ("dateline has no year", "modification time", "--reference-date"),
         "utf-8",
+    ),
+    # A link leading out of the input is not followed by default (--follow-symlinks inside).
+    "outside-target-is-linked.txt": (
+        "rejected",
+        ("symbolic link to {outside}/story.txt, outside the input folder", "--follow-symlinks all"),
+        None,
     ),
     # A link to a file inside the input is the same article under a second path.
     f"{DAY}/link-to-copy-a.txt": (
@@ -213,6 +221,10 @@ def build_hostile_folder(root: Path, outside: Path) -> None:
     target = outside / "story.txt"
     target.write_text(kyodo("Story kept outside the input", "It is linked in."))
     (root / "outside-target-is-linked.txt").symlink_to(target)
+    kept = root / "notes" / "story.md"
+    kept.parent.mkdir()
+    kept.write_text(kyodo("Story kept under another name", "It is linked in."))
+    (root / "inside-target-is-linked.txt").symlink_to(kept)
     (root / DAY / "link-to-copy-a.txt").symlink_to("copy-a.txt")
     (root / "dangling-link.txt").symlink_to(root / "no-such-target.txt")
     (root / "self-loop-link.txt").symlink_to("self-loop-link.txt")
@@ -307,7 +319,8 @@ def test_hostile_file_has_its_status_reason_and_encoding(hostile_run, path):
     if status == "rejected":
         assert reason.startswith(f"{full_path(root, path)}: "), reason
     for word in words:
-        assert word.format(root=os.path.realpath(root)) in reason, reason
+        where = {"root": os.path.realpath(root), "outside": os.path.realpath(root / "../outside")}
+        assert word.format(**where) in reason, reason
     if status == "loaded":
         assert got_encoding == encoding
 
@@ -340,7 +353,7 @@ def test_directory_loop_reads_nothing_twice(hostile_run):
         (f"{DAY}/T\u014dky\u014d news/\u00e7\u00e0 va.txt", "Tokyo stocks rise"),
         (f"{DAY}/--help.txt", "Option-like name one"),
         (f"{DAY}/-rf.txt", "Option-like name two"),
-        ("outside-target-is-linked.txt", "Story kept outside the input"),
+        ("inside-target-is-linked.txt", "Story kept under another name"),
         (f"{DAY}/brace-headline.txt", "{Corrected} Minister resigns"),
         (f"{DAY}/surrogate.jsonl", "Lone \ufffd surrogate"),
         (f"{DAY}/deep.jsonl", "Deep file survives"),
@@ -625,7 +638,7 @@ def test_unreadable_file_is_retried_once_it_can_be_read(tmp_path, monkeypatch):
 def test_broken_link_is_loaded_once_its_target_appears(tmp_path):
     root = tmp_path / "in"
     root.mkdir()
-    target = tmp_path / "later.txt"
+    target = root / "later.md"  # inside the input, named like no article: read via the link
     (root / "link.txt").symlink_to(target)
     db_path = tmp_path / "news.duckdb"
     first = run_pipeline(Settings(input_dir=root, db_path=db_path), as_tasks=False)

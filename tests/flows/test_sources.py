@@ -220,14 +220,15 @@ def test_migration_backfills_evidence_from_mentions(tmp_path: Path) -> None:
 
 def test_a_linked_folder_whose_target_is_gone_blocks_prune(run, tmp_path: Path) -> None:
     # feeds/kenya is a link to a drive; unmounted, the link dangles and its files look gone.
+    # The drive is outside feeds: only --follow-symlinks all follows the link at all.
     drive = write(tmp_path / "drive", KENYA)
     feeds = tmp_path / "feeds"
     feeds.mkdir()
     (feeds / "kenya").symlink_to(drive)
     write(feeds / "chile", CHILE)
-    run(feeds)
+    run(feeds, follow_symlinks="all")
     drive.rename(tmp_path / "unmounted")
-    summary = run(feeds, prune_missing=True)
+    summary = run(feeds, prune_missing=True, follow_symlinks="all")
     assert [folder for folder, _ in summary.unlisted] == [str(feeds.resolve() / "kenya")]
     assert "target is missing" in summary.unlisted[0][1]
     assert summary.prune_skipped is not None
