@@ -258,6 +258,7 @@ def read(
         input_format=settings.input_format,
         reference_date=settings.reference_date,
         max_file_bytes=settings.max_file_bytes,
+        links=stages.Links(settings.follow_symlinks, stages.source_root(settings.input_dir)),
     )
     seconds = time.perf_counter() - started
     crash_point(settings, f"read:{batch_no}")

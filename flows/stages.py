@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import hashlib
 import logging
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from pathlib import Path, PurePosixPath
-from stat import S_ISREG
+from stat import S_ISBLK, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISREG, S_ISSOCK
 
 import polars as pl
 
@@ -22,7 +23,9 @@ from transforms.file_reads import (
     grown_reason,
     ledger_frame,
     ledger_rows,
+    not_regular_reason,
     read_change,
+    refusal,
     refusals,
     split_unchanged,
     unchanged_frame,
@@ -43,6 +46,11 @@ _DISCOVER_CHUNK = 1 << 16
 _PARSE_BATCH_BYTES = 4 * 1024 * 1024
 
 FoundRow = tuple[str, int, int, str | None]  # path, size, mtime in ns, problem
+
+# How a discovered file is opened. O_NONBLOCK: a FIFO put in its place after discovery opens at
+# once instead of waiting for a writer for good (fstat then refuses it); it changes nothing for
+# a regular file. O_NOCTTY: a terminal put in its place does not become the run's terminal.
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY
 
 
 def _shown_name(rel: str) -> tuple[str, str | None]:
@@ -350,11 +358,14 @@ def read_files(
     input_format: str,
     reference_date: date | None,
     max_file_bytes: int,
+    links: Links | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """(ledger rows, articles, unchanged files) for the given files; bad files get a reason.
 
     A rejection that the file's bytes do not explain (unreadable, vanished, still being
-    written, over the size limit) leaves size_bytes null, so the next run reads it again.
+    written, over the size limit, no longer a regular file) leaves size_bytes null, so the
+    next run reads it again. links is the policy discovery applied, applied again to a file
+    that has become a link since (None: every link is followed).
     """
     parse = partial(
         _parse_batch,
@@ -368,7 +379,7 @@ def read_files(
     # map, not a loop over the batches: no name holds a parsed batch's bytes while the
     # next batch is read.
     for batch_rows, batch_articles, batch_unchanged in map(
-        parse, _read_batches(files, max_file_bytes)
+        parse, _read_batches(files, max_file_bytes, links)
     ):
         rows += batch_rows
         articles += batch_articles
@@ -376,7 +387,9 @@ def read_files(
     return ledger_frame(rows), article_rows_frame(articles), pl.concat(unchanged, rechunk=True)
 
 
-def _read_batches(files: pl.DataFrame, max_file_bytes: int) -> Iterator[list[FileRead]]:
+def _read_batches(
+    files: pl.DataFrame, max_file_bytes: int, links: Links | None
+) -> Iterator[list[FileRead]]:
     """Every file taken by _take, in batches holding about _PARSE_BATCH_BYTES of bytes."""
     batch: list[FileRead] = []
     held = 0
@@ -387,7 +400,7 @@ def _read_batches(files: pl.DataFrame, max_file_bytes: int) -> Iterator[list[Fil
         refusals(files, max_file_bytes),
         strict=True,
     ):
-        read = _take(path, size, mtime, refused, max_file_bytes)
+        read = _take(path, size, mtime, refused, max_file_bytes, links)
         batch.append(read)
         held += read.size_bytes or 0
         if held >= _PARSE_BATCH_BYTES:
@@ -396,15 +409,26 @@ def _read_batches(files: pl.DataFrame, max_file_bytes: int) -> Iterator[list[Fil
     yield batch
 
 
-def _take(path: str, size: int, mtime: int, refused: str | None, max_file_bytes: int) -> FileRead:
+def _take(
+    path: str,
+    size: int,
+    mtime: int,
+    refused: str | None,
+    max_file_bytes: int,
+    links: Links | None,
+) -> FileRead:
     """One discovered file (size, mtime in microseconds as found, why it is refused if it
     is) read with every guard: its bytes and their hash, or why nothing was read."""
     if refused is not None:
         return FileRead(path, mtime, reason=refused)
     try:
-        before, data, after = _read_file(path, max_file_bytes)
+        before, data, after = _read_file(path, max_file_bytes, links)
     except _Grown as grown:
         return FileRead(path, mtime, reason=grown_reason(path, size, grown.size, max_file_bytes))
+    except _NotRegular as odd:
+        return FileRead(path, mtime, reason=not_regular_reason(path, odd.kind))
+    except _NotFollowed as link:
+        return FileRead(path, mtime, reason=refusal(path, size, link.reason, max_file_bytes))
     except OSError as exc:
         is_link = isinstance(exc, FileNotFoundError) and os.path.islink(path)
         return FileRead(path, mtime, reason=unreadable_reason(path, exc, is_link))
@@ -437,31 +461,79 @@ def _parse_batch(
     return rows, articles, unchanged_frame(unchanged)
 
 
-def _read_open(fd: int, size: int) -> bytes:
-    """The rest of an open file that fstat said holds size bytes (one read when it still does)."""
+def _read_open(fd: int, size: int, limit: int) -> bytes:
+    """The rest of an open regular file that fstat said holds size bytes (one read when it
+    still does), never more than limit + 1 bytes however much it grows meanwhile."""
     data = os.read(fd, size + 1)
     if len(data) == size:
         return data  # a short read of a regular file: its end
     chunks = [data]
-    while chunk := os.read(fd, 1 << 20):
+    held = len(data)
+    while held <= limit and (chunk := os.read(fd, min(1 << 20, limit + 1 - held))):
         chunks.append(chunk)
+        held += len(chunk)
     return b"".join(chunks)
 
 
-def _read_file(path: str, max_file_bytes: int) -> tuple[os.stat_result, bytes, os.stat_result]:
+def _open(path: str, links: Links | None) -> int:
+    """A descriptor of the file at path, opened without waiting on a FIFO; a link put at the
+    path since discovery is followed only as links allows (else _NotFollowed)."""
+    if links is None or links.mode == "all":
+        return os.open(path, _OPEN_FLAGS)
+    try:
+        # Most paths are no link: one open, which fails on a link, decides.
+        return os.open(path, _OPEN_FLAGS | os.O_NOFOLLOW)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+    refused = links.refusal(path)
+    if refused:
+        raise _NotFollowed(f"{refused}: {links.fix}")
+    return os.open(path, _OPEN_FLAGS)
+
+
+def _read_file(
+    path: str, max_file_bytes: int, links: Links | None = None
+) -> tuple[os.stat_result, bytes, os.stat_result]:
     """(fstat before, bytes, fstat after) of one file, both stats of the file actually read.
 
-    Raises _Grown when it is over max_file_bytes before the read.
+    Raises _NotRegular when what was opened is not a regular file (a FIFO, device, socket or
+    folder put at the path since discovery), _NotFollowed for a link links does not follow,
+    and _Grown when it is over max_file_bytes before or during the read.
+
+    There is no clock on a read: once the descriptor is a regular file, a read never waits
+    for a writer, so the size cap (at most max_file_bytes + 1 bytes are read) bounds both
+    the time and the memory a file can take. Only a hung network mount can stall it, in
+    the kernel, where no timer of ours could interrupt it.
     """
-    fd = os.open(path, os.O_RDONLY)
+    fd = _open(path, links)
     try:
         before = os.fstat(fd)
+        if not S_ISREG(before.st_mode):
+            raise _NotRegular(_file_kind(before.st_mode))
         if before.st_size > max_file_bytes:
             raise _Grown(before.st_size)
-        data = _read_open(fd, before.st_size)
-        return before, data, os.fstat(fd)
+        data = _read_open(fd, before.st_size, max_file_bytes)
+        after = os.fstat(fd)
+        if len(data) > max_file_bytes:
+            raise _Grown(max(after.st_size, len(data)))
+        return before, data, after
     finally:
         os.close(fd)
+
+
+def _file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words."""
+    for is_kind, kind in (
+        (S_ISFIFO, "a FIFO"),
+        (S_ISCHR, "a character device"),
+        (S_ISBLK, "a block device"),
+        (S_ISSOCK, "a socket"),
+        (S_ISDIR, "a folder"),
+    ):
+        if is_kind(mode):
+            return kind
+    return "another kind of file"
 
 
 class _Grown(Exception):
@@ -470,3 +542,19 @@ class _Grown(Exception):
     def __init__(self, size: int) -> None:
         super().__init__(size)
         self.size = size
+
+
+class _NotRegular(Exception):
+    """What was opened is not a regular file (kind says what it is)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+class _NotFollowed(Exception):
+    """The path is, now, a symbolic link that the run's --follow-symlinks does not follow."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

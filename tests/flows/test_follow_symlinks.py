@@ -137,6 +137,26 @@ def test_inside_follows_a_link_by_where_its_target_resolves(tmp_path, target, fo
     assert (problems[full_path(root, f"{DAY}/probe.txt")] is None) is followed
 
 
+def test_a_file_swapped_for_a_link_out_after_discovery_is_not_read(tmp_path):
+    root = tmp_path / "in"
+    path = write(root, "story.txt", kyodo("Story found in place", "It is a file."))
+    found = stages.discover_files(root, PATTERNS)
+    secret = tmp_path / "secret.txt"
+    secret.write_text(kyodo("Secret outside", "It must not load."))
+    path.unlink()
+    path.symlink_to(secret)
+    links = stages.Links("inside", os.path.realpath(root))
+
+    ledger_rows, articles, _ = stages.read_files(
+        found, {}, input_format="auto", reference_date=None, max_file_bytes=10**6, links=links
+    )
+    [row] = ledger_rows.to_dicts()
+
+    assert row["status"] == "rejected"
+    assert f"symbolic link to {os.path.realpath(secret)}, outside the input folder" in row["reason"]
+    assert articles.is_empty()
+
+
 def test_an_unknown_follow_symlinks_value_is_refused_by_name():
     with pytest.raises(ValueError, match="'some': give one of inside, all, none"):
         stages.Links("some", "/")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import duckdb
@@ -12,7 +14,7 @@ import pytest
 from flows import stages
 from tests.conftest import SAMPLES, query
 from tests.e2e.test_processes import run_plain
-from warehouse import db
+from warehouse import db, sources
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "warehouse-dbfde3b"
 
@@ -235,3 +237,29 @@ def test_a_linked_folder_whose_target_is_gone_blocks_prune(run, tmp_path: Path) 
     warehouse = tmp_path / "news.duckdb"
     assert query(warehouse, "select count(*) from articles") == [(4,)]
     assert query(warehouse, "select distinct status from source_files") == [("loaded",)]
+
+
+def test_a_fifo_or_dev_zero_at_a_recorded_path_is_no_evidence_and_holds_nothing_up(
+    tmp_path: Path,
+) -> None:
+    story = tmp_path / "story.txt"
+    story.write_bytes(b"abc")
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "zero.txt").symlink_to("/dev/zero")
+    hashes: dict[tuple[str, int], str | None] = {}
+
+    def hash_all() -> None:
+        for name, size in (("story.txt", 3), ("story.txt", 4), ("pipe.txt", 0), ("zero.txt", 0)):
+            hashes[name, size] = sources._sha256(str(tmp_path / name), size)
+
+    thread = threading.Thread(target=hash_all, daemon=True)
+    thread.start()
+    thread.join(timeout=10)
+
+    assert not thread.is_alive(), "hashing a recorded path blocked"
+    assert hashes == {
+        ("story.txt", 3): hashlib.sha256(b"abc").hexdigest(),
+        ("story.txt", 4): None,  # not the recorded size: not the recorded bytes either
+        ("pipe.txt", 0): None,
+        ("zero.txt", 0): None,
+    }
