@@ -189,9 +189,12 @@ class Runner:
 
 
 @task(cache_policy=NO_CACHE)
-def discover(input_dir: Path, patterns: tuple[str, ...]) -> stages.Discovery:
-    """Find the article files under the input folder, and the folders that could not be listed."""
-    return stages.discover(input_dir, patterns)
+def discover(
+    input_dir: Path, patterns: tuple[str, ...], follow_symlinks: str = "inside"
+) -> stages.Discovery:
+    """Find the article files under the input folder, and the folders that could not be listed
+    or followed."""
+    return stages.discover(input_dir, patterns, follow_symlinks)
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
@@ -255,6 +258,7 @@ def read(
         input_format=settings.input_format,
         reference_date=settings.reference_date,
         max_file_bytes=settings.max_file_bytes,
+        links=stages.Links(settings.follow_symlinks, stages.source_root(settings.input_dir)),
     )
     seconds = time.perf_counter() - started
     crash_point(settings, f"read:{batch_no}")
@@ -411,7 +415,7 @@ def _pipeline(settings: Settings, run: Runner, logger: Logger) -> RunSummary:
     summary = RunSummary()
     started = time.perf_counter()
     with timed(summary, "discover"):
-        discovery = run(discover, settings.input_dir, settings.patterns)
+        discovery = run(discover, settings.input_dir, settings.patterns, settings.follow_symlinks)
     _note_discovery(summary, discovery, settings, logger)
     with timed(summary, "prepare"):
         known, first_load_id = run(prepare_warehouse, settings, discovery.unlisted)

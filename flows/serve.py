@@ -78,6 +78,7 @@ def serve(
     db_path: Path,
     port: int = 4200,
     data_dir: Path = Path("data"),
+    follow_symlinks: str = "inside",
 ) -> int:
     """Serve the ingest flow on a schedule until Ctrl-C or SIGTERM; returns an exit status.
 
@@ -106,7 +107,11 @@ def serve(
             name="wirehouse-scheduled",
             cron=cron,
             interval=interval,
-            parameters={"input_dir": str(input_dir.resolve()), "db_path": str(db_path.resolve())},
+            parameters={
+                "input_dir": str(input_dir.resolve()),
+                "db_path": str(db_path.resolve()),
+                "follow_symlinks": follow_symlinks,
+            },
         )
     except KeyboardInterrupt:
         print("wirehouse: stopping")

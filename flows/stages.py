@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import hashlib
 import logging
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from pathlib import Path, PurePosixPath
-from stat import S_ISREG
+from stat import S_ISBLK, S_ISCHR, S_ISDIR, S_ISFIFO, S_ISREG, S_ISSOCK
 
 import polars as pl
 
@@ -22,7 +23,9 @@ from transforms.file_reads import (
     grown_reason,
     ledger_frame,
     ledger_rows,
+    not_regular_reason,
     read_change,
+    refusal,
     refusals,
     split_unchanged,
     unchanged_frame,
@@ -31,6 +34,7 @@ from transforms.file_reads import (
 from transforms.mtimes import mtime_column, mtime_date, mtime_us
 from transforms.reading import ArticleRow, article_rows_frame, read_documents
 from transforms.schemas import FOUND_SCHEMA, UNLISTED_SCHEMA
+from wirehouse.settings import FOLLOW_SYMLINKS
 
 log = logging.getLogger("wirehouse")
 
@@ -42,6 +46,11 @@ _DISCOVER_CHUNK = 1 << 16
 _PARSE_BATCH_BYTES = 4 * 1024 * 1024
 
 FoundRow = tuple[str, int, int, str | None]  # path, size, mtime in ns, problem
+
+# How a discovered file is opened. O_NONBLOCK: a FIFO put in its place after discovery opens at
+# once instead of waiting for a writer for good (fstat then refuses it); it changes nothing for
+# a regular file. O_NOCTTY: a terminal put in its place does not become the run's terminal.
+_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY
 
 
 def _shown_name(rel: str) -> tuple[str, str | None]:
@@ -81,6 +90,44 @@ def source_prefix(root: Path) -> str:
 
 
 @dataclass(frozen=True)
+class Links:
+    """Which symbolic links under the input folder a run follows (--follow-symlinks)."""
+
+    mode: str  # inside | all | none (wirehouse.settings.FOLLOW_SYMLINKS)
+    top: str  # the input folder's real path (source_root)
+
+    def __post_init__(self) -> None:
+        if self.mode not in FOLLOW_SYMLINKS:
+            raise ValueError(
+                f"follow_symlinks {self.mode!r}: give one of {', '.join(FOLLOW_SYMLINKS)}"
+            )
+
+    def refusal(self, path: str) -> str | None:
+        """Why the symbolic link at path is not followed; None when it is."""
+        if self.mode == "all":
+            return None
+        if self.mode == "none":
+            return "symbolic link, not followed (--follow-symlinks none)"
+        # The target with every link on the way resolved, as far as it exists: a link to a
+        # link that leads out is out.
+        target = os.path.realpath(path)
+        if target == self.top or target.startswith(os.path.join(self.top, "")):
+            return None
+        shown, _ = _shown_name(target)
+        return (
+            f"symbolic link to {shown}, outside the input folder, not followed"
+            " (--follow-symlinks inside)"
+        )
+
+    @property
+    def fix(self) -> str:
+        """What to do about a link not followed."""
+        if self.mode == "none":
+            return "run with --follow-symlinks inside or all to follow it"
+        return "move its target into the input folder, or run with --follow-symlinks all"
+
+
+@dataclass(frozen=True)
 class Discovery:
     """What one walk of the input folder found: files, and folders it could not list."""
 
@@ -93,23 +140,27 @@ class Discovery:
         return self.unlisted.is_empty()
 
 
-def discover_files(root: Path, patterns: tuple[str, ...]) -> pl.DataFrame:
+def discover_files(
+    root: Path, patterns: tuple[str, ...], follow_symlinks: str = "inside"
+) -> pl.DataFrame:
     """Every file under root matching a pattern, with its size, mtime and any problem, by path."""
-    return discover(root, patterns).files
+    return discover(root, patterns, follow_symlinks).files
 
 
-def discover(root: Path, patterns: tuple[str, ...]) -> Discovery:
+def discover(root: Path, patterns: tuple[str, ...], follow_symlinks: str = "inside") -> Discovery:
     """Walk root: every file matching a pattern (full path, size, mtime, problem) and every
-    folder that could not be listed, with the reason."""
+    folder that could not be listed or followed, with the reason. A link follow_symlinks does
+    not follow is a file with a problem, or a folder not listed."""
     top = source_root(root)
+    links = Links(follow_symlinks, top)
     shown_top, bad_name = _shown_name(top)
     if bad_name:
         return _undecodable_input(shown_top)
     unlisted: list[tuple[str, str]] = []
     # The frame is built as the walk goes, so unlisted is complete once it is.
     files = _found_frame(
-        _found_rows(prefix, entries)
-        for prefix, entries in _walk(top, _name_matcher(patterns), unlisted)
+        _found_rows(prefix, entries, links)
+        for prefix, entries in _walk(top, _name_matcher(patterns), links, unlisted)
     )
     return Discovery(
         files=files, unlisted=pl.DataFrame(unlisted, schema=UNLISTED_SCHEMA, orient="row")
@@ -130,7 +181,7 @@ def _undecodable_input(shown_top: str) -> Discovery:
 
 
 def _walk(
-    top: str, matches: Callable[[str], bool], unlisted: list[tuple[str, str]]
+    top: str, matches: Callable[[str], bool], links: Links, unlisted: list[tuple[str, str]]
 ) -> Iterator[tuple[str, list[os.DirEntry[str]]]]:
     """(folder path ending in '/', its matching entries by name) for every folder under top,
     each real folder once; what cannot be listed or followed goes to unlisted, with why."""
@@ -154,7 +205,7 @@ def _walk(
             continue
         seen.add((st.st_dev, st.st_ino))
         prefix = os.path.join(directory, "")
-        subdirs, files = _sort_entries(prefix, entries, matches, unlisted)
+        subdirs, files = _sort_entries(prefix, entries, matches, links, unlisted)
         yield prefix, files
         stack.extend(prefix + name for name in reversed(subdirs))
 
@@ -163,10 +214,11 @@ def _sort_entries(
     prefix: str,
     entries: list[os.DirEntry[str]],
     matches: Callable[[str], bool],
+    links: Links,
     unlisted: list[tuple[str, str]],
 ) -> tuple[list[str], list[os.DirEntry[str]]]:
     """(subfolder names, matching file entries), each sorted by name, of one folder's entries;
-    links that cannot be followed and may be folders go to unlisted."""
+    links that cannot or may not be followed and may be folders go to unlisted."""
     subdirs: list[str] = []
     files: list[os.DirEntry[str]] = []
     for entry in entries:
@@ -179,7 +231,11 @@ def _sort_entries(
                 unlisted.append(_unlisted_entry(prefix + entry.name, exc))
             continue
         if is_dir:
-            subdirs.append(entry.name)
+            refused = entry.is_symlink() and links.refusal(prefix + entry.name)
+            if refused:
+                unlisted.append(_unfollowed_folder(prefix + entry.name, refused, links.fix))
+            else:
+                subdirs.append(entry.name)
         elif matches(entry.name):
             files.append(entry)
         elif entry.is_symlink() and not os.path.exists(prefix + entry.name):
@@ -191,15 +247,27 @@ def _sort_entries(
     return subdirs, files
 
 
-def _found_rows(prefix: str, entries: list[os.DirEntry[str]]) -> list[FoundRow]:
+def _found_rows(prefix: str, entries: list[os.DirEntry[str]], links: Links) -> list[FoundRow]:
     """(path as shown, size, mtime in ns, problem) of every matching entry of one folder that
-    is an article file: not a FIFO, socket or device, and not gone since the listing."""
+    is an article file: not a FIFO, socket or device, and not gone since the listing; a link
+    that links does not follow is one with a problem (and the link's own size and mtime)."""
     rows: list[FoundRow] = []
+    check_links = links.mode != "all"
     for entry in entries:
         path = prefix + entry.name
         problem = None
         if not path.isascii():
             path, problem = _shown_name(path)
+        if check_links and entry.is_symlink():
+            refused = links.refusal(prefix + entry.name)
+            if refused:
+                try:
+                    link_stat = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue  # gone between listing and stat
+                refused = f"{refused}: {links.fix}"
+                rows.append((path, link_stat.st_size, link_stat.st_mtime_ns, problem or refused))
+                continue
         try:
             file_stat = entry.stat()
         except OSError as exc:
@@ -257,6 +325,15 @@ def _unlisted_entry(path: str, exc: OSError | None) -> tuple[str, str]:
     )
 
 
+def _unfollowed_folder(path: str, refused: str, fix: str) -> tuple[str, str]:
+    """A link to a folder that --follow-symlinks does not follow, with the reason."""
+    shown, _ = _shown_name(path)
+    return (
+        shown,
+        f"{shown}: {refused}; nothing under it was looked at and none of its rows is pruned: {fix}",
+    )
+
+
 def _unlisted_reason(folder: str, is_root: bool, exc: OSError) -> str:
     """Why a folder could not be listed, and what to do."""
     what = "input folder" if is_root else "folder"
@@ -281,11 +358,14 @@ def read_files(
     input_format: str,
     reference_date: date | None,
     max_file_bytes: int,
+    links: Links | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """(ledger rows, articles, unchanged files) for the given files; bad files get a reason.
 
     A rejection that the file's bytes do not explain (unreadable, vanished, still being
-    written, over the size limit) leaves size_bytes null, so the next run reads it again.
+    written, over the size limit, no longer a regular file) leaves size_bytes null, so the
+    next run reads it again. links is the policy discovery applied, applied again to a file
+    that has become a link since (None: every link is followed).
     """
     parse = partial(
         _parse_batch,
@@ -299,7 +379,7 @@ def read_files(
     # map, not a loop over the batches: no name holds a parsed batch's bytes while the
     # next batch is read.
     for batch_rows, batch_articles, batch_unchanged in map(
-        parse, _read_batches(files, max_file_bytes)
+        parse, _read_batches(files, max_file_bytes, links)
     ):
         rows += batch_rows
         articles += batch_articles
@@ -307,7 +387,9 @@ def read_files(
     return ledger_frame(rows), article_rows_frame(articles), pl.concat(unchanged, rechunk=True)
 
 
-def _read_batches(files: pl.DataFrame, max_file_bytes: int) -> Iterator[list[FileRead]]:
+def _read_batches(
+    files: pl.DataFrame, max_file_bytes: int, links: Links | None
+) -> Iterator[list[FileRead]]:
     """Every file taken by _take, in batches holding about _PARSE_BATCH_BYTES of bytes."""
     batch: list[FileRead] = []
     held = 0
@@ -318,7 +400,7 @@ def _read_batches(files: pl.DataFrame, max_file_bytes: int) -> Iterator[list[Fil
         refusals(files, max_file_bytes),
         strict=True,
     ):
-        read = _take(path, size, mtime, refused, max_file_bytes)
+        read = _take(path, size, mtime, refused, max_file_bytes, links)
         batch.append(read)
         held += read.size_bytes or 0
         if held >= _PARSE_BATCH_BYTES:
@@ -327,15 +409,26 @@ def _read_batches(files: pl.DataFrame, max_file_bytes: int) -> Iterator[list[Fil
     yield batch
 
 
-def _take(path: str, size: int, mtime: int, refused: str | None, max_file_bytes: int) -> FileRead:
+def _take(
+    path: str,
+    size: int,
+    mtime: int,
+    refused: str | None,
+    max_file_bytes: int,
+    links: Links | None,
+) -> FileRead:
     """One discovered file (size, mtime in microseconds as found, why it is refused if it
     is) read with every guard: its bytes and their hash, or why nothing was read."""
     if refused is not None:
         return FileRead(path, mtime, reason=refused)
     try:
-        before, data, after = _read_file(path, max_file_bytes)
+        before, data, after = _read_file(path, max_file_bytes, links)
     except _Grown as grown:
         return FileRead(path, mtime, reason=grown_reason(path, size, grown.size, max_file_bytes))
+    except _NotRegular as odd:
+        return FileRead(path, mtime, reason=not_regular_reason(path, odd.kind))
+    except _NotFollowed as link:
+        return FileRead(path, mtime, reason=refusal(path, size, link.reason, max_file_bytes))
     except OSError as exc:
         is_link = isinstance(exc, FileNotFoundError) and os.path.islink(path)
         return FileRead(path, mtime, reason=unreadable_reason(path, exc, is_link))
@@ -368,31 +461,79 @@ def _parse_batch(
     return rows, articles, unchanged_frame(unchanged)
 
 
-def _read_open(fd: int, size: int) -> bytes:
-    """The rest of an open file that fstat said holds size bytes (one read when it still does)."""
+def _read_open(fd: int, size: int, limit: int) -> bytes:
+    """The rest of an open regular file that fstat said holds size bytes (one read when it
+    still does), never more than limit + 1 bytes however much it grows meanwhile."""
     data = os.read(fd, size + 1)
     if len(data) == size:
         return data  # a short read of a regular file: its end
     chunks = [data]
-    while chunk := os.read(fd, 1 << 20):
+    held = len(data)
+    while held <= limit and (chunk := os.read(fd, min(1 << 20, limit + 1 - held))):
         chunks.append(chunk)
+        held += len(chunk)
     return b"".join(chunks)
 
 
-def _read_file(path: str, max_file_bytes: int) -> tuple[os.stat_result, bytes, os.stat_result]:
+def _open(path: str, links: Links | None) -> int:
+    """A descriptor of the file at path, opened without waiting on a FIFO; a link put at the
+    path since discovery is followed only as links allows (else _NotFollowed)."""
+    if links is None or links.mode == "all":
+        return os.open(path, _OPEN_FLAGS)
+    try:
+        # Most paths are no link: one open, which fails on a link, decides.
+        return os.open(path, _OPEN_FLAGS | os.O_NOFOLLOW)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+    refused = links.refusal(path)
+    if refused:
+        raise _NotFollowed(f"{refused}: {links.fix}")
+    return os.open(path, _OPEN_FLAGS)
+
+
+def _read_file(
+    path: str, max_file_bytes: int, links: Links | None = None
+) -> tuple[os.stat_result, bytes, os.stat_result]:
     """(fstat before, bytes, fstat after) of one file, both stats of the file actually read.
 
-    Raises _Grown when it is over max_file_bytes before the read.
+    Raises _NotRegular when what was opened is not a regular file (a FIFO, device, socket or
+    folder put at the path since discovery), _NotFollowed for a link links does not follow,
+    and _Grown when it is over max_file_bytes before or during the read.
+
+    There is no clock on a read: once the descriptor is a regular file, a read never waits
+    for a writer, so the size cap (at most max_file_bytes + 1 bytes are read) bounds both
+    the time and the memory a file can take. Only a hung network mount can stall it, in
+    the kernel, where no timer of ours could interrupt it.
     """
-    fd = os.open(path, os.O_RDONLY)
+    fd = _open(path, links)
     try:
         before = os.fstat(fd)
+        if not S_ISREG(before.st_mode):
+            raise _NotRegular(_file_kind(before.st_mode))
         if before.st_size > max_file_bytes:
             raise _Grown(before.st_size)
-        data = _read_open(fd, before.st_size)
-        return before, data, os.fstat(fd)
+        data = _read_open(fd, before.st_size, max_file_bytes)
+        after = os.fstat(fd)
+        if len(data) > max_file_bytes:
+            raise _Grown(max(after.st_size, len(data)))
+        return before, data, after
     finally:
         os.close(fd)
+
+
+def _file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words."""
+    for is_kind, kind in (
+        (S_ISFIFO, "a FIFO"),
+        (S_ISCHR, "a character device"),
+        (S_ISBLK, "a block device"),
+        (S_ISSOCK, "a socket"),
+        (S_ISDIR, "a folder"),
+    ):
+        if is_kind(mode):
+            return kind
+    return "another kind of file"
 
 
 class _Grown(Exception):
@@ -401,3 +542,19 @@ class _Grown(Exception):
     def __init__(self, size: int) -> None:
         super().__init__(size)
         self.size = size
+
+
+class _NotRegular(Exception):
+    """What was opened is not a regular file (kind says what it is)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+class _NotFollowed(Exception):
+    """The path is, now, a symbolic link that the run's --follow-symlinks does not follow."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

@@ -85,6 +85,15 @@ def unreadable_reason(path: str, exc: OSError, is_link: bool) -> str:
     return f"{path}: could not read ({exc.strerror or exc}): check the file; {_RETRY}"
 
 
+def not_regular_reason(path: str, kind: str) -> str:
+    """Why a file that discovery found is not read when what the path opens is now kind
+    (a FIFO, a device, a folder): something was put in its place."""
+    return (
+        f"{path}: no longer a regular file ({kind} was put in its place after it was found),"
+        f" so nothing was read: put the article file back; {_RETRY}"
+    )
+
+
 def read_change(
     path: str,
     found: tuple[int, int | None],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable
+from stat import S_ISREG
 
 import duckdb
 import polars as pl
@@ -16,12 +17,28 @@ from warehouse import db
 _CONFIRM_SAMPLE = 50
 
 
-def _sha256(path: str) -> str | None:
+def _sha256(path: str, size: int) -> str | None:
+    """The SHA-256 of the file at path when it is a regular file of size bytes, else None."""
     try:
-        with open(path, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
+        # Non-blocking, and only a regular file of the recorded size is read: a FIFO or
+        # /dev/zero put at the path cannot hang or fill the run (see flows/stages.py).
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY)
     except OSError:
         return None
+    try:
+        st = os.fstat(fd)
+        if not S_ISREG(st.st_mode) or st.st_size != size:
+            return None
+        digest = hashlib.sha256()
+        held = 0
+        while held <= size and (chunk := os.read(fd, min(1 << 20, size + 1 - held))):
+            digest.update(chunk)
+            held += len(chunk)
+        return digest.hexdigest() if held == size else None
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def _same_size_and_mtime(path: str, size: int | None, mtime_us: int | None) -> bool:
@@ -60,13 +77,13 @@ def adopt_relative_paths(
     )
     if present.is_empty():
         return 0
-    sample = present.drop_nulls("sha256").head(_CONFIRM_SAMPLE)
+    sample = present.drop_nulls(["sha256", "size_bytes"]).head(_CONFIRM_SAMPLE)
     if not (
         any(
             _same_size_and_mtime(prefix + p, size, mtime)
             for p, size, mtime in present.select("path", "size_bytes", "mtime_us").iter_rows()
         )
-        or any(_sha256(prefix + p) == sha for p, sha, _, _ in sample.iter_rows())
+        or any(_sha256(prefix + p, size) == sha for p, sha, size, _ in sample.iter_rows())
     ):
         warn(
             f"{present.height} file(s) under {prefix} have the relative paths of files an earlier"

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wirehouse import lifetime
-from wirehouse.settings import DEFAULT_DB, FORMATS, Settings
+from wirehouse.settings import DEFAULT_DB, FOLLOW_SYMLINKS, FORMATS, Settings
 
 if TYPE_CHECKING:
     from flows.ingest import RunSummary
@@ -36,9 +36,20 @@ def _add_db(parser: argparse.ArgumentParser, env: Settings) -> None:
     )
 
 
+def _add_follow_symlinks(parser: argparse.ArgumentParser, env: Settings) -> None:
+    parser.add_argument(
+        "--follow-symlinks",
+        choices=FOLLOW_SYMLINKS,
+        default=env.follow_symlinks,
+        help="follow symbolic links under --input only when their target is inside it"
+        " (default), all of them, or none; a link not followed is recorded with the reason",
+    )
+
+
 def _add_run(sub: argparse._SubParsersAction, env: Settings) -> None:
     run = sub.add_parser("run", help="load new and changed article files into the warehouse")
     run.add_argument("--input", type=Path, default=env.input_dir, help="folder of article files")
+    _add_follow_symlinks(run, env)
     _add_db(run, env)
     run.add_argument(
         "--reference-date",
@@ -200,6 +211,7 @@ def _add_serve(sub: argparse._SubParsersAction, env: Settings) -> None:
     when.add_argument("--cron", help="cron expression, e.g. '0 * * * *'")
     when.add_argument("--interval", type=float, help="seconds between runs")
     serve.add_argument("--input", type=Path, default=env.input_dir)
+    _add_follow_symlinks(serve, env)
     _add_db(serve, env)
     serve.add_argument("--port", type=int, default=4200, help="port for a server we start")
 
@@ -243,6 +255,7 @@ def _run_settings(args: argparse.Namespace) -> Settings:
         if_running=args.if_running,
         prune_missing=args.prune or None,
         progress=_progress_mode(args),
+        follow_symlinks=args.follow_symlinks,
     )
 
 
@@ -448,6 +461,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         input_dir=args.input,
         db_path=args.db,
         port=args.port,
+        follow_symlinks=args.follow_symlinks,
     )
 
 

@@ -13,6 +13,9 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DB = Path("warehouse/news.duckdb")
 FORMATS = ("auto", "kyodo", "plain", "jsonl")
+# Which symbolic links under the input folder a run follows: those whose target is inside the
+# folder (a drop folder shared with others cannot lead the run to /etc), every one, or none.
+FOLLOW_SYMLINKS = ("inside", "all", "none")
 
 
 def default_workers() -> int:
@@ -53,6 +56,7 @@ class Settings:
     crash_at: str | None = None  # test hook, e.g. "load:2": SIGKILL this process there
     strict: bool = False
     patterns: tuple[str, ...] = field(default=("*.txt", "*.jsonl", "*.ndjson", "*.json"))
+    follow_symlinks: str = "inside"  # one of FOLLOW_SYMLINKS
 
     def with_overrides(self, **changes: object) -> Settings:
         """Return a copy with the non-None changes applied."""
@@ -115,6 +119,7 @@ FLOW_SETTINGS = (
     "prune_missing",
     "progress",
     "crash_at",
+    "follow_symlinks",
 )
 
 

@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import struct
+import threading
 import zlib
 from datetime import date, datetime
 from pathlib import Path
@@ -145,7 +146,8 @@ def hostile_files() -> dict[str, bytes]:
 
 
 # name -> (status, words the reason must contain, encoding when loaded); {root} in a word is
-# the input folder's real path, as full paths in the warehouse start with it.
+# the input folder's real path, as full paths in the warehouse start with it, and {outside}
+# the real path of the folder beside it that holds link targets.
 EXPECTED: dict[str, tuple[str, tuple[str, ...], str | None]] = {
     f"{DAY}/empty.txt": ("rejected", ("empty", "0 bytes"), None),
     f"{DAY}/blank.txt": ("rejected", ("only whitespace",), None),
@@ -184,12 +186,19 @@ EXPECTED: dict[str, tuple[str, tuple[str, ...], str | None]] = {
     f"{DAY}/surrogate.jsonl": ("loaded", (), "utf-8"),
     f"{DAY}/brace-headline.txt": ("loaded", (), "utf-8"),
     f"{DAY}/ideographic-spaces.txt": ("loaded", ("(AP)", "not a date"), "utf-8"),
-    # A link to a file outside the input is read once, under the link's own path; no date in
-    # its path, so its dateline's year comes from the modification time, and it says so.
-    "outside-target-is-linked.txt": (
+    # A link to a file inside the input (named like no article) is read once, under the link's
+    # own path; no date in its path, so its dateline's year comes from the modification time,
+    # and it says so.
+    "inside-target-is-linked.txt": (
         "loaded",
         ("dateline has no year", "modification time", "--reference-date"),
         "utf-8",
+    ),
+    # A link leading out of the input is not followed by default (--follow-symlinks inside).
+    "outside-target-is-linked.txt": (
+        "rejected",
+        ("symbolic link to {outside}/story.txt, outside the input folder", "--follow-symlinks all"),
+        None,
     ),
     # A link to a file inside the input is the same article under a second path.
     f"{DAY}/link-to-copy-a.txt": (
@@ -213,6 +222,10 @@ def build_hostile_folder(root: Path, outside: Path) -> None:
     target = outside / "story.txt"
     target.write_text(kyodo("Story kept outside the input", "It is linked in."))
     (root / "outside-target-is-linked.txt").symlink_to(target)
+    kept = root / "notes" / "story.md"
+    kept.parent.mkdir()
+    kept.write_text(kyodo("Story kept under another name", "It is linked in."))
+    (root / "inside-target-is-linked.txt").symlink_to(kept)
     (root / DAY / "link-to-copy-a.txt").symlink_to("copy-a.txt")
     (root / "dangling-link.txt").symlink_to(root / "no-such-target.txt")
     (root / "self-loop-link.txt").symlink_to("self-loop-link.txt")
@@ -229,10 +242,10 @@ def deny_reads_of(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     """As root, chmod 000 blocks nothing: make reads of this file fail as they would for a user."""
     real = stages._read_file
 
-    def read_file(path: str, max_file_bytes: int):
+    def read_file(path: str, *args):
         if Path(path).name == name:
             raise PermissionError(13, "Permission denied", path)
-        return real(path, max_file_bytes)
+        return real(path, *args)
 
     monkeypatch.setattr(stages, "_read_file", read_file)
 
@@ -307,7 +320,8 @@ def test_hostile_file_has_its_status_reason_and_encoding(hostile_run, path):
     if status == "rejected":
         assert reason.startswith(f"{full_path(root, path)}: "), reason
     for word in words:
-        assert word.format(root=os.path.realpath(root)) in reason, reason
+        where = {"root": os.path.realpath(root), "outside": os.path.realpath(root / "../outside")}
+        assert word.format(**where) in reason, reason
     if status == "loaded":
         assert got_encoding == encoding
 
@@ -340,7 +354,7 @@ def test_directory_loop_reads_nothing_twice(hostile_run):
         (f"{DAY}/T\u014dky\u014d news/\u00e7\u00e0 va.txt", "Tokyo stocks rise"),
         (f"{DAY}/--help.txt", "Option-like name one"),
         (f"{DAY}/-rf.txt", "Option-like name two"),
-        ("outside-target-is-linked.txt", "Story kept outside the input"),
+        ("inside-target-is-linked.txt", "Story kept under another name"),
         (f"{DAY}/brace-headline.txt", "{Corrected} Minister resigns"),
         (f"{DAY}/surrogate.jsonl", "Lone \ufffd surrogate"),
         (f"{DAY}/deep.jsonl", "Deep file survives"),
@@ -579,13 +593,111 @@ def test_file_growing_past_the_limit_after_discovery_is_rejected_for_size(tmp_pa
     assert "over the limit of 2,000 bytes" in ledger.get_column("reason")[0]
 
 
+def read_within(seconds: float, read):
+    """read() run in a thread; its result, or a failure when it is still running after seconds
+    (a blocked open or an endless read would hold the run, and its lock, for good)."""
+    done = {}
+    thread = threading.Thread(target=lambda: done.setdefault("result", read()), daemon=True)
+    thread.start()
+    thread.join(timeout=seconds)
+    assert not thread.is_alive(), f"the read stage was still running after {seconds} s"
+    return done["result"]
+
+
+def swap_for_fifo_and_dev_zero(root: Path) -> tuple[str, str]:
+    """Put a FIFO at DAY/pipe.txt and a link to /dev/zero at DAY/zero.txt, in place of the
+    files there; their full paths."""
+    pipe, zero = root / DAY / "pipe.txt", root / DAY / "zero.txt"
+    pipe.unlink()
+    os.mkfifo(pipe)
+    zero.unlink()
+    zero.symlink_to("/dev/zero")
+    return full_path(root, f"{DAY}/pipe.txt"), full_path(root, f"{DAY}/zero.txt")
+
+
+def three_stories(tmp_path: Path) -> Path:
+    root, _ = one_file(tmp_path)
+    for name in ("pipe.txt", "zero.txt"):
+        (root / DAY / name).write_text(kyodo(f"Story first at {name}", "It was there when found."))
+    return root
+
+
+@pytest.mark.parametrize(
+    ("follow_symlinks", "zero_words"),
+    [
+        ("all", ("no longer a regular file (a character device was put in its place",)),
+        ("inside", ("symbolic link to /dev/zero, outside the input folder, not followed",)),
+    ],
+)
+def test_files_swapped_for_a_fifo_and_dev_zero_after_discovery_are_rejected_at_once(
+    tmp_path, follow_symlinks, zero_words
+):
+    root = three_stories(tmp_path)
+    found = stages.discover_files(root, ("*.txt",), follow_symlinks)
+    pipe, zero = swap_for_fifo_and_dev_zero(root)
+    links = stages.Links(follow_symlinks, os.path.realpath(root))
+
+    ledger, articles, _ = read_within(10, lambda: read_stage(root, found, links=links))
+    rows = {row["path"]: row for row in ledger.to_dicts()}
+
+    assert found.height == 3
+    assert rows[pipe]["status"] == rows[zero]["status"] == "rejected"
+    assert rows[pipe]["reason"] == (
+        f"{pipe}: no longer a regular file (a FIFO was put in its place after it was found),"
+        " so nothing was read: put the article file back; it is tried again on the next run"
+    )
+    for words in zero_words:
+        assert rows[zero]["reason"].startswith(f"{zero}: {words}"), rows[zero]["reason"]
+    # Nothing was read from either, so the next run reads them again.
+    assert (rows[pipe]["size_bytes"], rows[zero]["size_bytes"]) == (None, None)
+    assert rows[full_path(root, f"{DAY}/story.txt")]["status"] == "loaded"
+    assert articles.get_column("headline").to_list() == ["Ferry service resumes"]
+
+
+def test_a_run_whose_files_are_swapped_after_discovery_finishes_and_records_them(
+    tmp_path, monkeypatch
+):
+    root = three_stories(tmp_path)
+    db_path = tmp_path / "news.duckdb"
+    real = stages.discover
+    swapped: list[str] = []
+
+    def discover_then_swap(*args):
+        discovery = real(*args)
+        swapped.extend(swap_for_fifo_and_dev_zero(root))
+        return discovery
+
+    monkeypatch.setattr(stages, "discover", discover_then_swap)
+    settings = Settings(input_dir=root, db_path=db_path, follow_symlinks="all")
+    summary = read_within(30, lambda: run_pipeline(settings, as_tasks=False))
+    ledger = dict(query(db_path, "select path, status from source_files"))
+
+    assert (summary.files_seen, summary.files_loaded, summary.files_rejected) == (3, 1, 2)
+    assert {path: ledger[path] for path in swapped} == dict.fromkeys(swapped, "rejected")
+    reasons = dict(summary.rejected)
+    assert "(a FIFO was put in its place" in reasons[swapped[0]]
+    assert "(a character device was put in its place" in reasons[swapped[1]]
+
+
+@pytest.mark.parametrize(("size", "limit"), [(0, 4096), (10, 100_000)])
+def test_a_read_stops_one_byte_past_the_limit_however_much_more_comes(size, limit):
+    # /dev/zero never ends: only the cap stops the read (the fstat check keeps it from a run).
+    fd = os.open("/dev/zero", os.O_RDONLY)
+    try:
+        data = stages._read_open(fd, size, limit)
+    finally:
+        os.close(fd)
+
+    assert len(data) == limit + 1
+
+
 def test_file_written_during_the_run_is_picked_up_by_the_next_run(tmp_path, monkeypatch):
     root, path = one_file(tmp_path)
     db_path = tmp_path / "news.duckdb"
     real = stages._read_open
 
-    def read_while_a_writer_appends(fd: int, size: int) -> bytes:
-        data = real(fd, size)
+    def read_while_a_writer_appends(fd: int, size: int, limit: int) -> bytes:
+        data = real(fd, size, limit)
         with path.open("a") as handle:  # the run reads only this file
             handle.write("A late paragraph.\n")
         return data
@@ -625,7 +737,7 @@ def test_unreadable_file_is_retried_once_it_can_be_read(tmp_path, monkeypatch):
 def test_broken_link_is_loaded_once_its_target_appears(tmp_path):
     root = tmp_path / "in"
     root.mkdir()
-    target = tmp_path / "later.txt"
+    target = root / "later.md"  # inside the input, named like no article: read via the link
     (root / "link.txt").symlink_to(target)
     db_path = tmp_path / "news.duckdb"
     first = run_pipeline(Settings(input_dir=root, db_path=db_path), as_tasks=False)

@@ -29,6 +29,7 @@ FLOW_PARAMETERS = {
     "prune_missing",
     "progress",
     "crash_at",
+    "follow_symlinks",
 }
 
 
@@ -47,6 +48,7 @@ def test_the_flow_takes_exactly_the_settings_meant_for_a_flow_run() -> None:
         ("batch_size", 10_000),
         ("max_file_mb", 20.0),
         ("if_running", "wait"),
+        ("follow_symlinks", "inside"),
         ("export_dir", None),
         ("workers", None),  # the CPU count of the machine the run happens on
     ],

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import duckdb
@@ -12,7 +14,7 @@ import pytest
 from flows import stages
 from tests.conftest import SAMPLES, query
 from tests.e2e.test_processes import run_plain
-from warehouse import db
+from warehouse import db, sources
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "warehouse-dbfde3b"
 
@@ -220,17 +222,44 @@ def test_migration_backfills_evidence_from_mentions(tmp_path: Path) -> None:
 
 def test_a_linked_folder_whose_target_is_gone_blocks_prune(run, tmp_path: Path) -> None:
     # feeds/kenya is a link to a drive; unmounted, the link dangles and its files look gone.
+    # The drive is outside feeds: only --follow-symlinks all follows the link at all.
     drive = write(tmp_path / "drive", KENYA)
     feeds = tmp_path / "feeds"
     feeds.mkdir()
     (feeds / "kenya").symlink_to(drive)
     write(feeds / "chile", CHILE)
-    run(feeds)
+    run(feeds, follow_symlinks="all")
     drive.rename(tmp_path / "unmounted")
-    summary = run(feeds, prune_missing=True)
+    summary = run(feeds, prune_missing=True, follow_symlinks="all")
     assert [folder for folder, _ in summary.unlisted] == [str(feeds.resolve() / "kenya")]
     assert "target is missing" in summary.unlisted[0][1]
     assert summary.prune_skipped is not None
     warehouse = tmp_path / "news.duckdb"
     assert query(warehouse, "select count(*) from articles") == [(4,)]
     assert query(warehouse, "select distinct status from source_files") == [("loaded",)]
+
+
+def test_a_fifo_or_dev_zero_at_a_recorded_path_is_no_evidence_and_holds_nothing_up(
+    tmp_path: Path,
+) -> None:
+    story = tmp_path / "story.txt"
+    story.write_bytes(b"abc")
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / "zero.txt").symlink_to("/dev/zero")
+    hashes: dict[tuple[str, int], str | None] = {}
+
+    def hash_all() -> None:
+        for name, size in (("story.txt", 3), ("story.txt", 4), ("pipe.txt", 0), ("zero.txt", 0)):
+            hashes[name, size] = sources._sha256(str(tmp_path / name), size)
+
+    thread = threading.Thread(target=hash_all, daemon=True)
+    thread.start()
+    thread.join(timeout=10)
+
+    assert not thread.is_alive(), "hashing a recorded path blocked"
+    assert hashes == {
+        ("story.txt", 3): hashlib.sha256(b"abc").hexdigest(),
+        ("story.txt", 4): None,  # not the recorded size: not the recorded bytes either
+        ("pipe.txt", 0): None,
+        ("zero.txt", 0): None,
+    }

@@ -117,8 +117,8 @@ def test_a_missing_input_folder_is_reported_not_taken_for_an_empty_one(tmp_path)
 def test_a_link_to_nothing_is_a_file_with_a_problem_or_an_unlisted_entry(tmp_path):
     root = tmp_path / "in"
     root.mkdir()
-    (root / "story.txt").symlink_to(tmp_path / "gone.txt")
-    (root / "folder").symlink_to(tmp_path / "gone-folder")
+    (root / "story.txt").symlink_to(root / "gone.txt")
+    (root / "folder").symlink_to(root / "gone-folder")
 
     found = stages.discover(root, PATTERNS)
 

@@ -288,6 +288,56 @@ def test_run_with_export_into_a_foreign_folder_loads_refuses_the_export_and_exit
         assert con.execute("select count(*) > 0 from articles").fetchone() == (True,)
 
 
+# --- --follow-symlinks ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("option", "loaded", "rejected"),
+    [([], 1, 1), (["--follow-symlinks", "all"], 2, 0), (["--follow-symlinks", "none"], 1, 1)],
+    ids=["default-inside", "all", "none"],
+)
+def test_run_follows_a_link_out_of_input_only_when_asked(
+    plain_ingest, tmp_path, capsys, option, loaded, rejected
+):
+    root = tmp_path / "in"
+    write(root, "a.txt", kyodo("Japan and Australia sign beef deal", "Japan cut tariffs."))
+    (tmp_path / "passwd.txt").write_text(kyodo("Not an article of this feed", "Elsewhere."))
+    link = write(root, "x.txt", b"")
+    link.unlink()
+    link.symlink_to(tmp_path / "passwd.txt")
+    argv = ["run", "--input", str(root), "--db", str(tmp_path / "n.duckdb"), *option]
+
+    assert main(argv) == 0
+
+    out, err = capsys.readouterr()
+    assert f"{loaded} loaded, 0 duplicate, {rejected} rejected" in out
+    if rejected:
+        assert f"rejected: {full_path(root, '2017/04/10/x.txt')}: symbolic link" in err
+        assert "not followed (--follow-symlinks" in err
+
+
+def test_run_refuses_an_unknown_follow_symlinks_value_with_status_2(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["run", "--follow-symlinks", "outside"])
+
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'outside'" in capsys.readouterr().err
+
+
+def test_serve_hands_follow_symlinks_to_the_scheduled_runs(monkeypatch, tmp_path):
+    import flows.serve
+    from wirehouse.cli import build_parser, cmd_serve
+
+    given: dict[str, object] = {}
+    monkeypatch.setattr(flows.serve, "serve", lambda **kwargs: given.update(kwargs) or 0)
+    argv = ["serve", "--interval", "60", "--input", str(tmp_path), "--follow-symlinks", "none"]
+
+    assert cmd_serve(build_parser().parse_args(argv)) == 0
+    assert given["follow_symlinks"] == "none"
+    assert cmd_serve(build_parser().parse_args(argv[:-2])) == 0
+    assert given["follow_symlinks"] == "inside"
+
+
 # --- run exit status, through Prefect (slow: starts a temporary server) -----
 
 

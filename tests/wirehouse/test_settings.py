@@ -35,6 +35,7 @@ MIB = 1024 * 1024
         ("progress", "log"),
         ("crash_at", None),
         ("strict", False),
+        ("follow_symlinks", "inside"),
         ("patterns", ("*.txt", "*.jsonl", "*.ndjson", "*.json")),
     ],
 )
