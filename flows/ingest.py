@@ -38,6 +38,7 @@ from warehouse import db, queries, sources
 from warehouse.export import export_warehouse
 from warehouse.locks import run_lock
 from wirehouse.settings import Settings, flow_signature
+from wirehouse.terminal import printable
 
 Logger = logging.Logger | logging.LoggerAdapter
 P = ParamSpec("P")
@@ -103,14 +104,16 @@ class RunSummary:
         ]
         if self.unlisted:
             lines += ["", "## Folders that could not be listed", ""]
-            lines += [f"- {reason}" for _, reason in self.unlisted[:50]]
+            lines += [f"- {printable(reason)}" for _, reason in self.unlisted[:50]]
         if self.prune_skipped:
-            lines += ["", f"Nothing pruned: {self.prune_skipped}"]
+            lines += ["", f"Nothing pruned: {printable(self.prune_skipped)}"]
         if self.rejected:
             lines += ["", "## Rejected files", ""]
-            lines += [f"- `{path}`: {reason}" for path, reason in self.rejected[:50]]
+            lines += [
+                f"- `{printable(path)}`: {printable(reason)}" for path, reason in self.rejected[:50]
+            ]
         if self.export_dir:
-            lines += ["", f"Exported to `{self.export_dir}`."]
+            lines += ["", f"Exported to `{printable(self.export_dir)}`."]
         return "\n".join(lines)
 
 
@@ -398,6 +401,11 @@ def _logger() -> Logger:
         return logging.getLogger("wirehouse")
 
 
+def _warner(logger: Logger) -> Callable[[str], None]:
+    """logger.warning for a message naming files, control characters escaped."""
+    return lambda message: logger.warning("%s", printable(message))
+
+
 def run_pipeline(settings: Settings, *, as_tasks: bool = True) -> RunSummary:
     """Bring the warehouse up to date; as_tasks=False calls the same stages as plain functions."""
     logger = _logger()
@@ -405,7 +413,7 @@ def run_pipeline(settings: Settings, *, as_tasks: bool = True) -> RunSummary:
         settings.db_path,
         wait=settings.if_running == "wait",
         timeout=settings.lock_wait_seconds,
-        on_wait=logger.warning,
+        on_wait=_warner(logger),
     ):
         return _pipeline(settings, Runner(as_tasks), logger)
 
@@ -429,7 +437,7 @@ def _pipeline(settings: Settings, run: Runner, logger: Logger) -> RunSummary:
     if settings.export_dir is not None:
         with timed(summary, "export"):
             summary.export_dir = str(run(export, settings, settings.export_dir))
-        logger.info("export: Parquet written to %s", summary.export_dir)
+        logger.info("export: Parquet written to %s", printable(summary.export_dir))
     with timed(summary, "summarise"):
         summary.top_countries = run(summarise, settings)
     summary.seconds["total"] = time.perf_counter() - started
@@ -443,9 +451,11 @@ def _note_discovery(
     summary.files_seen = discovery.files.height
     summary.unlisted = list(discovery.unlisted.iter_rows())
     summary.folders_unlisted = len(summary.unlisted)
-    logger.info("discover: %d files under %s", discovery.files.height, settings.input_dir)
+    logger.info(
+        "discover: %d files under %s", discovery.files.height, printable(settings.input_dir)
+    )
     for _, reason in summary.unlisted:
-        logger.warning("not listed: %s", reason)
+        logger.warning("not listed: %s", printable(reason))
 
 
 def _note_plan(
@@ -453,7 +463,7 @@ def _note_plan(
 ) -> None:
     summary.prune_skipped = planned.prune_skipped
     if planned.prune_skipped is not None:
-        logger.warning("--prune: nothing pruned: %s", planned.prune_skipped)
+        logger.warning("--prune: nothing pruned: %s", printable(planned.prune_skipped))
     summary.files_unchanged = discovery.files.height - planned.to_read.height
     logger.info(
         "plan: %d new or changed, %d unchanged", planned.to_read.height, summary.files_unchanged
@@ -492,7 +502,7 @@ class Batches:
             settings.db_path,
             hold_seconds=settings.write_hold_seconds,
             wait_seconds=settings.lock_wait_seconds,
-            on_wait=self.logger.warning,
+            on_wait=_warner(self.logger),
         )
         pump = Pump(
             make=self.make,
@@ -559,7 +569,7 @@ class Batches:
             self.planned.to_read.height,
         )
         for _, reason in counts.rejected.iter_rows():
-            self.logger.warning("rejected %s", reason)
+            self.logger.warning("rejected %s", printable(reason))
         made.release_frames()
         batch.release_frames()
 

@@ -35,6 +35,7 @@ from transforms.mtimes import mtime_column, mtime_date, mtime_us
 from transforms.reading import ArticleRow, article_rows_frame, read_documents
 from transforms.schemas import FOUND_SCHEMA, UNLISTED_SCHEMA
 from wirehouse.settings import FOLLOW_SYMLINKS
+from wirehouse.terminal import printable
 
 log = logging.getLogger("wirehouse")
 
@@ -457,7 +458,7 @@ def _parse_batch(
     )
     rows, articles, crashes = ledger_rows(fresh, results)
     for path, exc in crashes:
-        log.error("reading %s failed", path, exc_info=exc)
+        log.error("reading %s failed", printable(path), exc_info=exc)
     return rows, articles, unchanged_frame(unchanged)
 
 

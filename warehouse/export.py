@@ -266,6 +266,13 @@ def export_warehouse(
     before_swap: Callable[[], None] | None = None,
 ) -> Path:
     """Write the export to a fresh folder beside out_dir, then swap it in; returns out_dir."""
+    if Path(os.path.abspath(out_dir)).is_symlink():
+        # Whoever can write beside the export could point the link anywhere, and an export
+        # replaces its folder whole: the link is refused, even with --force.
+        raise ExportRefused(
+            f"{out_dir}: is a symbolic link; an export never replaces a folder through a link,"
+            " even with --force. Remove the link, or name the real folder"
+        )
     out_dir = Path(out_dir).resolve()
     wanted = _wanted(tables)
     _check_out_dir(db_path, out_dir, force)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TextIO
 
 
 class WarehouseBusy(RuntimeError):
@@ -18,6 +19,32 @@ class WarehouseBusy(RuntimeError):
 def lock_path(db_path: Path) -> Path:
     """The lock file of a warehouse file."""
     return db_path.with_name(db_path.name + ".run.lock")
+
+
+def _busy_message(db_path: Path, handle: TextIO) -> str:
+    handle.seek(0)
+    holder = handle.read(200).strip() or "another process"
+    return f"{db_path}: another wirehouse run is loading ({holder})"
+
+
+def _busy(message: str) -> WarehouseBusy:
+    return WarehouseBusy(f"{message}; try again later, or pass --if-running wait to wait for it")
+
+
+def ensure_free(db_path: Path) -> None:
+    """Raise WarehouseBusy if a run holds the warehouse's lock now (without taking it for long).
+
+    Lets `--if-running fail` answer before Prefect starts; the run still takes the lock itself.
+    """
+    try:
+        with open(lock_path(db_path)) as handle:  # flock needs no write access
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise _busy(_busy_message(db_path, handle)) from None
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    except FileNotFoundError:
+        return  # no run ever locked this warehouse
 
 
 @contextmanager
@@ -40,13 +67,9 @@ def run_lock(
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            message = f"{db_path}: another wirehouse run is loading ({holder})"
+            message = _busy_message(db_path, handle)
             if not wait:
-                raise WarehouseBusy(
-                    f"{message}; try again later, or pass --if-running wait to wait for it"
-                ) from None
+                raise _busy(message) from None
             if on_wait:
                 on_wait(f"{message}; waiting for it to finish")
             deadline = None if timeout is None else time.monotonic() + timeout

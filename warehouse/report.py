@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import io
 from datetime import date, timedelta
@@ -10,12 +11,16 @@ from pathlib import Path
 
 import polars as pl
 
-from warehouse import db
+from warehouse import db, output_files
 from warehouse.queries import DEFAULT_SINCE, DEFAULT_UNTIL
 from warehouse.report_data import MENTION_KINDS, ReportData, daily_series, gather_report
 
 # --- charts --------------------------------------------------------------------
 
+PAGE_FILE = "index.html"
+# Each chart draws one bar, line or row per country, person or body shown: past a hundred the
+# charts stop being readable and the page grows (100,000 built a 55 MB page in over 4 minutes).
+MAX_TOP = 100
 CHART_FILES = (
     "daily_mentions.png",
     "mention_kinds.png",
@@ -209,30 +214,47 @@ _CHART_CAPTIONS = {
     "cooccurrence.png": "Number of sentences in which both countries are mentioned.",
 }
 
+# The page's own style and script, each allowed by its hash in the Content-Security-Policy
+# (computed as the page is written): nothing else inline runs, not even a script that text
+# from the warehouse might smuggle in past the escaping.
+_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 0 auto; max-width: 1100px; padding: 1rem 2rem;
+       color: #222; background: #fff; }
+h1 { margin-bottom: 0.2rem; }
+.meta { color: #666; margin-top: 0; }
+.numbers { display: flex; flex-wrap: wrap; gap: 0.8rem; margin: 1rem 0; }
+.number { border: 1px solid #ddd; border-radius: 6px; padding: 0.5rem 0.9rem; min-width: 7rem; }
+.number b { display: block; font-size: 1.5rem; }
+.number span { color: #666; font-size: 0.85rem; }
+figure { margin: 1.5rem 0; }
+figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { color: #555; font-size: 0.9rem; }
+.empty { background: #fff8e1; border-left: 4px solid #f0b400; padding: 0.4rem 0.8rem; }
+table { border-collapse: collapse; font-size: 0.9rem; }
+th, td { text-align: left; padding: 0.2rem 0.8rem 0.2rem 0; border-bottom: 1px solid #eee; }
+td.n { text-align: right; }
+"""
+
+_SCRIPT = """
+// Lets a headless browser (and a curious reader) confirm every chart decoded.
+window.addEventListener("load", function () {
+  var charts = document.querySelectorAll("img.chart");
+  var rendered = 0;
+  charts.forEach(function (img) {
+    if (img.complete && img.naturalWidth > 0) { rendered += 1; }
+  });
+  document.body.dataset.chartsRendered = rendered + "/" + charts.length;
+});
+"""
+
 _PAGE = """<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy"
- content="default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+ content="default-src 'none'; img-src data:; style-src {style_hash}; script-src {script_hash}">
 <title>wirehouse report</title>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 0 auto; max-width: 1100px; padding: 1rem 2rem;
-       color: #222; background: #fff; }}
-h1 {{ margin-bottom: 0.2rem; }}
-.meta {{ color: #666; margin-top: 0; }}
-.numbers {{ display: flex; flex-wrap: wrap; gap: 0.8rem; margin: 1rem 0; }}
-.number {{ border: 1px solid #ddd; border-radius: 6px; padding: 0.5rem 0.9rem; min-width: 7rem; }}
-.number b {{ display: block; font-size: 1.5rem; }}
-.number span {{ color: #666; font-size: 0.85rem; }}
-figure {{ margin: 1.5rem 0; }}
-figure img {{ max-width: 100%; height: auto; border: 1px solid #eee; }}
-figcaption {{ color: #555; font-size: 0.9rem; }}
-.empty {{ background: #fff8e1; border-left: 4px solid #f0b400; padding: 0.4rem 0.8rem; }}
-table {{ border-collapse: collapse; font-size: 0.9rem; }}
-th, td {{ text-align: left; padding: 0.2rem 0.8rem 0.2rem 0; border-bottom: 1px solid #eee; }}
-td.n {{ text-align: right; }}
-</style>
+<style>{style}</style>
 </head>
 <body data-charts-rendered="pending">
 <h1>wirehouse report</h1>
@@ -242,20 +264,16 @@ td.n {{ text-align: right; }}
 </div>
 {top_table}
 {figures}
-<script>
-// Lets a headless browser (and a curious reader) confirm every chart decoded.
-window.addEventListener("load", function () {{
-  var charts = document.querySelectorAll("img.chart");
-  var rendered = 0;
-  charts.forEach(function (img) {{
-    if (img.complete && img.naturalWidth > 0) {{ rendered += 1; }}
-  }});
-  document.body.dataset.chartsRendered = rendered + "/" + charts.length;
-}});
-</script>
+<script>{script}</script>
 </body>
 </html>
 """
+
+
+def csp_hash(inline: str) -> str:
+    """The CSP source that allows exactly this inline script or style: 'sha256-<base64>'."""
+    digest = hashlib.sha256(inline.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
 
 
 def _number(value: object, label: str) -> str:
@@ -334,6 +352,10 @@ def _figures(data: ReportData, charts: dict[str, bytes]) -> str:
 def render_html(data: ReportData, charts: dict[str, bytes]) -> str:
     """The self-contained page: key numbers, a top-countries table, every chart inline as PNG."""
     return _PAGE.format(
+        style=_STYLE,
+        style_hash=csp_hash(_STYLE),
+        script=_SCRIPT,
+        script_hash=csp_hash(_SCRIPT),
         meta=_meta(data),
         numbers=_numbers(data.totals),
         top_table=_top_table(data.top_countries),
@@ -349,13 +371,17 @@ def write_report(
     until: date | None = None,
     top: int = 10,
 ) -> Path:
-    """Write out_dir/index.html and one PNG per chart from a locked connection; returns the page."""
+    """Write out_dir/index.html and one PNG per chart from a locked connection; returns the page.
+
+    Raises OutputRefused, before reading anything, when out_dir or a file it would write is a
+    symbolic link (see warehouse/output_files.py); ValueError when top is out of range.
+    """
+    if not 1 <= top <= MAX_TOP:
+        raise ValueError(f"top must be a whole number from 1 to {MAX_TOP}, not {top}")
+    output_files.check_folder(out_dir, [*CHART_FILES, PAGE_FILE])
     with db.connect(db_path, locked=True) as con:
         data = gather_report(con, since=since, until=until, top=top, db_path=str(db_path))
     charts = render_charts(data)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for name, png in charts.items():
-        (out_dir / name).write_bytes(png)
-    page = out_dir / "index.html"
-    page.write_text(render_html(data, charts), encoding="utf-8")
-    return page
+    page = render_html(data, charts).encode("utf-8")
+    output_files.write_files(out_dir, {**charts, PAGE_FILE: page})
+    return out_dir / PAGE_FILE

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import json
+import math
 import os
+import re
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from wirehouse import lifetime
 from wirehouse.settings import DEFAULT_DB, FOLLOW_SYMLINKS, FORMATS, Settings
+from wirehouse.terminal import printable
 
 if TYPE_CHECKING:
     from flows.ingest import RunSummary
+
+# The most countries, people and bodies `report --top` shows; warehouse/report.py MAX_TOP,
+# repeated here so that parsing the command line imports neither polars nor DuckDB.
+REPORT_MAX_TOP = 100
 
 
 def _prefect_env() -> None:
@@ -28,6 +37,43 @@ def _date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2017-04-10") from exc
+
+
+def _whole_number(least: int, most: int | None = None) -> Callable[[str], int]:
+    """An argparse type: ASCII digits only (int() would take '١٢', ' 5' and '1_0'), in range."""
+    bounds = f"from {least} to {most}" if most is not None else f"of at least {least}"
+
+    def parse(value: str) -> int:
+        number = int(value) if re.fullmatch(r"[0-9]+", value) else None
+        if number is None or number < least or (most is not None and number > most):
+            raise argparse.ArgumentTypeError(f"{value!r} is not a whole number {bounds}")
+        return number
+
+    return parse
+
+
+def _row_limit(value: str) -> str:
+    """--limit: a whole number of rows, at least 1, kept as text to bind like --param limit=."""
+    return str(_whole_number(1)(value))
+
+
+def _amount(*, zero_allowed: bool, unit: str) -> Callable[[str], float]:
+    """An argparse type: a finite number above zero (or zero too), e.g. seconds or megabytes."""
+    bounds = "zero or more" if zero_allowed else "more than zero"
+
+    def parse(value: str) -> float:
+        try:
+            number = float(value) if value.isascii() else math.nan
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number) or number < 0 or (number == 0 and not zero_allowed):
+            raise argparse.ArgumentTypeError(f"{value!r} is not a number of {unit}, {bounds}")
+        return number
+
+    return parse
+
+
+_seconds = _amount(zero_allowed=True, unit="seconds")
 
 
 def _add_db(parser: argparse.ArgumentParser, env: Settings) -> None:
@@ -83,16 +129,22 @@ def _add_run(sub: argparse._SubParsersAction, env: Settings) -> None:
 def _add_run_scale(run: argparse.ArgumentParser, env: Settings) -> None:
     """run's options for how much is read at once and where."""
     run.add_argument(
-        "--batch-size", type=int, default=env.batch_size, help="files per batch and per load"
+        "--batch-size",
+        type=_whole_number(1),
+        default=env.batch_size,
+        help="files per batch and per load",
     )
     run.add_argument(
         "--max-file-mb",
-        type=float,
+        type=_amount(zero_allowed=False, unit="megabytes"),
         default=env.max_file_bytes / 1_048_576,
         help="reject files larger than this",
     )
     run.add_argument(
-        "--workers", type=int, default=env.workers, help="batches read and transformed at once"
+        "--workers",
+        type=_whole_number(1),
+        default=env.workers,
+        help="batches read and transformed at once",
     )
     run.add_argument(
         "--dask-address",
@@ -101,7 +153,7 @@ def _add_run_scale(run: argparse.ArgumentParser, env: Settings) -> None:
     )
     run.add_argument(
         "--dask-local",
-        type=int,
+        type=_whole_number(0),
         default=0,
         metavar="N",
         help="start a local Dask cluster of N worker processes for this run",
@@ -112,13 +164,13 @@ def _add_run_sharing(run: argparse.ArgumentParser, env: Settings) -> None:
     """run's options for sharing the warehouse with readers and other runs."""
     run.add_argument(
         "--lock-wait",
-        type=float,
+        type=_seconds,
         default=env.lock_wait_seconds,
         help="seconds to wait while another process holds the warehouse",
     )
     run.add_argument(
         "--write-hold",
-        type=float,
+        type=_seconds,
         default=env.write_hold_seconds,
         metavar="SECONDS",
         help="keep the warehouse open for writing this long before letting readers in"
@@ -169,9 +221,13 @@ def _add_query(sub: argparse._SubParsersAction, env: Settings) -> None:
     query.add_argument("--since", help="parameter since: first date, e.g. 2017-04-01")
     query.add_argument("--until", help="parameter until: last date, e.g. 2017-04-30")
     query.add_argument("--country", help="parameter country: ISO alpha-2 code, e.g. KP")
-    query.add_argument("--limit", help="parameter limit: how many rows")
     query.add_argument(
-        "--wait", type=float, default=30.0, help="seconds to wait while a load holds the file"
+        "--limit",
+        type=_row_limit,
+        help="parameter limit: how many rows (a whole number, 1 or more)",
+    )
+    query.add_argument(
+        "--wait", type=_seconds, default=30.0, help="seconds to wait while a load holds the file"
     )
 
 
@@ -186,7 +242,12 @@ def _add_report(sub: argparse._SubParsersAction, env: Settings) -> None:
     _add_db(report, env)
     report.add_argument("--since", type=_date, help="only articles published on or after this")
     report.add_argument("--until", type=_date, help="only articles published on or before this")
-    report.add_argument("--top", type=int, default=10, help="countries, people and bodies shown")
+    report.add_argument(
+        "--top",
+        type=_whole_number(1, REPORT_MAX_TOP),
+        default=10,
+        help=f"countries, people and bodies shown (1 to {REPORT_MAX_TOP}; default 10)",
+    )
 
 
 def _add_export(sub: argparse._SubParsersAction, env: Settings) -> None:
@@ -209,11 +270,15 @@ def _add_serve(sub: argparse._SubParsersAction, env: Settings) -> None:
     serve = sub.add_parser("serve", help="run the flow on a schedule against a Prefect server")
     when = serve.add_mutually_exclusive_group(required=True)
     when.add_argument("--cron", help="cron expression, e.g. '0 * * * *'")
-    when.add_argument("--interval", type=float, help="seconds between runs")
+    when.add_argument(
+        "--interval", type=_amount(zero_allowed=False, unit="seconds"), help="seconds between runs"
+    )
     serve.add_argument("--input", type=Path, default=env.input_dir)
     _add_follow_symlinks(serve, env)
     _add_db(serve, env)
-    serve.add_argument("--port", type=int, default=4200, help="port for a server we start")
+    serve.add_argument(
+        "--port", type=_whole_number(1, 65535), default=4200, help="port for a server we start"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -264,20 +329,23 @@ def _print_run_summary(summary: RunSummary, args: argparse.Namespace) -> None:
         f"wirehouse: {summary.files_seen} files seen, {summary.files_unchanged} unchanged,"
         f" {summary.files_loaded} loaded, {summary.files_duplicate} duplicate,"
         f" {summary.files_rejected} rejected; {summary.articles} articles,"
-        f" {summary.sentences} sentences, {summary.mentions} mentions -> {args.db}"
+        f" {summary.sentences} sentences, {summary.mentions} mentions -> {printable(args.db)}"
     )
     for path, reason in summary.rejected:
-        print(f"  rejected: {reason or path}", file=sys.stderr)
+        print(f"  rejected: {printable(reason or path)}", file=sys.stderr)
     for _, reason in summary.unlisted:
-        print(f"  not listed: {reason}", file=sys.stderr)
+        print(f"  not listed: {printable(reason)}", file=sys.stderr)
     if summary.prune_skipped:
-        print(f"wirehouse: --prune removed nothing: {summary.prune_skipped}", file=sys.stderr)
+        print(
+            f"wirehouse: --prune removed nothing: {printable(summary.prune_skipped)}",
+            file=sys.stderr,
+        )
 
 
 def _exit_status(summary: RunSummary, args: argparse.Namespace) -> int:
     """0, or 1 when nothing was found, nothing could be loaded, or --strict saw a problem."""
     if summary.files_seen == 0:
-        print(f"wirehouse: no article files found under {args.input}", file=sys.stderr)
+        print(f"wirehouse: no article files found under {printable(args.input)}", file=sys.stderr)
         return 1
     attempted = summary.files_loaded + summary.files_duplicate + summary.files_rejected
     if attempted and summary.files_loaded == 0 and summary.files_rejected:
@@ -288,7 +356,22 @@ def _exit_status(summary: RunSummary, args: argparse.Namespace) -> int:
     return 0
 
 
+def _error(message: object) -> None:
+    """One line on standard error, control characters escaped."""
+    print(f"wirehouse: {printable(message)}", file=sys.stderr)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    if args.if_running == "fail":
+        # Answered before Prefect and the pipeline are imported and started (seconds): the
+        # run takes the lock itself later, and one that beats it there still exits 3.
+        from warehouse.locks import WarehouseBusy, ensure_free
+
+        try:
+            ensure_free(args.db)
+        except WarehouseBusy as exc:
+            _error(exc)
+            return 3
     _prefect_env()
     if args.quiet:
         os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
@@ -301,42 +384,66 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         summary = run_flow(_run_settings(args))
     except WarehouseBusy as exc:
-        print(f"wirehouse: {exc}", file=sys.stderr)
+        _error(exc)
         return 3
     except ExportRefused as exc:
         # The load is committed; only the export was refused.
-        print(f"wirehouse: loaded, but not exported: {exc}", file=sys.stderr)
+        _error(f"loaded, but not exported: {exc}")
         return 2
     _print_run_summary(summary, args)
     return _exit_status(summary, args)
 
 
-def _print_table(columns: list[str], rows: list[tuple]) -> None:
-    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
-    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
-    print("  ".join("-" * w for w in widths))
+def _print_table(columns: list[str], rows: list[tuple], out: TextIO) -> None:
+    """The rows as aligned text for a terminal, control characters in cells escaped."""
+    cells = [[("" if v is None else printable(v)) for v in row] for row in rows]
+    header = [printable(c) for c in columns]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(header)]
+    print("  ".join(c.ljust(w) for c, w in zip(header, widths, strict=True)).rstrip(), file=out)
+    print("  ".join("-" * w for w in widths), file=out)
     for row in cells:
-        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
-    print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+        print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip(), file=out)
+    print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})", file=out)
 
 
-def _print_rows(args: argparse.Namespace, columns: list[str], rows: list[tuple]) -> None:
-    """The rows as a table, csv or json, to --out or standard output."""
-    out = args.out.open("w", newline="", encoding="utf-8") if args.out else sys.stdout
-    try:
-        if args.format == "csv":
-            writer = csv.writer(out)
-            writer.writerow(columns)
-            writer.writerows(rows)
-        elif args.format == "json":
-            records = [dict(zip(columns, r, strict=True)) for r in rows]
-            print(json.dumps(records, default=str, indent=1), file=out)
-        else:
-            _print_table(columns, rows)
-    finally:
-        if args.out:
-            out.close()
+# A spreadsheet opening a CSV runs a cell that starts like this as a formula
+# (=HYPERLINK(...), +cmd|..., @SUM(...)); OWASP's advice: such text cells get a leading '.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A CSV cell that no spreadsheet reads as a formula: text starting like one gets a ' first.
+
+    Only text is touched: numbers (a negative count included) and dates stay as they are.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _write_rows(out: TextIO, fmt: str, columns: list[str], rows: list[tuple]) -> None:
+    """The rows as csv, json or a table."""
+    if fmt == "csv":
+        writer = csv.writer(out)
+        writer.writerow([spreadsheet_safe(c) for c in columns])
+        writer.writerows([spreadsheet_safe(v) for v in row] for row in rows)
+    elif fmt == "json":
+        records = [dict(zip(columns, r, strict=True)) for r in rows]
+        print(json.dumps(records, default=str, indent=1), file=out)
+    else:
+        _print_table(columns, rows, out)
+
+
+def _as_text(write: Callable[[TextIO], None]) -> Callable[[BinaryIO], None]:
+    """write(), given a UTF-8 text stream over the binary file it is handed."""
+
+    def write_binary(binary: BinaryIO) -> None:
+        text = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+        write(text)
+        text.flush()
+        text.detach()  # the binary file is closed by its owner
+
+    return write_binary
 
 
 def _query_params(args: argparse.Namespace) -> dict[str, object]:
@@ -354,6 +461,11 @@ def _query_params(args: argparse.Namespace) -> dict[str, object]:
     for name in CONVENIENCE_FLAGS:
         if getattr(args, name) is not None:
             given[name] = getattr(args, name)
+    if "limit" in given:
+        try:
+            given["limit"] = _row_limit(str(given["limit"]))
+        except argparse.ArgumentTypeError as exc:
+            raise ValueError(f"limit: {exc}") from None
     return given
 
 
@@ -381,59 +493,88 @@ def _list_queries() -> int:
     return 0
 
 
+def _missing_warehouse(db_path: Path) -> bool:
+    """Whether db_path is missing, saying so."""
+    if db_path.exists():
+        return False
+    _error(f"{db_path} does not exist; run `wirehouse run` first")
+    return True
+
+
 def cmd_query(args: argparse.Namespace) -> int:
-    from warehouse import queries
+    from warehouse import output_files, queries
 
     if args.list:
         return _list_queries()
     if problem := _query_usage_problem(args):
-        print(f"wirehouse query: {problem}", file=sys.stderr)
+        print(f"wirehouse query: {printable(problem)}", file=sys.stderr)
         return 2
     try:
         stmt = queries.statement(args.sql, _query_params(args), script=args.script)
-    except (queries.QueryError, ValueError) as exc:
-        print(f"wirehouse: {exc}", file=sys.stderr)
+        if args.out is not None:
+            # Refused before the query runs: a missing folder, a folder, a symbolic link.
+            output_files.check_file(args.out)
+    except (queries.QueryError, ValueError) as exc:  # OutputRefused is a ValueError
+        _error(exc)
         return 2
-    if not args.db.exists():
-        print(f"wirehouse: {args.db} does not exist; run `wirehouse run` first", file=sys.stderr)
+    if _missing_warehouse(args.db):
         return 1
     try:
         if args.format == "parquet":
             frame = queries.fetch_frame(args.db, stmt, wait_seconds=args.wait)
-            args.out.parent.mkdir(parents=True, exist_ok=True)
-            frame.write_parquet(args.out)
-            print(f"wirehouse: {frame.height} rows -> {args.out}", file=sys.stderr)
+            output_files.write_file(args.out, frame.write_parquet)
+            print(f"wirehouse: {frame.height} rows -> {printable(args.out)}", file=sys.stderr)
             return 0
         columns, rows = queries.fetch_rows(args.db, stmt, wait_seconds=args.wait)
+        if args.out is None:
+            _write_rows(sys.stdout, args.format, columns, rows)
+        else:
+            write = _as_text(lambda out: _write_rows(out, args.format, columns, rows))
+            output_files.write_file(args.out, write)
     except queries.QueryRefused as exc:
-        print(f"wirehouse query: {exc}", file=sys.stderr)
+        print(f"wirehouse query: {printable(str(exc))}", file=sys.stderr)
         return 2
     except queries.QueryFailed as exc:
-        print(f"wirehouse: {exc}", file=sys.stderr)
+        _error(exc)
         return 1
-    _print_rows(args, columns, rows)
+    except output_files.OutputRefused as exc:  # a link planted while the query ran
+        _error(exc)
+        return 2
+    except OSError as exc:
+        _error(f"{args.out}: cannot write it ({exc.strerror or exc})")
+        return 1
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from warehouse.output_files import OutputRefused
     from warehouse.report import write_report
 
-    if not args.db.exists():
-        print(f"wirehouse: {args.db} does not exist; run `wirehouse run` first", file=sys.stderr)
+    if _missing_warehouse(args.db):
         return 1
-    if args.top < 1:
-        print("wirehouse report: --top must be at least 1", file=sys.stderr)
+    try:
+        page = write_report(args.db, args.out, since=args.since, until=args.until, top=args.top)
+    except (OutputRefused, ValueError) as exc:
+        _error(exc)
         return 2
-    page = write_report(args.db, args.out, since=args.since, until=args.until, top=args.top)
-    print(f"wirehouse: report written to {page}")
+    except duckdb.Error as exc:
+        _error(f"{args.db}: cannot read the warehouse: {exc}")
+        return 1
+    except OSError as exc:
+        _error(f"{exc.filename or args.out}: cannot write the report ({exc.strerror or exc})")
+        return 1
+    print(f"wirehouse: report written to {printable(page)}")
     return 0
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    import duckdb
+
     from warehouse.export import ExportRefused, export_warehouse
 
-    if not args.db.exists():
-        print(f"wirehouse: {args.db} does not exist; run `wirehouse run` first", file=sys.stderr)
+    if _missing_warehouse(args.db):
         return 1
     try:
         out = export_warehouse(
@@ -445,9 +586,18 @@ def cmd_export(args: argparse.Namespace) -> int:
             until=args.until,
         )
     except (ExportRefused, ValueError) as exc:
-        print(f"wirehouse: {exc}", file=sys.stderr)
+        _error(exc)
         return 2
-    print(f"wirehouse: exported {args.db} to {out} (see {out / 'manifest.json'})")
+    except duckdb.Error as exc:
+        _error(f"{args.db}: cannot export the warehouse: {exc}")
+        return 1
+    except OSError as exc:
+        _error(f"{exc.filename or args.out}: cannot write the export ({exc.strerror or exc})")
+        return 1
+    print(
+        f"wirehouse: exported {printable(args.db)} to {printable(out)}"
+        f" (see {printable(out / 'manifest.json')})"
+    )
     return 0
 
 
@@ -482,7 +632,7 @@ def main(argv: list[str] | None = None) -> int:
                 return handlers[args.command](args)
         return handlers[args.command](args)
     except lifetime.Terminated as exc:
-        print(f"wirehouse: stopped by {exc}", file=sys.stderr)
+        _error(f"stopped by {exc}")
         return exc.exit_status
     except KeyboardInterrupt:
         return 130

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from prefect import task
 
-from flows.ingest import Runner, ingest
+from flows.ingest import Runner, RunSummary, ingest
 from wirehouse.settings import FLOW_SETTINGS, Settings
 
 FLOW_PARAMETERS = {
@@ -151,3 +151,17 @@ def test_a_file_with_one_repeated_text_counts_only_the_rows_it_loads(tmp_path: P
     assert (summary.files_loaded, summary.files_duplicate, summary.articles) == (2, 0, 2)
     assert [(summary.sentences,)] == query(db_path, "select count(*) from sentences")
     assert [(summary.mentions,)] == query(db_path, "select count(*) from mentions")
+
+
+def test_the_run_summary_artifact_shows_a_hostile_file_name_on_one_line():
+    path = "/in/x.txt\n## Rejected files\x1b]0;pwned\x07"
+    summary = RunSummary(files_rejected=1, rejected=[(path, f"{path}: empty file")])
+
+    lines = summary.markdown().splitlines()
+
+    assert "\x1b" not in summary.markdown()
+    assert lines.count("## Rejected files") == 1
+    assert lines[-1] == (
+        "- `/in/x.txt\\n## Rejected files\\x1b]0;pwned\\x07`:"
+        " /in/x.txt\\n## Rejected files\\x1b]0;pwned\\x07: empty file"
+    )

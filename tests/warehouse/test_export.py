@@ -625,3 +625,34 @@ def test_a_previous_export_left_under_a_staging_name_is_removed_by_the_next(tmp_
     export_warehouse(db_path, tmp_path / "out", tables=["countries"])
 
     assert not leftover.exists()
+
+
+@pytest.mark.parametrize("force", [False, True], ids=["plain", "force"])
+def test_an_out_that_is_a_link_is_refused_and_what_it_points_to_kept(tmp_path, exported, force):
+    db_path, previous = exported
+    # Even a previous export behind the link: an export replaces a folder, never a link.
+    target = tmp_path / "target"
+    shutil.copytree(previous, target)
+    before = tree(target)
+    out = tmp_path / "out"
+    out.symlink_to(target, target_is_directory=True)
+
+    with pytest.raises(ExportRefused, match="is a symbolic link"):
+        export_warehouse(db_path, out, force=force)
+
+    assert tree(target) == before
+    assert out.is_symlink()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "target"]
+
+
+def test_the_command_refuses_an_out_that_is_a_file_in_one_line(tmp_path, exported, capsys):
+    db_path, _ = exported
+    out = tmp_path / "a-file"
+    out.write_text("keep")
+
+    assert main(["export", "--out", str(out), "--db", str(db_path)]) == 2
+
+    assert capsys.readouterr().err == (
+        f"wirehouse: {out}: is a file, not a folder; choose a folder for --out\n"
+    )
+    assert out.read_text() == "keep"

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from warehouse.locks import WarehouseBusy, lock_path, run_lock
+from warehouse.locks import WarehouseBusy, ensure_free, lock_path, run_lock
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -160,3 +160,22 @@ def test_a_holder_in_another_process_blocks_until_it_is_killed(tmp_path: Path) -
         holder.kill()  # SIGKILL: no finally block in the holder runs
         holder.wait(10)
     take(db, wait=False)
+
+
+def test_ensure_free_raises_while_the_lock_is_held_and_leaves_it_held(tmp_path: Path) -> None:
+    db = tmp_path / "news.duckdb"
+    with run_lock(db):
+        with pytest.raises(WarehouseBusy, match="--if-running wait") as busy:
+            ensure_free(db)
+        assert f"(pid {os.getpid()}, started " in str(busy.value)
+        assert isinstance(contend(db, 2, wait=False), WarehouseBusy)
+
+
+def test_ensure_free_passes_and_takes_nothing_when_no_run_holds_the_lock(tmp_path: Path) -> None:
+    db = tmp_path / "news.duckdb"
+
+    ensure_free(db)  # never locked: no lock file, and none made
+    assert not lock_path(db).exists()
+    take(db)
+    ensure_free(db)  # locked once, released
+    assert contend(db, 2, wait=False) is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 import shutil
 import subprocess
@@ -13,7 +15,8 @@ import pytest
 
 from flows.ingest import run_pipeline
 from tests.conftest import REPO_ROOT, SAMPLES, query
-from warehouse.report import CHART_FILES, render_charts, render_html, write_report
+from warehouse.output_files import OutputRefused
+from warehouse.report import CHART_FILES, MAX_TOP, render_charts, render_html, write_report
 from warehouse.report_data import ReportData, daily_series
 from wirehouse.cli import main
 from wirehouse.settings import Settings
@@ -138,6 +141,81 @@ def test_report_help_exits_zero(capsys):
 
     assert exit_info.value.code == 0
     assert capsys.readouterr().out.startswith("usage: wirehouse report")
+
+
+def test_report_csp_allows_only_the_page_own_script_and_style_by_their_hashes(report_dir):
+    page = (report_dir / "index.html").read_text()
+    policy = re.search(r'http-equiv="Content-Security-Policy"\s+content="([^"]*)"', page).group(1)
+    script = re.search(r"<script>(.*?)</script>", page, re.DOTALL).group(1)
+    style = re.search(r"<style>(.*?)</style>", page, re.DOTALL).group(1)
+
+    def sha256(text: str) -> str:
+        return base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+
+    assert "unsafe-inline" not in policy
+    assert f"script-src 'sha256-{sha256(script)}'" in policy
+    assert f"style-src 'sha256-{sha256(style)}'" in policy
+    assert page.count("<script") == 1 and page.count("<style") == 1
+
+
+# --- where the report is written ----------------------------------------------
+
+
+def test_report_refuses_a_link_planted_in_its_folder_and_writes_nothing(sample_db, tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("not the report's")
+    out = tmp_path / "r"
+    out.mkdir()
+    (out / "index.html").symlink_to(victim)
+
+    with pytest.raises(OutputRefused, match="index.html: is a symbolic link"):
+        write_report(sample_db, out)
+
+    assert victim.read_text() == "not the report's"
+    assert [p.name for p in out.iterdir()] == ["index.html"]
+
+
+def test_cli_report_into_a_linked_folder_exits_2_in_one_line(sample_db, tmp_path, capsys):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / "r").symlink_to(elsewhere, target_is_directory=True)
+
+    code = main(["report", "--out", str(tmp_path / "r"), "--db", str(sample_db)])
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and "is a symbolic link" in err
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_cli_report_into_a_file_exits_2_in_one_line(sample_db, tmp_path, capsys):
+    (tmp_path / "r").write_text("a file")
+
+    code = main(["report", "--out", str(tmp_path / "r"), "--db", str(sample_db)])
+
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == f"wirehouse: {tmp_path / 'r'}: is a file, not a folder; choose a folder\n"
+
+
+@pytest.mark.parametrize("top", ["0", "-1", "101", "100000", "1.5", "١٠"])
+def test_cli_report_top_outside_1_to_100_is_a_usage_error(tmp_path, capsys, top):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["report", "--out", str(tmp_path / "r"), "--top", top])
+
+    assert exit_info.value.code == 2
+    assert "--top" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
+
+
+def test_report_top_cap_is_the_one_the_help_states(capsys):
+    with pytest.raises(SystemExit):
+        main(["report", "--help"])
+
+    assert MAX_TOP == 100
+    assert f"(1 to {MAX_TOP}" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="from 1 to 100"):
+        write_report(Path("unused.duckdb"), Path("unused"), top=MAX_TOP + 1)
 
 
 # --- gathering and rendering on tiny frames ------------------------------------
@@ -314,6 +392,13 @@ def test_every_chart_renders_in_headless_chromium(run, tmp_path):
     body = re.search(r"<body[^>]*>", dumped.stdout)
     assert body, dumped.stdout[:2000]
     assert 'data-charts-rendered="5/5"' in body.group(0)
+
+    # The policy is enforced: the same page with one character of its script changed runs none.
+    tampered = page.with_name("tampered.html")
+    tampered.write_text(page.read_text().replace('rendered + "/"', 'rendered + "|"'))
+    blocked = chromium(tmp_path, "--dump-dom", tampered.resolve().as_uri())
+    assert blocked.returncode == 0, blocked.stderr[-2000:]
+    assert 'data-charts-rendered="pending"' in blocked.stdout
 
     shot = tmp_path / "screenshot.png"
     taken = chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,2400", page_url)

@@ -279,7 +279,7 @@ def test_unknown_parameter_exits_2_and_lists_the_ones_it_takes(warehouse, capsys
     ("argv", "message"),
     [
         (["--since", "April"], "parameter since: 'April' is not a date like 2017-04-10"),
-        (["--limit", "ten"], "parameter limit: 'ten' is not a whole number"),
+        (["--param", "limit=ten"], "limit: 'ten' is not a whole number of at least 1"),
         (["--param", "limit"], "write it as NAME=VALUE"),
     ],
 )
