@@ -1,4 +1,10 @@
-"""The one place where polars byte offsets become the warehouse's Python character offsets."""
+"""The one place where polars byte offsets meet the warehouse's Python character offsets.
+
+polars string functions that take character offsets (`str.slice`) walk the text from its
+start on every call, so slicing a long text at many places costs the square of its length.
+The helpers here work in UTF-8 bytes, where a slice costs the same at any offset, and turn
+byte offsets into character offsets by counting only the characters between neighbours.
+"""
 
 from __future__ import annotations
 
@@ -16,3 +22,9 @@ def byte_to_char_offset(text: pl.Expr, byte_offset: pl.Expr) -> pl.Expr:
         .cast(pl.Int64)
     )
     return pl.when(is_ascii).then(byte_offset.cast(pl.Int64)).otherwise(converted)
+
+
+def slice_bytes(text: pl.Expr, start: pl.Expr, length: pl.Expr) -> pl.Expr:
+    """The part of text from byte start, length bytes long; both ends must fall between
+    characters."""
+    return text.cast(pl.Binary).bin.slice(start, length).cast(pl.String)
