@@ -8,7 +8,7 @@ from typing import NamedTuple
 import polars as pl
 
 from transforms.memo import by_identity
-from transforms.offsets import byte_to_char_offset
+from transforms.offsets import byte_to_char_offset, char_at, char_before, head_bytes
 from transforms.schemas import MENTION_SCHEMA
 
 # A match is a whole word when the characters around it are not letters or digits;
@@ -60,7 +60,7 @@ class _Matcher(NamedTuple):
 
     patterns: list[str]
     lookup: pl.DataFrame
-    longest: int  # characters in the longest pattern
+    longest: int  # UTF-8 bytes in the longest pattern
 
 
 def _matchers(surface_forms: pl.DataFrame, blockers: Collection[str]) -> tuple[_Matcher, _Matcher]:
@@ -79,7 +79,7 @@ def _matchers(surface_forms: pl.DataFrame, blockers: Collection[str]) -> tuple[_
 
 
 def _matcher(patterns: list[str], lookup: pl.DataFrame) -> _Matcher:
-    return _Matcher(patterns, lookup, max((len(p) for p in patterns), default=0))
+    return _Matcher(patterns, lookup, max((len(p.encode()) for p in patterns), default=0))
 
 
 def _patterns(lookup: pl.DataFrame, blockers: Collection[str]) -> list[str]:
@@ -88,12 +88,12 @@ def _patterns(lookup: pl.DataFrame, blockers: Collection[str]) -> list[str]:
     )
 
 
-def is_whole_word(text: pl.Expr, start: pl.Expr, end: pl.Expr) -> pl.Expr:
-    """True where text[start:end] (character offsets) is whole words: no letter or digit right
-    before or right after it."""
-    before = text.str.slice(start - 1, 1)
-    after = text.str.slice(end, 1)
-    return ((start == 0) | ~before.str.contains(_WORD_CHAR)) & ~after.str.contains(_WORD_CHAR)
+def is_whole_word(text: pl.Expr, byte_start: pl.Expr, byte_end: pl.Expr) -> pl.Expr:
+    """True where the bytes of text from byte_start to byte_end are whole words: no letter or
+    digit right before or right after them."""
+    before = char_before(text, byte_start)
+    after = char_at(text, byte_end)
+    return ~before.str.contains(_WORD_CHAR) & ~after.str.contains(_WORD_CHAR)
 
 
 def _match(sentences: pl.LazyFrame, matcher: _Matcher) -> pl.LazyFrame:
@@ -101,27 +101,35 @@ def _match(sentences: pl.LazyFrame, matcher: _Matcher) -> pl.LazyFrame:
 
     One Aho-Corasick pass over the sentences finds where matches start; the surface at each
     start is then read from a short slice there (as long as the longest pattern), which is
-    the same leftmost-first answer at a fraction of a second full pass's cost.
+    the same leftmost-first answer at a fraction of a second full pass's cost. Offsets stay
+    in bytes until the one conversion to characters, so a sentence of any length costs time
+    in proportion to its length, however many matches it holds.
     """
     patterns, lookup, longest = matcher
     if not patterns:
         return pl.LazyFrame(schema=MENTION_SCHEMA)
     sentence = pl.col("sentence")
-    local_end = pl.col("local_start") + pl.col("surface").str.len_chars().cast(pl.Int64)
+    byte_end = pl.col("byte_start") + pl.col("surface").str.len_bytes().cast(pl.Int64)
     return (
         sentences.with_columns(
             sentence.str.find_many(patterns, leftmost=True).alias("byte_start"),
+            pl.int_range(pl.len()).alias("sentence_row"),
         )
         .explode("byte_start")
         .filter(pl.col("byte_start").is_not_null())
-        .with_columns(byte_to_char_offset(sentence, pl.col("byte_start")).alias("local_start"))
         .with_columns(
-            sentence.str.slice(pl.col("local_start"), longest)
+            pl.col("byte_start").cast(pl.Int64),
+            byte_to_char_offset(sentence, pl.col("byte_start"), pl.col("sentence_row")).alias(
+                "local_start"
+            ),
+        )
+        .with_columns(
+            head_bytes(sentence, pl.col("byte_start"), longest)
             .str.extract_many(patterns, leftmost=True)
             .list.first()
             .alias("surface")
         )
-        .filter(is_whole_word(sentence, pl.col("local_start"), local_end))
+        .filter(is_whole_word(sentence, pl.col("byte_start"), byte_end))
         .with_columns(
             (pl.col("start_char") + pl.col("local_start")).alias("start_char"),
         )

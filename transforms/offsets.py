@@ -1,18 +1,96 @@
-"""The one place where polars byte offsets become the warehouse's Python character offsets."""
+"""The one place where polars byte offsets meet the warehouse's Python character offsets.
+
+polars string functions that take character offsets (`str.slice`, `str.len_chars` of a
+prefix) walk the text from its start on every call, so cutting a long text at many places
+costs the square of its length. The helpers here work in UTF-8 bytes, where a cut costs the
+same at any offset, and turn byte offsets into character offsets by counting only the
+characters between one offset and the next.
+"""
 
 from __future__ import annotations
 
 import polars as pl
 
 
-def byte_to_char_offset(text: pl.Expr, byte_offset: pl.Expr) -> pl.Expr:
-    """Character offset of a byte offset into text; ASCII rows skip the conversion."""
-    is_ascii = text.str.len_bytes() == text.str.len_chars()
-    converted = (
-        text.cast(pl.Binary)
-        .bin.slice(0, byte_offset)
-        .cast(pl.String)
-        .str.len_chars()
-        .cast(pl.Int64)
+def byte_to_char_offset(text: pl.Expr, byte_offset: pl.Expr, text_id: pl.Expr) -> pl.Expr:
+    """Character offset of a byte offset into text, where text_id tells the texts apart.
+
+    Each row counts the characters between its offset and the previous row's, when that
+    row has the same text, so a text's offsets on consecutive rows cost one pass over it
+    (in any order; sorted, each character is counted once at most).
+    """
+    offset = byte_offset.cast(pl.Int64)
+    new_text = text_id.ne_missing(text_id.shift(1))
+    previous = pl.when(new_text).then(0).otherwise(offset.shift(1))
+    low = pl.min_horizontal(previous, offset)
+    between = slice_bytes(text, low, pl.max_horizontal(previous, offset) - low)
+    count = between.str.len_chars().cast(pl.Int64)
+    step = pl.when(offset >= previous).then(count).otherwise(-count)
+    total = step.cum_sum()
+    return total - pl.when(new_text).then(total - step).forward_fill()
+
+
+def slice_bytes(text: pl.Expr, start: pl.Expr, length: pl.Expr | int) -> pl.Expr:
+    """The part of text from byte start, length bytes long; both ends must fall between
+    characters."""
+    return text.cast(pl.Binary).bin.slice(start, length).cast(pl.String)
+
+
+def head_bytes(text: pl.Expr, start: pl.Expr, limit: int) -> pl.Expr:
+    """The longest run of whole characters of text from byte start (between characters)
+    that is at most limit bytes long."""
+    start = start.cast(pl.Int64)
+    end = pl.min_horizontal(start + limit, text.str.len_bytes().cast(pl.Int64))
+    # A character is at most four bytes: one of end, end - 1, end - 2, end - 3 starts one
+    # (start itself does, so the search never goes before it).
+    boundary = (
+        pl.when(_starts_char(text, end))
+        .then(end)
+        .when(_starts_char(text, end - 1))
+        .then(end - 1)
+        .when(_starts_char(text, end - 2))
+        .then(end - 2)
+        .otherwise(end - 3)
     )
-    return pl.when(is_ascii).then(byte_offset.cast(pl.Int64)).otherwise(converted)
+    return slice_bytes(text, start, boundary - start)
+
+
+def char_before(text: pl.Expr, byte_offset: pl.Expr) -> pl.Expr:
+    """The character that ends at byte_offset ("" at the start of text)."""
+    byte_offset = byte_offset.cast(pl.Int64)  # unsigned offsets would wrap below zero
+    width = (
+        pl.when(_starts_char(text, byte_offset - 1))
+        .then(1)
+        .when(_starts_char(text, byte_offset - 2))
+        .then(2)
+        .when(_starts_char(text, byte_offset - 3))
+        .then(3)
+        .otherwise(4)
+    )
+    # Clipped, so that rows at the start, whose width above is meaningless, cut nothing.
+    width = pl.min_horizontal(width, byte_offset)
+    return slice_bytes(text, byte_offset - width, width)
+
+
+def char_at(text: pl.Expr, byte_offset: pl.Expr) -> pl.Expr:
+    """The character that starts at byte_offset ("" at the end of text)."""
+    byte_offset = byte_offset.cast(pl.Int64)
+    lead = text.cast(pl.Binary).bin.get(byte_offset, null_on_oob=True)
+    width = (
+        pl.when(lead < 0x80)
+        .then(1)
+        .when(lead < 0xE0)
+        .then(2)
+        .when(lead < 0xF0)
+        .then(3)
+        .otherwise(4)
+    )
+    return slice_bytes(text, byte_offset, width)
+
+
+def _starts_char(text: pl.Expr, byte_offset: pl.Expr) -> pl.Expr:
+    """True where byte_offset is inside text (or at its end) and not a UTF-8 continuation
+    byte; false before the start."""
+    byte = text.cast(pl.Binary).bin.get(byte_offset, null_on_oob=True)
+    # bin.get counts negative offsets from the end; before the start is no character start.
+    return (byte_offset >= 0) & (byte.is_null() | (byte < 0x80) | (byte >= 0xC0))

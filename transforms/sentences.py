@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from transforms.offsets import slice_bytes
 from transforms.schemas import SENTENCE_SCHEMA
 
 # Why three classes: titles and month abbreviations are followed by a name or a
@@ -279,6 +280,7 @@ def split_sentences(articles: pl.LazyFrame) -> pl.LazyFrame:
         .explode("piece", "piece_no")
         .with_columns(
             pl.col("piece").str.len_chars().cast(pl.Int64).alias("piece_len"),
+            pl.col("piece").str.len_bytes().cast(pl.Int64).alias("piece_bytes"),
             pl.col("piece")
             .str.strip_chars_end()
             .str.extract(r"(\S+)$")
@@ -292,6 +294,11 @@ def split_sentences(articles: pl.LazyFrame) -> pl.LazyFrame:
             _from_group_start(
                 _exclusive_cum_sum(pl.col("piece_len")), pl.col("piece_no") == 0
             ).alias("local_start"),
+            # Byte offsets too: the sentence is cut from its paragraph by bytes, since a
+            # cut at a character offset walks the paragraph from its start every time.
+            _from_group_start(
+                _exclusive_cum_sum(pl.col("piece_bytes")), pl.col("piece_no") == 0
+            ).alias("local_byte_start"),
         )
     )
     starter = pl.col("next_word").is_in(list(SENTENCE_STARTERS))
@@ -317,15 +324,26 @@ def split_sentences(articles: pl.LazyFrame) -> pl.LazyFrame:
             .then(pl.col("local_start"))
             .forward_fill()
             .alias("sentence_start"),
-            (pl.col("local_start") + pl.col("piece_len")).alias("local_end"),
+            pl.when(starts_sentence)
+            .then(pl.col("local_byte_start"))
+            .forward_fill()
+            .alias("sentence_byte_start"),
+            (pl.col("local_byte_start") + pl.col("piece_bytes")).alias("local_byte_end"),
         )
         .filter(pl.col("ends_sentence"))
-        .select("para_idx", pl.col("sentence_start").alias("local_start"), "local_end")
+        .select(
+            "para_idx",
+            pl.col("sentence_start").alias("local_start"),
+            pl.col("sentence_byte_start").alias("local_byte_start"),
+            "local_byte_end",
+        )
         .join(paras, on="para_idx", how="left", maintain_order="left")
         .with_columns(
-            pl.col("paragraph")
-            .str.slice(pl.col("local_start"), pl.col("local_end") - pl.col("local_start"))
-            .alias("raw")
+            slice_bytes(
+                pl.col("paragraph"),
+                pl.col("local_byte_start"),
+                pl.col("local_byte_end") - pl.col("local_byte_start"),
+            ).alias("raw")
         )
         .with_columns(
             (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date
 
 import polars as pl
@@ -170,3 +172,66 @@ def test_a_name_followed_by_a_combining_mark_is_another_word(gazetteer: Gazettee
     assert found("Japa\u0301n and Japan\u0301 are not Japan.", gazetteer) == [
         ("Japan", "name", "JP")
     ]
+
+
+# A small gazetteer of its own, so a plain Python search can say which mentions there are.
+_ORACLE_FORMS = pl.DataFrame(
+    [
+        ("Japan", "country:JP", "country", "name", "JP"),
+        ("Korea", "country:KR", "country", "name", "KR"),
+        ("South Korea", "country:KR", "country", "name", "KR"),
+        ("Zürich", "place:CH-ZH", "place", "place", "CH"),
+        ("東京", "country:JP", "country", "capital", "JP"),
+    ],
+    schema=["surface", "entity_id", "entity_type", "mention_kind", "country_code"],
+    orient="row",
+)
+_ORACLE_SURFACES = sorted(_ORACLE_FORMS["surface"], key=lambda s: (-len(s.encode()), s))
+_long_sentence_words = st.sampled_from(
+    ["Japan", "Korea", "South", "South Korea", "Zürich", "東京", "Japanese", "Koreas", "said",
+     "é", "🙂", "e\u0301", "\u0301", "-", "'s", "naïve", "the", "𝔸"]
+)  # fmt: skip
+
+
+def _is_word_char(char: str) -> bool:
+    return char == "_" or unicodedata.category(char)[0] in "LMN"
+
+
+def _expected_mentions(text: str) -> list[tuple[int, int, str]]:
+    """Leftmost-longest, non-overlapping, whole-word occurrences of the oracle's surfaces, by
+    Python's own regex and string indexing."""
+    found = []
+    for match in re.finditer("|".join(map(re.escape, _ORACLE_SURFACES)), text):
+        start, end = match.span()
+        if (start == 0 or not _is_word_char(text[start - 1])) and (
+            end == len(text) or not _is_word_char(text[end])
+        ):
+            found.append((start, end, match.group()))
+    return found
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    paragraphs=st.lists(
+        st.lists(_long_sentence_words, min_size=100, max_size=1500),
+        min_size=1,
+        max_size=3,
+    ),
+    joiner=st.sampled_from([" ", "", "-"]),
+)
+def test_mention_offsets_in_long_mixed_script_sentences_match_python_search(
+    paragraphs: list[list[str]], joiner: str
+) -> None:
+    # Without closing punctuation each paragraph is one long sentence, so mention offsets lie
+    # deep inside their sentence, where byte and character offsets differ most.
+    text = "head line\n\n" + "\n\n".join(joiner.join(words) for words in paragraphs)
+    articles = pl.DataFrame({"article_id": ["a"], "text": [text]})
+    sentences = split_sentences(articles.lazy()).collect()
+    mentions = find_mentions(sentences.lazy(), _ORACLE_FORMS).collect()
+    expected = [
+        (start + found_start, start + found_end, surface)
+        for start, sentence in sentences.select("start_char", "sentence").iter_rows()
+        for found_start, found_end, surface in _expected_mentions(sentence)
+    ]
+    assert mentions.select("start_char", "end_char", "surface").rows() == expected
+    assert all(text[start:end] == surface for start, end, surface in expected)

@@ -118,6 +118,35 @@ _clean_text = st.text(
 def test_every_sentence_span_reproduces_its_text_in_order_without_overlap(
     texts: list[str],
 ) -> None:
+    _assert_spans_reproduce_the_text(texts)
+
+
+# Long paragraphs mixing one- to four-byte characters: offsets deep into a paragraph are
+# where character and byte offsets drift furthest apart.
+_long_words = st.sampled_from(
+    ["Japan", "said", "the", "Zürich", "東京", "🙂", "e\u0301", "Mr.", "U.S.", "naïve", "“Yes.”",
+     "It", "ended.", "Why?", "Now!", "𝔸", "—", "a"]
+)  # fmt: skip
+_long_paragraph = st.lists(_long_words, min_size=200, max_size=1200).map(" ".join)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    texts=st.lists(
+        st.lists(_long_paragraph, min_size=1, max_size=3).map("\n\n".join),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_sentence_offsets_deep_into_long_mixed_script_paragraphs_match_python_slicing(
+    texts: list[str],
+) -> None:
+    _assert_spans_reproduce_the_text(texts)
+
+
+def _assert_spans_reproduce_the_text(texts: list[str]) -> None:
+    """Each text's sentences, in order, are text[start_char:end_char], stripped and apart, and
+    leave out nothing but whitespace."""
     frame = split_sentences(
         pl.DataFrame({"article_id": [str(i) for i in range(len(texts))], "text": texts}).lazy()
     ).collect()
@@ -130,6 +159,5 @@ def test_every_sentence_span_reproduces_its_text_in_order_without_overlap(
             assert sentence == sentence.strip()
             assert start >= previous_end
             previous_end = end
-        # Nothing but whitespace is left out of the sentences.
         covered = "".join(rows.get_column("sentence").to_list())
         assert "".join(covered.split()) == "".join(text.split())

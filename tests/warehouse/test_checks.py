@@ -168,3 +168,67 @@ def test_the_daily_view_check_runs_in_a_runs_last_load(warehouse_con, gazetteer:
             run_first_load_id=1,
         )
     assert rows(warehouse_con)[0] == 1
+
+
+# One long sentence with non-ASCII characters all through it: its mentions lie many of check
+# 04's 256-character pieces into the text, where byte and character offsets differ most.
+LONG_STORY = STORY.replace(
+    b"Officials in Tokyo welcomed it.",
+    " ".join(["Officials in S\u00e3o Paulo and Z\u00fcrich welcomed it"] * 40).encode() + b".",
+)
+
+
+def with_mentions(batch: db.Batch, spans: list[tuple[int, int]], shift: int = 0) -> db.Batch:
+    """The batch with person mentions added in its longest sentence, at (start, end) offsets
+    from that sentence's start, each with the text found shift characters further on as its
+    surface (0: the right surface)."""
+    text = batch.articles.get_column("text").item()
+    sentence_no, sentence_start = (
+        batch.sentences.sort(pl.col("end_char") - pl.col("start_char"))
+        .select("sentence_no", "start_char")
+        .row(-1)
+    )
+    added = pl.DataFrame(
+        [
+            {
+                "article_id": batch.articles.get_column("article_id").item(),
+                "sentence_no": sentence_no,
+                "start_char": sentence_start + start,
+                "end_char": sentence_start + end,
+                "surface": text[sentence_start + start + shift : sentence_start + end + shift],
+                "entity_id": "person:test",
+                "entity_type": "person",
+                "mention_kind": "person",
+                "country_code": None,
+            }
+            for start, end in spans
+        ],
+        schema=batch.mentions.schema,
+    )
+    mentions = pl.concat([batch.mentions, added])
+    return db.Batch(batch.files, batch.articles, batch.sentences, mentions, batch.entities)
+
+
+def test_mentions_deep_in_a_long_text_across_pieces_pass_the_surface_check(
+    warehouse_con, gazetteer: Gazetteer
+) -> None:
+    batch = batch_for(gazetteer, story=LONG_STORY)
+    assert batch.sentences.select((pl.col("end_char") - pl.col("start_char")).max()).item() > 1500
+    # Straddling the piece boundaries at 256 and 512 (the sentence starts after the
+    # headline), far into the text, and longer than a piece (read from the whole text).
+    spans = [(200, 330), (490, 530), (1200, 1210), (100, 900), (0, 1)]
+    db.load_batch(warehouse_con, with_mentions(batch, spans))
+    assert rows(warehouse_con)[2] == batch.mentions.height + len(spans)
+
+
+@pytest.mark.parametrize("span", [(200, 330), (490, 530), (1200, 1210), (100, 900)])
+def test_a_surface_one_character_off_deep_in_a_long_text_fails_the_surface_check(
+    span: tuple[int, int], warehouse_con, gazetteer: Gazetteer
+) -> None:
+    batch = with_mentions(batch_for(gazetteer, story=LONG_STORY), [span], shift=1)
+    text = batch.articles.get_column("text").item()
+    start, end, surface = batch.mentions.row(-1)[2:5]
+    assert text[start:end] != surface  # the precondition: this surface really is wrong
+    with pytest.raises(db.CheckFailed, match="04_mention_surfaces_match_text"):
+        db.load_batch(warehouse_con, batch)
+    assert rows(warehouse_con) == (0, 0, 0, 0)

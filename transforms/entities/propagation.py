@@ -91,6 +91,7 @@ def propagated_spans(sentences: pl.LazyFrame, forms: pl.LazyFrame) -> pl.LazyFra
     # extract_many walk the same matches in the same order, so their lists pair up.
     sentence = pl.col("sentence")
     local_end = pl.col("local_start") + pl.col("name").str.len_chars().cast(pl.Int64)
+    byte_length = pl.col("name").str.len_bytes().cast(pl.Int64)
     patterns = words.to_list()
     return (
         sentences.join(forms.select("article_id").unique(), on="article_id", how="semi")
@@ -98,12 +99,18 @@ def propagated_spans(sentences: pl.LazyFrame, forms: pl.LazyFrame) -> pl.LazyFra
         .with_columns(
             sentence.str.find_many(patterns, overlapping=True).alias("_byte"),
             sentence.str.extract_many(patterns, overlapping=True).alias("name"),
+            pl.int_range(pl.len()).alias("_sentence_row"),
         )
         .explode("_byte", "name")
         .filter(pl.col("_byte").is_not_null())
+        # Converted while each sentence's matches are still on consecutive rows (one pass).
+        .with_columns(
+            byte_to_char_offset(sentence, pl.col("_byte"), pl.col("_sentence_row")).alias(
+                "local_start"
+            )
+        )
         .join(forms.rename({"form": "name"}), on=["article_id", "name"])
-        .with_columns(byte_to_char_offset(sentence, pl.col("_byte")).alias("local_start"))
-        .filter(is_whole_word(sentence, pl.col("local_start"), local_end))
+        .filter(is_whole_word(sentence, pl.col("_byte"), pl.col("_byte") + byte_length))
         .with_columns(
             (pl.col("start_char") + pl.col("local_start")).alias("start_char"),
             (pl.col("start_char") + local_end).alias("end_char"),
