@@ -1,12 +1,13 @@
 """Time and peak memory of single huge texts: one-paragraph articles and a JSON Lines body.
 
-    .venv/bin/python benchmarks/huge_text.py [--sizes 1 5 20] [--jsonl-sizes 20]
+    .venv/bin/python benchmarks/huge_text.py [--sizes 1 5 20] [--jsonl-sizes 20] [--runon-sizes 1 5]
         [--stages transform run] [--timeout 900] [--checkout PATH] [--record]
 
 Wire feeds sometimes deliver a whole book as one paragraph. For each size (MB of UTF-8 text),
 a file is generated in a temporary folder: for --sizes, a plain-text article whose body is
 one paragraph of that size (`paragraph`); for --jsonl-sizes, a JSON Lines file of one record
-whose body is that size (`jsonl`). The text is random sentences from the word list below (no corpus text), with country
+whose body is that size (`jsonl`); for --runon-sizes, a paragraph like the first with every
+full stop made a comma, so no sentence ends in it (`runon`). The text is random sentences from the word list below (no corpus text), with country
 names, people and companies for the mention and entity passes and non-ASCII words all through
 it, so character and byte offsets differ.
 
@@ -80,6 +81,8 @@ def write_case(folder: Path, shape: str, size: int) -> Path:
     """One file of the shape, its body size bytes of generated text, alone in folder."""
     folder.mkdir(parents=True)
     body = generated_text(size)
+    if shape == "runon":  # one sentence of the whole paragraph: no full stop anywhere
+        body = body.replace(".", ",")
     headline = "Talks resume as exports rise"
     if shape == "jsonl":
         path = folder / "feed.jsonl"
@@ -202,6 +205,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--jsonl-sizes", type=float, nargs="*", default=[20], help="MB of JSON Lines body"
     )
+    parser.add_argument(
+        "--runon-sizes",
+        type=float,
+        nargs="*",
+        default=[1, 5],
+        help="MB of one paragraph with no sentence end in it",
+    )
     parser.add_argument("--stages", nargs="+", choices=STAGES, default=list(STAGES))
     parser.add_argument("--timeout", type=float, default=900, help="seconds per case")
     parser.add_argument("--checkout", type=Path, default=REPO_ROOT, help="wirehouse to run")
@@ -238,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
         cases = [("startup", 0.001, tiny)]
         cases += [("paragraph", size, None) for size in args.sizes]
         cases += [("jsonl", size, None) for size in args.jsonl_sizes]
+        cases += [("runon", size, None) for size in args.runon_sizes]
         # The row before, per shape and stage: (MB, seconds); every shape starts at startup's.
         previous: dict[tuple[str, str], tuple[float, float]] = {}
         for number, (shape, size, path) in enumerate(cases):

@@ -219,6 +219,13 @@ _MARK = "\x1e"
 # whitespace, then anything that is not a lowercase letter.
 _CANDIDATE = r"([.!?]+[\"'\)\]’”]*)(\s+)([^a-z\s])"
 _CLOSED = r"[.!?][\"'\)\]’”]*$"
+# A piece of text longer than this with no sentence end in it (a word list, a table, a feed
+# that drops punctuation) is cut every _RUN_WORDS words, after the space that follows the last
+# word: the passes after this one read each sentence around every name in it, and a sentence
+# of a megabyte would cost them time in the square of its length.
+_LONG_PIECE_BYTES = 8192
+_RUN_WORDS = 200
+_WORD_RUN = rf"(?s)\S*(?:\s+\S+){{0,{_RUN_WORDS - 1}}}\s*"
 _INITIAL = r"^[A-Z]\.$"
 _DOTTED = r"^(?:[A-Za-z]\.){2,}$"
 
@@ -234,6 +241,17 @@ def _from_group_start(offset: pl.Expr, starts_group: pl.Expr) -> pl.Expr:
     Exploded rows keep their order, so a forward fill replaces a window over the group.
     """
     return offset - pl.when(starts_group).then(offset).forward_fill()
+
+
+def _runs_of_words(piece: pl.Expr) -> pl.Expr:
+    """piece as a list of itself, or, past _LONG_PIECE_BYTES, of its runs of _RUN_WORDS words
+    (each with the white space after it: together they are the piece)."""
+    runs = piece.str.extract_all(_WORD_RUN).list.eval(pl.element().filter(pl.element() != ""))
+    return (
+        pl.when(piece.str.len_bytes() > _LONG_PIECE_BYTES)
+        .then(runs)
+        .otherwise(pl.concat_list(piece))
+    )
 
 
 def paragraphs(articles: pl.LazyFrame) -> pl.LazyFrame:
@@ -273,11 +291,16 @@ def split_sentences(articles: pl.LazyFrame) -> pl.LazyFrame:
         )
         # The paragraph must not ride along the explode: with thousands of pieces in a
         # long paragraph, the streaming engine copies it per piece (quadratic memory).
+        .explode("piece")
+        .with_columns(_runs_of_words(pl.col("piece")).alias("piece"))
+        .explode("piece")
         .with_columns(
-            pl.int_ranges(pl.col("piece").list.len()).alias("piece_no"),
-            (pl.col("piece").list.len() - 1).alias("last_piece_no"),
+            _from_group_start(
+                pl.int_range(pl.len(), dtype=pl.Int64),
+                pl.col("para_idx").ne_missing(pl.col("para_idx").shift(1)),
+            ).alias("piece_no"),
+            pl.col("para_idx").eq_missing(pl.col("para_idx").shift(-1)).alias("_has_next"),
         )
-        .explode("piece", "piece_no")
         .with_columns(
             pl.col("piece").str.len_chars().cast(pl.Int64).alias("piece_len"),
             pl.col("piece").str.len_bytes().cast(pl.Int64).alias("piece_bytes"),
@@ -286,7 +309,7 @@ def split_sentences(articles: pl.LazyFrame) -> pl.LazyFrame:
             .str.extract(r"(\S+)$")
             .str.strip_chars_start("\"'([“‘")
             .alias("last_token"),
-            pl.when(pl.col("piece_no") < pl.col("last_piece_no"))
+            pl.when(pl.col("_has_next"))
             .then(pl.col("piece").shift(-1).str.extract(r"^\W*(\w+)"))
             .alias("next_word"),
         )

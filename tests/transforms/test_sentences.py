@@ -161,3 +161,31 @@ def _assert_spans_reproduce_the_text(texts: list[str]) -> None:
             previous_end = end
         covered = "".join(rows.get_column("sentence").to_list())
         assert "".join(covered.split()) == "".join(text.split())
+
+
+def test_a_long_run_without_a_sentence_end_is_cut_every_200_words_and_keeps_its_offsets() -> None:
+    # 1,000 words (over 8 KB) with no closing punctuation, after a short sentence of its own,
+    # two spaces inside and a line break: five runs of 200 words, each a sentence.
+    words = [f"Word{i:04d}" for i in range(1000)]
+    words[10] = "two  spaces"
+    run = " ".join(words[:500]) + "\n" + " ".join(words[500:])
+    text = "Headline\n\nA first sentence. " + run + " and the end"
+    frame = split_frame(text)
+    sentences = frame.get_column("sentence").to_list()
+    assert sentences[:2] == ["Headline", "A first sentence."]
+    cut = sentences[2:]
+    # Item 10 holds two words, so the first run ends one item early (Word0198), and the
+    # last run is the last item and the three words after it.
+    assert [len(s.split()) for s in cut] == [200, 200, 200, 200, 200, 4]
+    assert cut[0].startswith("Word0000 ") and cut[0].endswith("Word0198")
+    assert cut[1].startswith("Word0199 ")
+    assert cut[-1] == "Word0999 and the end"
+    for row in frame.iter_rows(named=True):
+        assert text[row["start_char"] : row["end_char"]] == row["sentence"]
+
+
+def test_a_long_piece_ending_in_an_abbreviation_still_continues_as_before() -> None:
+    # Under 8 KB nothing changes: a run of words with `Mr.` inside stays one sentence.
+    text = "Headline\n\n" + " ".join(["word"] * 300) + " Mr. Smith spoke"
+    assert sentences_of(text)[1].endswith("Mr. Smith spoke")
+    assert len(sentences_of(text)) == 2
