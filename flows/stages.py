@@ -310,6 +310,7 @@ def _found_chunk(rows: list[FoundRow]) -> pl.DataFrame:
             pl.Series("path", paths, dtype=pl.String),
             pl.Series("size_bytes", sizes, dtype=pl.Int64),
             mtime_column(mtimes_ns).alias("modified_at"),
+            pl.repeat(None, len(paths), dtype=pl.String, eager=True).alias("etag"),  # objects only
             pl.Series("problem", problems, dtype=pl.String),
         ]
     )
