@@ -37,7 +37,7 @@ from transforms.pipeline import transform_articles
 from warehouse import db, queries, sources
 from warehouse.export import export_warehouse
 from warehouse.locks import run_lock
-from wirehouse.settings import Settings, flow_signature
+from wirehouse.settings import Settings, flow_signature, is_url
 from wirehouse.terminal import printable
 
 Logger = logging.Logger | logging.LoggerAdapter
@@ -193,11 +193,14 @@ class Runner:
 
 @task(cache_policy=NO_CACHE)
 def discover(
-    input_dir: Path, patterns: tuple[str, ...], follow_symlinks: str = "inside"
+    input_dir: Path | str,
+    patterns: tuple[str, ...],
+    follow_symlinks: str = "inside",
+    storage_options: dict[str, object] | None = None,
 ) -> stages.Discovery:
-    """Find the article files under the input folder, and the folders that could not be listed
-    or followed."""
-    return stages.discover(input_dir, patterns, follow_symlinks)
+    """Find the article files under the input folder (or objects under the input URL), and the
+    folders that could not be listed or followed."""
+    return stages.discover(input_dir, patterns, follow_symlinks, storage_options)
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
@@ -207,7 +210,7 @@ def prepare_warehouse(settings: Settings, unlisted: pl.DataFrame) -> tuple[pl.Da
     # The gazetteer is loaded here, not passed in: Prefect would walk its word sets entry by
     # entry looking for futures (see read_and_transform).
     gazetteer = load_gazetteer()
-    prefix = stages.source_prefix(settings.input_dir)
+    prefix = stages.source_prefix(settings.input_dir, settings.storage_options)
     with db.connect(settings.db_path, wait_seconds=settings.lock_wait_seconds) as con:
         db.migrate(con)
         db.refresh_reference(con, gazetteer.countries, gazetteer.entities)
@@ -231,14 +234,16 @@ def plan(settings: Settings, discovery: stages.Discovery, known: pl.DataFrame) -
         skipped = ledger.why_not_prune(
             discovery.files,
             discovery.unlisted,
-            root=stages.source_root(settings.input_dir),
+            root=stages.source_root(settings.input_dir, settings.storage_options),
             input_dir=settings.input_dir,
         )
     pruning = settings.prune_missing and skipped is None
     return ledger.plan_run(
         discovery.files,
         known,
-        prune_under=stages.source_prefix(settings.input_dir) if pruning else None,
+        prune_under=(
+            stages.source_prefix(settings.input_dir, settings.storage_options) if pruning else None
+        ),
         prune_skipped=skipped,
     )
 
@@ -255,14 +260,28 @@ def read(
 ) -> ReadBatch:
     """Read one batch of files: their ledger rows and articles."""
     started = time.perf_counter()
-    rows, articles, unchanged = stages.read_files(
-        files,
-        dict(known_sha.iter_rows()),
-        input_format=settings.input_format,
-        reference_date=settings.reference_date,
-        max_file_bytes=settings.max_file_bytes,
-        links=stages.Links(settings.follow_symlinks, stages.source_root(settings.input_dir)),
-    )
+    if is_url(settings.input_dir):
+        from flows import objects  # fsspec is imported only for object storage
+
+        # The objects are fetched here, by whichever worker runs this: only names travel.
+        rows, articles, unchanged = objects.read_objects(
+            files,
+            dict(known_sha.iter_rows()),
+            url=str(settings.input_dir),
+            storage_options=settings.storage_options,
+            input_format=settings.input_format,
+            reference_date=settings.reference_date,
+            max_file_bytes=settings.max_file_bytes,
+        )
+    else:
+        rows, articles, unchanged = stages.read_files(
+            files,
+            dict(known_sha.iter_rows()),
+            input_format=settings.input_format,
+            reference_date=settings.reference_date,
+            max_file_bytes=settings.max_file_bytes,
+            links=stages.Links(settings.follow_symlinks, stages.source_root(settings.input_dir)),
+        )
     seconds = time.perf_counter() - started
     crash_point(settings, f"read:{batch_no}")
     return ReadBatch(rows, articles, unchanged, seconds, f"{socket.gethostname()}:{os.getpid()}")
@@ -372,13 +391,14 @@ def copies_to_read_again(writer: db.HeldConnection, discovered: pl.DataFrame) ->
 
 
 @task(cache_policy=NO_CACHE, retries=1)
-def export(settings: Settings, out_dir: Path) -> Path:
-    """Write the warehouse as Parquet for analysts."""
+def export(settings: Settings, out_dir: Path | str) -> Path | str:
+    """Write the warehouse as Parquet for analysts (to a folder, or a URL prefix)."""
     return export_warehouse(
         settings.db_path,
         out_dir,
         force=settings.export_force,
         before_swap=lambda: crash_point(settings, "export"),
+        storage_options=settings.storage_options,
     )
 
 
@@ -423,7 +443,13 @@ def _pipeline(settings: Settings, run: Runner, logger: Logger) -> RunSummary:
     summary = RunSummary()
     started = time.perf_counter()
     with timed(summary, "discover"):
-        discovery = run(discover, settings.input_dir, settings.patterns, settings.follow_symlinks)
+        discovery = run(
+            discover,
+            settings.input_dir,
+            settings.patterns,
+            settings.follow_symlinks,
+            settings.storage_options,
+        )
     _note_discovery(summary, discovery, settings, logger)
     with timed(summary, "prepare"):
         known, first_load_id = run(prepare_warehouse, settings, discovery.unlisted)
@@ -614,9 +640,12 @@ def ingest(**parameters: Any) -> RunSummary:
 
 def run_flow(settings: Settings) -> RunSummary:
     """Run the flow once with the task runner the settings ask for."""
-    # Absolute paths, so Dask workers with another working directory find the same files.
+    # Absolute paths, so Dask workers with another working directory find the same files
+    # (a URL names the same objects anywhere).
+    input_dir = settings.input_dir
     absolute = settings.with_overrides(
-        input_dir=settings.input_dir.resolve(), db_path=settings.db_path.resolve()
+        input_dir=input_dir if is_url(input_dir) else Path(input_dir).resolve(),
+        db_path=settings.db_path.resolve(),
     )
     runner = task_runner_for(settings)
     return ingest.with_options(task_runner=runner)(**absolute.flow_parameters())

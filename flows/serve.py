@@ -74,7 +74,7 @@ def serve(
     *,
     cron: str | None,
     interval: float | None,
-    input_dir: Path,
+    input_dir: Path | str,  # a folder, or a URL of objects (wirehouse.settings.location)
     db_path: Path,
     port: int = 4200,
     data_dir: Path = Path("data"),
@@ -108,7 +108,7 @@ def serve(
             cron=cron,
             interval=interval,
             parameters={
-                "input_dir": str(input_dir.resolve()),
+                "input_dir": input_dir if isinstance(input_dir, str) else str(input_dir.resolve()),
                 "db_path": str(db_path.resolve()),
                 "follow_symlinks": follow_symlinks,
             },

@@ -8,7 +8,7 @@ import hashlib
 import logging
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -34,7 +34,7 @@ from transforms.file_reads import (
 from transforms.mtimes import mtime_column, mtime_date, mtime_us
 from transforms.reading import ArticleRow, article_rows_frame, read_documents
 from transforms.schemas import FOUND_SCHEMA, UNLISTED_SCHEMA
-from wirehouse.settings import FOLLOW_SYMLINKS
+from wirehouse.settings import FOLLOW_SYMLINKS, is_url
 from wirehouse.terminal import printable
 
 log = logging.getLogger("wirehouse")
@@ -64,7 +64,7 @@ def _shown_name(rel: str) -> tuple[str, str | None]:
     return rel, None
 
 
-def _name_matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
+def name_matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
     """Whether a file name matches a pattern, as PurePosixPath(name).match(pattern) says."""
     # A name is one path part: only one-part relative patterns can match it.
     parts = [
@@ -79,14 +79,21 @@ def _name_matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
     return lambda name: regex.match(name) is not None
 
 
-def source_root(root: Path) -> str:
-    """The input folder as sources are identified under it: its real path, symlinks resolved."""
+def source_root(root: Path | str, storage_options: dict[str, object] | None = None) -> str:
+    """The input as sources are identified under it: a folder's real path, symlinks resolved;
+    a URL's canonical form (flows/objects.py)."""
+    if is_url(root):
+        from flows import objects  # fsspec is imported only for object storage
+
+        return objects.source_root(str(root), storage_options or {})
     return os.path.realpath(root)
 
 
-def source_prefix(root: Path) -> str:
+def source_prefix(root: Path | str, storage_options: dict[str, object] | None = None) -> str:
     """What the path of every file found under root starts with (as shown when the folder's
     name is not valid UTF-8: then no file under it is loaded, see discover)."""
+    if is_url(root):
+        return source_root(root, storage_options) + "/"
     return _shown_name(os.path.join(source_root(root), ""))[0]
 
 
@@ -148,10 +155,20 @@ def discover_files(
     return discover(root, patterns, follow_symlinks).files
 
 
-def discover(root: Path, patterns: tuple[str, ...], follow_symlinks: str = "inside") -> Discovery:
+def discover(
+    root: Path | str,
+    patterns: tuple[str, ...],
+    follow_symlinks: str = "inside",
+    storage_options: dict[str, object] | None = None,
+) -> Discovery:
     """Walk root: every file matching a pattern (full path, size, mtime, problem) and every
     folder that could not be listed or followed, with the reason. A link follow_symlinks does
-    not follow is a file with a problem, or a folder not listed."""
+    not follow is a file with a problem, or a folder not listed. A URL root lists objects
+    instead (flows/objects.py), with storage_options."""
+    if is_url(root):
+        from flows import objects
+
+        return objects.discover(str(root), patterns, storage_options or {})
     top = source_root(root)
     links = Links(follow_symlinks, top)
     shown_top, bad_name = _shown_name(top)
@@ -161,7 +178,7 @@ def discover(root: Path, patterns: tuple[str, ...], follow_symlinks: str = "insi
     # The frame is built as the walk goes, so unlisted is complete once it is.
     files = _found_frame(
         _found_rows(prefix, entries, links)
-        for prefix, entries in _walk(top, _name_matcher(patterns), links, unlisted)
+        for prefix, entries in _walk(top, name_matcher(patterns), links, unlisted)
     )
     return Discovery(
         files=files, unlisted=pl.DataFrame(unlisted, schema=UNLISTED_SCHEMA, orient="row")
@@ -310,6 +327,7 @@ def _found_chunk(rows: list[FoundRow]) -> pl.DataFrame:
             pl.Series("path", paths, dtype=pl.String),
             pl.Series("size_bytes", sizes, dtype=pl.Int64),
             mtime_column(mtimes_ns).alias("modified_at"),
+            pl.repeat(None, len(paths), dtype=pl.String, eager=True).alias("etag"),  # objects only
             pl.Series("problem", problems, dtype=pl.String),
         ]
     )
@@ -368,6 +386,23 @@ def read_files(
     next run reads it again. links is the policy discovery applied, applied again to a file
     that has become a link since (None: every link is followed).
     """
+    return parse_reads(
+        _read_batches(files, max_file_bytes, links),
+        known_sha,
+        input_format=input_format,
+        reference_date=reference_date,
+    )
+
+
+def parse_reads(
+    reads: Iterable[list[FileRead]],
+    known_sha: dict[str, str],
+    *,
+    input_format: str,
+    reference_date: date | None,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(ledger rows, articles, unchanged files) of files read in batches (local files or
+    objects: flows/objects.py), each batch parsed once it is read."""
     parse = partial(
         _parse_batch,
         known_sha=known_sha,
@@ -379,9 +414,7 @@ def read_files(
     unchanged: list[pl.DataFrame] = []
     # map, not a loop over the batches: no name holds a parsed batch's bytes while the
     # next batch is read.
-    for batch_rows, batch_articles, batch_unchanged in map(
-        parse, _read_batches(files, max_file_bytes, links)
-    ):
+    for batch_rows, batch_articles, batch_unchanged in map(parse, reads):
         rows += batch_rows
         articles += batch_articles
         unchanged.append(batch_unchanged)

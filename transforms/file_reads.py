@@ -40,6 +40,7 @@ class FileRead:
     data: bytes | None = None
     reason: str | None = None  # why nothing was read
     notes: tuple[str, ...] = ()  # what the ledger should say about bytes that were read
+    etag: str | None = None  # an object's ETag as listed, when the bytes read are of it
 
 
 def refusal(path: str, size: int, problem: str | None, max_file_bytes: int) -> str | None:
@@ -181,6 +182,7 @@ def ledger_rows(
                 source_format,
                 count,
                 None,  # duplicate_of: set by the de-duplication after the read
+                read.etag,
             )
         )
     return rows, articles, crashes
@@ -193,7 +195,7 @@ def ledger_frame(rows: list[LedgerRow]) -> pl.DataFrame:
 
 def unchanged_frame(reads: Iterable[FileRead]) -> pl.DataFrame:
     """The files the content-hash shortcut skipped, as a DISCOVERED_SCHEMA frame."""
-    return _frame([(r.path, r.size_bytes, r.modified_at) for r in reads], DISCOVERED_SCHEMA)
+    return _frame([(r.path, r.size_bytes, r.modified_at, r.etag) for r in reads], DISCOVERED_SCHEMA)
 
 
 def _frame(rows: list[tuple[object, ...]], schema: pl.Schema) -> pl.DataFrame:

@@ -10,7 +10,7 @@ import polars as pl
 
 
 def plan_reads(discovered: pl.DataFrame, known: pl.DataFrame) -> pl.DataFrame:
-    """Files to read: new, or path/size/mtime differ from the ledger, or the file they duplicate will change.
+    """Files to read: new, or size/mtime/ETag differ from the ledger, or the file they duplicate will change.
 
     Column is_forced marks duplicates re-read because their original changed: their own
     bytes did not, so the content-hash shortcut must not skip them.
@@ -21,6 +21,7 @@ def plan_reads(discovered: pl.DataFrame, known: pl.DataFrame) -> pl.DataFrame:
                 "path",
                 pl.col("size_bytes").alias("known_size"),
                 pl.col("modified_at").alias("known_mtime"),
+                pl.col("etag").alias("known_etag"),
             ),
             on="path",
             how="left",
@@ -29,8 +30,11 @@ def plan_reads(discovered: pl.DataFrame, known: pl.DataFrame) -> pl.DataFrame:
             pl.col("known_size").is_null()
             | (pl.col("known_size") != pl.col("size_bytes"))
             | (pl.col("known_mtime") != pl.col("modified_at"))
+            # An object store's mtime is to the second: a rewrite of the same size within
+            # it changes only the ETag. Both are null for local files.
+            | pl.col("known_etag").ne_missing(pl.col("etag"))
         )
-        .drop("known_size", "known_mtime")
+        .drop("known_size", "known_mtime", "known_etag")
     )
     # A copy repeats texts of one or more files (list column repeats, from duplicate_copies):
     # when any of them changes, the copy is read in the same run, as it may now be canonical.

@@ -17,9 +17,11 @@ DISCOVERED_SCHEMA = pl.Schema(
         "path": pl.String(),
         "size_bytes": pl.Int64(),
         "modified_at": pl.Datetime("us"),
+        "etag": pl.String(),
     }
 )
-"""One row per article file found under the input folder: its full path, size and mtime."""
+"""One row per article file found under the input: its full path (an object's full URL), size,
+mtime, and for an object its ETag (null for a local file)."""
 
 FOUND_SCHEMA = pl.Schema({**DISCOVERED_SCHEMA, "problem": pl.String()})
 """One row per file discovery found; problem is set when it is there but cannot be read as given."""
@@ -33,6 +35,7 @@ KNOWN_SCHEMA = pl.Schema(
         "sha256": pl.String(),
         "size_bytes": pl.Int64(),
         "modified_at": pl.Datetime("us"),
+        "etag": pl.String(),
         "status": pl.String(),
         "duplicate_of": pl.String(),
         "repeats": pl.List(pl.String()),
@@ -57,6 +60,7 @@ LEDGER_SCHEMA = pl.Schema(
         "source_format": pl.String(),
         "article_count": pl.Int32(),
         "duplicate_of": pl.String(),
+        "etag": pl.String(),
     }
 )
 """One row per file read: loaded, duplicate or rejected, and why (the source_files table)."""

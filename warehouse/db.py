@@ -268,7 +268,7 @@ def refresh_reference(
 def ledger(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """What the warehouse knows of every file it has seen."""
     return con.sql(
-        "select path, sha256, size_bytes, modified_at, status, duplicate_of,"
+        "select path, sha256, size_bytes, modified_at, etag, status, duplicate_of,"
         " coalesce(copies.repeats, []::varchar[]) as repeats"
         " from source_files left join ("
         "   select path, list(distinct duplicate_of) as repeats from duplicate_copies group by path"
@@ -614,12 +614,12 @@ def remove_files(con: duckdb.DuckDBPyConnection, paths: list[str]) -> int:
 
 
 def touch_files(con: duckdb.DuckDBPyConnection, files: pl.DataFrame) -> None:
-    """Record new size and mtime for files whose bytes did not change."""
-    con.register("touched_files", files.select("path", "size_bytes", "modified_at"))
+    """Record new size, mtime and ETag for files whose bytes did not change."""
+    con.register("touched_files", files.select("path", "size_bytes", "modified_at", "etag"))
     try:
         con.execute(
             "update source_files set size_bytes = touched_files.size_bytes,"
-            " modified_at = touched_files.modified_at"
+            " modified_at = touched_files.modified_at, etag = touched_files.etag"
             " from touched_files where source_files.path = touched_files.path"
         )
     finally:

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse import db
+from wirehouse.settings import location
 
 MANIFEST = "manifest.json"
 # What makes a folder an export that the next export may replace without --force: a
@@ -257,15 +258,34 @@ def _write_tables(
 
 def export_warehouse(
     db_path: Path,
-    out_dir: Path,
+    out_dir: Path | str,
     *,
     tables: list[str] | None = None,
     force: bool = False,
     since: date | None = None,
     until: date | None = None,
     before_swap: Callable[[], None] | None = None,
-) -> Path:
-    """Write the export to a fresh folder beside out_dir, then swap it in; returns out_dir."""
+    storage_options: dict[str, object] | None = None,
+) -> Path | str:
+    """Write the export to a fresh folder beside out_dir, then swap it in; returns out_dir.
+
+    An out_dir that is a URL (wirehouse.settings.location) is written with fsspec, using
+    storage_options (warehouse/remote_export.py); returns its URL.
+    """
+    out_dir = location(out_dir)
+    if isinstance(out_dir, str):
+        from warehouse.remote_export import export_to_url
+
+        return export_to_url(
+            db_path,
+            out_dir,
+            tables=tables,
+            force=force,
+            since=since,
+            until=until,
+            before_swap=before_swap,
+            storage_options=storage_options,
+        )
     if Path(os.path.abspath(out_dir)).is_symlink():
         # Whoever can write beside the export could point the link anywhere, and an export
         # replaces its folder whole: the link is refused, even with --force.

@@ -66,9 +66,12 @@ def adopt_relative_paths(
     with the same file names, or one where every file changed since) adopts nothing, and the
     older rows stay as they are.
     """
+    if "://" in prefix:
+        return 0  # an object-store input: no release before these recorded relative objects
+    # A full path starts with '/', an object's URL holds '://' (which no real path holds).
     legacy = con.sql(
         "select path, sha256, size_bytes, epoch_us(modified_at) as mtime_us from source_files"
-        " where not starts_with(path, '/') order by path"
+        " where not starts_with(path, '/') and not contains(path, '://') order by path"
     ).pl()
     if legacy.is_empty():
         return 0

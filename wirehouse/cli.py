@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, TextIO
 
 from wirehouse import lifetime
-from wirehouse.settings import DEFAULT_DB, FOLLOW_SYMLINKS, FORMATS, Settings
+from wirehouse.settings import DEFAULT_DB, FOLLOW_SYMLINKS, FORMATS, Settings, location
 from wirehouse.terminal import printable
 
 if TYPE_CHECKING:
@@ -82,6 +82,35 @@ def _add_db(parser: argparse.ArgumentParser, env: Settings) -> None:
     )
 
 
+def _storage_option(value: str) -> tuple[str, object]:
+    """--storage-option KEY=VALUE: true/false as booleans, {...} or [...] as JSON, else text."""
+    key, sep, text = value.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(
+            f"{value!r}: write it as KEY=VALUE, e.g. endpoint_url=http://127.0.0.1:9000"
+        )
+    if text in ("true", "false"):
+        return key.strip(), text == "true"
+    if text.startswith(("{", "[")):
+        try:
+            return key.strip(), json.loads(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"{value!r}: the value is not JSON ({exc})") from None
+    return key.strip(), text
+
+
+def _add_storage_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--storage-option",
+        type=_storage_option,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an fsspec option for s3://... and other URLs, e.g. endpoint_url=http://host:9000"
+        " (repeatable; credentials belong in the environment)",
+    )
+
+
 def _add_follow_symlinks(parser: argparse.ArgumentParser, env: Settings) -> None:
     parser.add_argument(
         "--follow-symlinks",
@@ -94,7 +123,12 @@ def _add_follow_symlinks(parser: argparse.ArgumentParser, env: Settings) -> None
 
 def _add_run(sub: argparse._SubParsersAction, env: Settings) -> None:
     run = sub.add_parser("run", help="load new and changed article files into the warehouse")
-    run.add_argument("--input", type=Path, default=env.input_dir, help="folder of article files")
+    run.add_argument(
+        "--input",
+        type=location,
+        default=env.input_dir,
+        help="folder of article files, or a URL of objects (s3://bucket/prefix)",
+    )
     _add_follow_symlinks(run, env)
     _add_db(run, env)
     run.add_argument(
@@ -103,7 +137,10 @@ def _add_run(sub: argparse._SubParsersAction, env: Settings) -> None:
         help="date used to give yearless datelines a year (default: from each path, else mtime)",
     )
     run.add_argument("--format", choices=FORMATS, default="auto", help="force the input format")
-    run.add_argument("--export", type=Path, help="also export Parquet to this folder afterwards")
+    run.add_argument(
+        "--export", type=location, help="also export Parquet to this folder or URL afterwards"
+    )
+    _add_storage_options(run)
     _add_run_scale(run, env)
     run.add_argument(
         "--include-dateline-mentions",
@@ -252,7 +289,10 @@ def _add_report(sub: argparse._SubParsersAction, env: Settings) -> None:
 
 def _add_export(sub: argparse._SubParsersAction, env: Settings) -> None:
     export = sub.add_parser("export", help="write every table and view as Parquet")
-    export.add_argument("--out", type=Path, required=True, help="output folder")
+    export.add_argument(
+        "--out", type=location, required=True, help="output folder, or a URL (s3://bucket/prefix)"
+    )
+    _add_storage_options(export)
     _add_db(export, env)
     export.add_argument(
         "--tables", nargs="+", help="only these tables or views (the folder then holds only them)"
@@ -273,7 +313,7 @@ def _add_serve(sub: argparse._SubParsersAction, env: Settings) -> None:
     when.add_argument(
         "--interval", type=_amount(zero_allowed=False, unit="seconds"), help="seconds between runs"
     )
-    serve.add_argument("--input", type=Path, default=env.input_dir)
+    serve.add_argument("--input", type=location, default=env.input_dir)
     _add_follow_symlinks(serve, env)
     _add_db(serve, env)
     serve.add_argument(
@@ -321,6 +361,7 @@ def _run_settings(args: argparse.Namespace) -> Settings:
         prune_missing=args.prune or None,
         progress=_progress_mode(args),
         follow_symlinks=args.follow_symlinks,
+        storage_options=dict(args.storage_option) or None,
     )
 
 
@@ -584,6 +625,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             force=args.force,
             since=args.since,
             until=args.until,
+            storage_options=dict(args.storage_option),
         )
     except (ExportRefused, ValueError) as exc:
         _error(exc)
@@ -596,7 +638,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 1
     print(
         f"wirehouse: exported {printable(args.db)} to {printable(out)}"
-        f" (see {printable(out / 'manifest.json')})"
+        f" (see {printable(f'{out}/manifest.json')})"
     )
     return 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import os
+import re
 import typing
 from collections.abc import Mapping
 from dataclasses import MISSING, dataclass, field, fields, replace
@@ -16,6 +17,31 @@ FORMATS = ("auto", "kyodo", "plain", "jsonl")
 # Which symbolic links under the input folder a run follows: those whose target is inside the
 # folder (a drop folder shared with others cannot lead the run to /etc), every one, or none.
 FOLLOW_SYMLINKS = ("inside", "all", "none")
+# A URL's scheme: an fsspec protocol such as s3, gs or az (RFC 3986's syntax for schemes).
+_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+# Schemes that name this machine's own files: read by the local path, with every local rule.
+_LOCAL_SCHEMES = ("file", "local")
+
+
+def location(value: str | Path) -> Path | str:
+    """An input or export location as a run takes it: a local folder as a Path (a file:// URL
+    included), any other URL (s3://bucket/prefix, gs://..., az://...) as the text given.
+
+    A URL cannot be a Path: Path("s3://bucket") would fold the two slashes into one.
+    """
+    if isinstance(value, Path):
+        return value
+    match = _URL.match(value)
+    if match is None:
+        return Path(value)
+    if match.group(1).lower() in _LOCAL_SCHEMES:
+        return Path(value[match.end() :] or "/")
+    return value
+
+
+def is_url(value: str | Path | None) -> bool:
+    """Whether a location (see location) is in object storage rather than a local folder."""
+    return isinstance(value, str) and _URL.match(value) is not None
 
 
 def default_workers() -> int:
@@ -34,9 +60,10 @@ def default_workers() -> int:
 class Settings:
     """Everything a run needs; environment variables only fill the defaults."""
 
-    input_dir: Path = Path("samples/articles")
+    # A local folder, or an fsspec URL (str) of objects: see location.
+    input_dir: Path | str = Path("samples/articles")
     db_path: Path = DEFAULT_DB
-    export_dir: Path | None = None
+    export_dir: Path | str | None = None
     reference_date: date | None = None
     input_format: str = "auto"
     max_file_bytes: int = 20 * 1024 * 1024
@@ -57,6 +84,17 @@ class Settings:
     strict: bool = False
     patterns: tuple[str, ...] = field(default=("*.txt", "*.jsonl", "*.ndjson", "*.json"))
     follow_symlinks: str = "inside"  # one of FOLLOW_SYMLINKS
+    # fsspec storage options for URL locations (e.g. {"endpoint_url": ...}). Credentials
+    # belong in each machine's environment (AWS_ACCESS_KEY_ID...), not here: a deployment's
+    # parameters are stored by the Prefect server.
+    storage_options: dict[str, object] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Flow parameters and callers may give a location as text: a URL stays text, a folder
+        # becomes a Path, so every stage can tell them apart by type (is_url).
+        object.__setattr__(self, "input_dir", location(self.input_dir))
+        if self.export_dir is not None:
+            object.__setattr__(self, "export_dir", location(self.export_dir))
 
     def with_overrides(self, **changes: object) -> Settings:
         """Return a copy with the non-None changes applied."""
@@ -87,7 +125,7 @@ class Settings:
         base = cls()
         changes: dict[str, object] = {}
         if "WIREHOUSE_INPUT" in env:
-            changes["input_dir"] = Path(env["WIREHOUSE_INPUT"])
+            changes["input_dir"] = location(env["WIREHOUSE_INPUT"])
         if "WIREHOUSE_DB" in env:
             changes["db_path"] = Path(env["WIREHOUSE_DB"])
         if "WIREHOUSE_MAX_FILE_MB" in env:
@@ -120,6 +158,7 @@ FLOW_SETTINGS = (
     "progress",
     "crash_at",
     "follow_symlinks",
+    "storage_options",
 )
 
 

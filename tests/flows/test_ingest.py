@@ -30,6 +30,7 @@ FLOW_PARAMETERS = {
     "progress",
     "crash_at",
     "follow_symlinks",
+    "storage_options",
 }
 
 
@@ -75,6 +76,24 @@ def test_a_deployment_s_text_parameters_become_the_run_s_settings() -> None:
         reference_date=date(2017, 4, 10),
         export_dir=Path("export"),
     )
+
+
+def test_a_deployment_s_urls_stay_urls_and_a_file_url_is_a_folder() -> None:
+    validated = ingest.validate_parameters(
+        {
+            "input_dir": "s3://wire-bucket/kyodo",
+            "export_dir": "file:///srv/export",
+            "storage_options": {"endpoint_url": "http://127.0.0.1:9000"},
+        }
+    )
+
+    settings = Settings.from_flow_parameters(validated)
+
+    # A Path would fold s3:// into s3:/; the URL is kept as text, as the run's stages expect.
+    assert settings.input_dir == "s3://wire-bucket/kyodo"
+    assert settings.export_dir == Path("/srv/export")
+    assert settings.storage_options == {"endpoint_url": "http://127.0.0.1:9000"}
+    assert Settings.from_flow_parameters(settings.flow_parameters()) == settings
 
 
 def test_a_deployment_s_file_cap_in_mib_and_workers_0_mean_what_they_always_meant() -> None:

@@ -188,6 +188,7 @@ def test_read_files_loads_a_story_and_rejects_an_empty_file_with_the_bytes_read(
             None,
             0,
             None,
+            None,
         ),
         (
             story,
@@ -199,6 +200,7 @@ def test_read_files_loads_a_story_and_rejects_an_empty_file_with_the_bytes_read(
             "utf-8",
             "plain",
             1,
+            None,
             None,
         ),
     ]
@@ -213,7 +215,7 @@ def test_a_problem_found_by_discovery_rejects_the_file_unread(tmp_path):
     path = write(tmp_path, "story.txt", STORY)
     moment = datetime(2017, 7, 14, 2, 40)
     files = pl.DataFrame(
-        [(str(path), len(STORY), moment, "file name is not valid UTF-8")],
+        [(str(path), len(STORY), moment, None, "file name is not valid UTF-8")],
         schema=FOUND_SCHEMA,
         orient="row",
     )
@@ -231,6 +233,7 @@ def test_a_problem_found_by_discovery_rejects_the_file_unread(tmp_path):
             None,
             None,
             0,
+            None,
             None,
         )
     ]

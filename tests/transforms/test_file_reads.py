@@ -218,6 +218,7 @@ def test_each_file_gets_its_ledger_row_and_loaded_files_give_their_articles():
             "jsonl",
             2,
             None,
+            None,
         ),
         (
             "empty.txt",
@@ -229,6 +230,7 @@ def test_each_file_gets_its_ledger_row_and_loaded_files_give_their_articles():
             None,
             None,
             0,
+            None,
             None,
         ),
         (
@@ -243,8 +245,9 @@ def test_each_file_gets_its_ledger_row_and_loaded_files_give_their_articles():
             None,
             0,
             None,
+            None,
         ),
-        ("gone.txt", None, None, 8, "rejected", "gone.txt: vanished", None, None, 0, None),
+        ("gone.txt", None, None, 8, "rejected", "gone.txt: vanished", None, None, 0, None, None),
     ]
     assert articles == [article_a, article_b]
     assert [(path, str(exc)) for path, exc in crashes] == [("crash.txt", "boom")]
@@ -259,7 +262,7 @@ def test_a_loaded_file_without_notes_has_no_reason():
 
 
 def test_ledger_rows_become_a_ledger_frame_with_datetimes():
-    row = ("a.txt", "s", 3, MOMENT_US, "loaded", None, "utf-8", "plain", 1, None)
+    row = ("a.txt", "s", 3, MOMENT_US, "loaded", None, "utf-8", "plain", 1, None, None)
 
     frame = ledger_frame([row])
 
@@ -281,4 +284,4 @@ def test_skipped_files_become_a_frame_of_path_size_and_mtime():
     frame = unchanged_frame([read])
 
     assert frame.schema == DISCOVERED_SCHEMA
-    assert frame.rows() == [("a.txt", 3, datetime(2017, 7, 14, 2, 40))]
+    assert frame.rows() == [("a.txt", 3, datetime(2017, 7, 14, 2, 40), None)]

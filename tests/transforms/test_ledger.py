@@ -19,7 +19,7 @@ SAME = "(already loaded); not counted twice"
 def found(*rows: tuple[str, int, datetime]) -> pl.DataFrame:
     """Discovered files: (path, size, mtime)."""
     return pl.DataFrame(
-        [(path, size, mtime, None) for path, size, mtime in rows],
+        [(path, size, mtime, None, None) for path, size, mtime in rows],
         schema=FOUND_SCHEMA,
         orient="row",
     )
@@ -29,7 +29,7 @@ def known(*rows: tuple) -> pl.DataFrame:
     """Ledger as the planner sees it: (path, sha256, size, mtime, status, repeats)."""
     return pl.DataFrame(
         [
-            (path, sha, size, mtime, status, repeats[0] if repeats else None, repeats)
+            (path, sha, size, mtime, None, status, repeats[0] if repeats else None, repeats)
             for path, sha, size, mtime, status, repeats in rows
         ],
         schema=KNOWN_SCHEMA,
@@ -48,7 +48,7 @@ def ledger_rows(*rows: tuple) -> pl.DataFrame:
     """Files read: (path, status, reason, size)."""
     return pl.DataFrame(
         [
-            (path, "sha", size, T1, status, reason, "utf-8", "kyodo", 0, None)
+            (path, "sha", size, T1, status, reason, "utf-8", "kyodo", 0, None, None)
             for path, status, reason, size in rows
         ],
         schema=LEDGER_SCHEMA,
@@ -97,6 +97,29 @@ def test_plan_reads_new_resized_and_touched_files_and_forces_copies_of_changed_o
         ("/in/d.txt", False),
         ("/in/e.txt", True),
     ]
+
+
+def test_an_object_rewritten_with_the_same_size_within_the_same_second_is_read_for_its_etag():
+    """Object stores list mtimes to the second: only the ETag tells such a rewrite."""
+    url = "s3://wire/feed/a.txt"
+    discovered = found((url, 10, T1), ("s3://wire/feed/b.txt", 10, T1)).with_columns(
+        pl.Series("etag", ["new-etag", "same-etag"])
+    )
+    ledger_now = known(
+        (url, "A", 10, T1, "loaded", []), ("s3://wire/feed/b.txt", "B", 10, T1, "loaded", [])
+    ).with_columns(pl.Series("etag", ["old-etag", "same-etag"]))
+
+    to_read = ledger.plan_reads(discovered, ledger_now)
+
+    assert paths(to_read, "etag") == [(url, "new-etag")]
+
+
+def test_an_object_first_listed_with_an_etag_is_read_once_to_record_it():
+    """A row with no ETag (bytes read of an unknown version) is read again once listed with one."""
+    discovered = found(("s3://wire/feed/a.txt", 10, T1)).with_columns(pl.lit("e1").alias("etag"))
+    ledger_now = known(("s3://wire/feed/a.txt", "A", 10, T1, "loaded", []))
+
+    assert paths(ledger.plan_reads(discovered, ledger_now)) == [("s3://wire/feed/a.txt",)]
 
 
 def test_a_changed_copy_is_planned_once_not_forced() -> None:

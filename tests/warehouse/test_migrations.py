@@ -70,6 +70,7 @@ def test_old_sentences_come_back_through_the_view_with_their_text(tmp_path, monk
             "005_sources_and_entity_evidence.sql",
             "006_duplicate_copies.sql",
             "007_country_validity.sql",
+            "008_object_etags.sql",
         ]
         rows = con.execute("select * from sentences order by article_id, sentence_no").fetchall()
         view_columns = con.execute("describe sentences").fetchall()
@@ -109,7 +110,7 @@ def test_a_migrated_warehouse_migrates_no_further_and_keeps_its_spans(tmp_path, 
 
     with db.connect(path) as con:
         assert db.migrate(con) == []
-        assert db.schema_version(con) == 7
+        assert db.schema_version(con) == 8
         [(span_count,)] = con.execute("select count(*) from sentence_spans").fetchall()
         # 005 cannot know the input folder of older relative paths: they stay as they were.
         paths = con.execute("select source_path from articles order by article_id").fetchall()

@@ -36,6 +36,7 @@ MIB = 1024 * 1024
         ("crash_at", None),
         ("strict", False),
         ("follow_symlinks", "inside"),
+        ("storage_options", {}),
         ("patterns", ("*.txt", "*.jsonl", "*.ndjson", "*.json")),
     ],
 )
@@ -121,3 +122,27 @@ def test_from_env_reads_the_process_environment_when_given_none(
     assert settings.db_path == Path("/elsewhere/news.duckdb")
     assert settings.dask_address == "tcp://scheduler:8786"
     assert settings.input_dir == Path("samples/articles")
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("samples/articles", Path("samples/articles")),
+        ("/data/wire", Path("/data/wire")),
+        ("file:///data/wire", Path("/data/wire")),  # a local folder, read as one
+        ("s3://wire-bucket/kyodo", "s3://wire-bucket/kyodo"),
+        ("gs://wire-bucket", "gs://wire-bucket"),
+        ("./s3:/not-a-url", Path("s3:/not-a-url")),
+    ],
+)
+def test_a_location_is_a_folder_path_or_a_url_kept_as_text(given: str, expected: object) -> None:
+    from wirehouse.settings import is_url, location
+
+    assert location(given) == expected
+    assert type(location(given)) is type(expected)
+    assert is_url(location(given)) == isinstance(expected, str)
+
+
+def test_an_input_url_from_the_environment_stays_a_url() -> None:
+    settings = Settings.from_env({"WIREHOUSE_INPUT": "s3://wire-bucket/kyodo"})
+    assert settings.input_dir == "s3://wire-bucket/kyodo"
