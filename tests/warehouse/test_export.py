@@ -31,6 +31,7 @@ WAREHOUSE_COUNTS = {
     "mentions": "select count(*) from mentions",
     "country_mentions_daily": "select count(*) from country_mentions_daily",
     "entity_mentions_daily": "select count(*) from entity_mentions_daily",
+    "country_tone_daily": "select count(*) from country_tone_daily",
 }
 
 
