@@ -44,7 +44,7 @@ ORGANIZATION_SCHEMA: dict[str, pl.DataType] = {
 @dataclass(frozen=True)
 class Gazetteer:
     """The gazetteer tables: countries, entities and their surface forms, plus the word lists
-    that recognise people and organisations (empty by default)."""
+    that recognise people and organisations and the sentiment lexicon (empty by default)."""
 
     countries: pl.DataFrame
     entities: pl.DataFrame

@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from gazetteer import Gazetteer
-from tests.warehouse.test_checks import STORY, batch_for
+from tests.warehouse.test_checks import batch_for
 from warehouse import db, queries
 
 APRIL_10, APRIL_11 = date(2017, 4, 10), date(2017, 4, 11)
@@ -129,26 +129,6 @@ def test_the_extremes_query_keeps_to_its_dates(con):
         ("most negative", 1, APRIL_11, "JP"),
         ("most positive", 1, APRIL_11, "JP"),
     ]
-
-
-def test_a_tone_view_that_overcounts_fails_a_runs_last_load(
-    warehouse_con, gazetteer: Gazetteer
-) -> None:
-    # Counting mentions, not sentences: the check counts distinct (article, sentence) pairs.
-    warehouse_con.execute(
-        "create or replace view country_tone_daily as select a.published_date as mention_date,"
-        " m.country_code, count(*) + 1 as sentences from mentions m join articles a"
-        " using (article_id) where m.country_code is not null group by all"
-    )
-    db.load_batch(warehouse_con, batch_for(gazetteer))  # not the last load: passes
-    with pytest.raises(db.CheckFailed, match="09_tone_view_matches_mentions"):
-        db.load_batch(
-            warehouse_con,
-            batch_for(gazetteer, "2017/04/10/other.txt", STORY.replace(b"Chile", b"Peru")),
-            run_first_load_id=1,
-        )
-    [(articles,)] = warehouse_con.execute("select count(*) from articles").fetchall()
-    assert articles == 1
 
 
 def test_a_loaded_batch_has_tone_on_its_articles_and_sentences(
