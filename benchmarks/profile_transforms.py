@@ -8,8 +8,8 @@ Input: the converted Reuters corpus (data/bench/reuters/articles; convert it fir
 with the flow's own discover and read stages. With --kyodo N, N copies of the Kyodo seed
 (../shared/seeds) are added as a dense-text batch of their own.
 
-Each stage (dateline countries, sentences, gazetteer mentions, entities, and the whole of
-transform_articles) is timed on its own, with its inputs materialised beforehand, best of
+Each stage (dateline countries, sentences, gazetteer mentions, entities, tone of sentences and
+articles, and the whole of transform_articles) is timed on its own, with its inputs materialised beforehand, best of
 --repeat, in MB/s of raw article text (`articles.text`, UTF-8 bytes).
 
 --save-baseline writes the mentions and entities of one batch of every article (sorted) to
@@ -42,6 +42,7 @@ from transforms.entities import find_entities  # noqa: E402
 from transforms.mentions import find_mentions  # noqa: E402
 from transforms.pipeline import transform_articles  # noqa: E402
 from transforms.sentences import split_sentences  # noqa: E402
+from transforms.tone import score_articles, score_sentences  # noqa: E402
 from wirehouse.settings import Settings  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -49,7 +50,7 @@ REUTERS = REPO_ROOT / "data" / "bench" / "reuters" / "articles"
 SAMPLES = REPO_ROOT / "samples" / "articles"
 SEED = REPO_ROOT.parent / "shared" / "seeds" / "000_9931ddaee67d88b9.txt"
 BASELINE = REPO_ROOT / "data" / "bench" / "transform_baseline.parquet"
-STAGES = ("datelines", "sentences", "mentions", "entities", "pipeline")
+STAGES = ("datelines", "sentences", "mentions", "entities", "tone", "pipeline")
 MENTION_KEY = ["article_id", "start_char", "end_char", "surface", "entity_id", "mention_kind",
                "country_code"]  # fmt: skip
 MENTION_COLUMNS = [*MENTION_KEY, "sentence_no", "entity_type"]
@@ -120,6 +121,10 @@ def time_stages(
         "entities": lambda: pl.collect_all(
             list(find_entities(sentences.lazy(), mentions.lazy(), gazetteer)), engine=ENGINE
         ),
+        "tone": lambda: score_articles(
+            with_dc.lazy(),
+            score_sentences(sentences.lazy(), gazetteer.tone_lexicon).collect(engine=ENGINE).lazy(),
+        ).collect(engine=ENGINE),
         "pipeline": lambda: pl.collect_all(
             list(transform_articles(articles.lazy(), gazetteer)), engine=ENGINE
         ),

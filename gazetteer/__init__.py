@@ -19,6 +19,7 @@ from gazetteer.build import (
     read_word_list,
 )
 from gazetteer.datelines import dateline_places, dateline_regions
+from gazetteer.lexicon import TONE_LEXICON_SCHEMA, load_tone_lexicon
 
 __all__ = [
     "Gazetteer",
@@ -43,7 +44,7 @@ ORGANIZATION_SCHEMA: dict[str, pl.DataType] = {
 @dataclass(frozen=True)
 class Gazetteer:
     """The gazetteer tables: countries, entities and their surface forms, plus the word lists
-    that recognise people and organisations (empty by default)."""
+    that recognise people and organisations and the sentiment lexicon (empty by default)."""
 
     countries: pl.DataFrame
     entities: pl.DataFrame
@@ -81,6 +82,10 @@ class Gazetteer:
     # international agency such as Reuters or AP).
     news_agencies: pl.DataFrame = field(
         default_factory=lambda: pl.DataFrame(schema=NEWS_AGENCY_SCHEMA)
+    )
+    # The sentiment lexicon tone is scored with (gazetteer/lexicon.py: VADER's, from its package).
+    tone_lexicon: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=TONE_LEXICON_SCHEMA)
     )
 
     @functools.cached_property
@@ -178,6 +183,7 @@ def build_gazetteer() -> Gazetteer:
         dateline_places=dateline_places(),
         successions=build_successions(countries, entities),
         news_agencies=news_agencies(set(countries.get_column("country_code"))),
+        tone_lexicon=load_tone_lexicon(),
     )
 
 

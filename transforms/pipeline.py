@@ -1,4 +1,5 @@
-"""All transforms of one batch, composed: articles in; articles, sentences, mentions, entities out."""
+"""All transforms of one batch, composed: articles in; articles and sentences with their tone,
+mentions and entities out."""
 
 from __future__ import annotations
 
@@ -13,13 +14,14 @@ from transforms.engine import ENGINE
 from transforms.entities import find_entities
 from transforms.mentions import find_mentions
 from transforms.sentences import split_sentences
+from transforms.tone import score_articles, score_sentences
 
 
 class Transformed(NamedTuple):
     """The lazy results of transforming one batch of articles."""
 
-    articles: pl.LazyFrame
-    sentences: pl.LazyFrame
+    articles: pl.LazyFrame  # SCORED_ARTICLE_SCHEMA
+    sentences: pl.LazyFrame  # SCORED_SENTENCE_SCHEMA
     mentions: pl.LazyFrame
     entities: pl.LazyFrame  # per article: the name and country it gives each entity
 
@@ -27,7 +29,8 @@ class Transformed(NamedTuple):
 def transform_articles(
     articles: pl.LazyFrame, gazetteer: Gazetteer, *, include_dateline_mentions: bool = False
 ) -> Transformed:
-    """Sentences, mentions and entity evidence (EVIDENCE_SCHEMA) of a batch of articles."""
+    """Sentences, mentions and entity evidence (EVIDENCE_SCHEMA) of a batch of articles, the
+    articles and sentences with their tone."""
     articles = dateline_countries(
         articles,
         gazetteer.surface_forms,
@@ -46,4 +49,7 @@ def transform_articles(
     mentions = mention_countries_by_date(mentions, articles, gazetteer.successions)
     if not include_dateline_mentions:
         mentions = drop_dateline_mentions(mentions, articles).sort("article_id", "start_char")
-    return Transformed(articles, sentences, mentions, entities)
+    # Materialised: the sentences' scores feed both outputs, and collect_all would score them
+    # once for each.
+    scored = score_sentences(sentences, gazetteer.tone_lexicon).collect(engine=ENGINE).lazy()
+    return Transformed(score_articles(articles, scored), scored, mentions, entities)

@@ -1,7 +1,8 @@
 """The stage contracts: every frame that passes from one stage of the pipeline to the next.
 
 discover -> FOUND (+ UNLISTED) -> plan (LEDGER in, PLANNED out) -> read -> LEDGER rows and
-ARTICLE rows -> transform -> SENTENCE, MENTION, EVIDENCE -> dedupe -> DEMOTED, COPY -> load.
+ARTICLE rows -> transform -> SCORED_ARTICLE, SCORED_SENTENCE, MENTION, EVIDENCE -> dedupe ->
+DEMOTED, COPY -> load.
 
 This module imports nothing from the project, so every layer may import it. The warehouse
 stores most of these frames as tables: warehouse/schema.py says which columns of each it
@@ -88,6 +89,21 @@ ARTICLE_SCHEMA = pl.Schema(
 )
 """One row per article read from a file (a file may hold several, e.g. JSON Lines)."""
 
+ARTICLE_TONE_COLUMNS = pl.Schema(
+    {
+        "tone": pl.Float64(),
+        "positive": pl.Float64(),
+        "negative": pl.Float64(),
+        "polarity": pl.Float64(),
+        "word_count": pl.Int32(),
+    }
+)
+# An article's tone, from its sentences' (transforms/tone.py): tone, positive and negative are
+# their means weighted by word_count, polarity is positive + negative, word_count their sum.
+
+SCORED_ARTICLE_SCHEMA = pl.Schema({**ARTICLE_SCHEMA, **ARTICLE_TONE_COLUMNS})
+"""One row per article with its tone, as the transform stage hands it on (the articles table)."""
+
 SENTENCE_SCHEMA = pl.Schema(
     {
         "article_id": pl.String(),
@@ -100,6 +116,20 @@ SENTENCE_SCHEMA = pl.Schema(
     }
 )
 """One row per sentence of an article; offsets are characters into articles.text."""
+
+SENTENCE_TONE_COLUMNS = pl.Schema(
+    {
+        "tone": pl.Float64(),
+        "positive": pl.Float64(),
+        "negative": pl.Float64(),
+        "word_count": pl.Int32(),
+    }
+)
+# A sentence's VADER scores (transforms/tone.py): tone is VADER's compound, -1 to 1; positive
+# and negative VADER's pos and neg shares, 0 to 1; word_count its whitespace-separated words.
+
+SCORED_SENTENCE_SCHEMA = pl.Schema({**SENTENCE_SCHEMA, **SENTENCE_TONE_COLUMNS})
+"""One row per sentence of an article, with its tone (the sentence_spans table)."""
 
 MENTION_SCHEMA = pl.Schema(
     {

@@ -66,6 +66,7 @@ EXPORTS: tuple[tuple[str, str, str | None], ...] = (
     ),
     ("country_mentions_daily", "select * from country_mentions_daily", "mention_date"),
     ("entity_mentions_daily", "select * from entity_mentions_daily", "mention_date"),
+    ("country_tone_daily", "select * from country_tone_daily", "mention_date"),
 )
 
 

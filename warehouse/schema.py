@@ -11,14 +11,14 @@ from dataclasses import dataclass
 import polars as pl
 
 from transforms.schemas import (
-    ARTICLE_SCHEMA,
     COPY_SCHEMA,
     COUNTRY_SCHEMA,
     ENTITY_SCHEMA,
     EVIDENCE_SCHEMA,
     LEDGER_SCHEMA,
     MENTION_SCHEMA,
-    SENTENCE_SCHEMA,
+    SCORED_ARTICLE_SCHEMA,
+    SCORED_SENTENCE_SCHEMA,
     UNLISTED_SCHEMA,
 )
 
@@ -45,8 +45,8 @@ class Table:
 
 # body is kept out of articles: text holds headline and body. sentence is kept out of
 # sentence_spans: the sentences view cuts it from articles.text (migration 004).
-ARTICLES = Table("articles", ARTICLE_SCHEMA, ("body",), ("loaded_at", "load_id"))
-SENTENCE_SPANS = Table("sentence_spans", SENTENCE_SCHEMA, ("sentence",), ("load_id",))
+ARTICLES = Table("articles", SCORED_ARTICLE_SCHEMA, ("body",), ("loaded_at", "load_id"))
+SENTENCE_SPANS = Table("sentence_spans", SCORED_SENTENCE_SCHEMA, ("sentence",), ("load_id",))
 MENTIONS = Table("mentions", MENTION_SCHEMA, (), ("load_id",))
 ENTITY_EVIDENCE = Table("entity_evidence", EVIDENCE_SCHEMA, (), ("load_id",))
 ENTITIES = Table("entities", ENTITY_SCHEMA)

@@ -1,6 +1,7 @@
 -- grain: one row per sentence (article_id, sentence_no).
 -- The columns, in order, of the sentences table that migration 004 replaced by
--- sentence_spans: the text is cut from articles.text at the span's offsets, not stored.
+-- sentence_spans (the text is cut from articles.text at the span's offsets, not stored), then
+-- the tone columns of migration 009.
 -- DuckDB's substr counts characters (code points) as Python does, so the offsets
 -- need no conversion.
 -- The export runs this query up to dated_sentences (warehouse/export.py): it partitions
@@ -21,6 +22,10 @@ with dated_sentences as (
         ) as sentence,
         sentence_spans.is_truncated,
         sentence_spans.load_id,
+        sentence_spans.tone,
+        sentence_spans.positive,
+        sentence_spans.negative,
+        sentence_spans.word_count,
         articles.published_date,
     from sentence_spans
     inner join articles
@@ -37,6 +42,10 @@ final as (
         dated_sentences.sentence,
         dated_sentences.is_truncated,
         dated_sentences.load_id,
+        dated_sentences.tone,
+        dated_sentences.positive,
+        dated_sentences.negative,
+        dated_sentences.word_count,
     from dated_sentences
 )
 

@@ -206,6 +206,7 @@ def test_migration_backfills_evidence_from_mentions(tmp_path: Path) -> None:
             "006_duplicate_copies.sql",
             "007_country_validity.sql",
             "008_object_etags.sql",
+            "009_tone.sql",
         ]
         mentions = con.execute(
             "select count(*) from mentions where entity_type in ('person', 'organization')"
@@ -264,3 +265,27 @@ def test_a_fifo_or_dev_zero_at_a_recorded_path_is_no_evidence_and_holds_nothing_
         ("pipe.txt", 0): None,
         ("zero.txt", 0): None,
     }
+
+
+def test_a_warehouse_from_before_tone_is_scored_by_its_next_run(run, tmp_path: Path) -> None:
+    warehouse = tmp_path / "news.duckdb"
+    first = run(SAMPLES)
+    # The warehouse as migration 008 left it: no tone columns, migration 009 not recorded.
+    with db.connect(warehouse) as con:
+        for table, columns in (
+            ("articles", ("tone", "positive", "negative", "polarity", "word_count")),
+            ("sentence_spans", ("tone", "positive", "negative", "word_count")),
+        ):
+            for column in columns:
+                con.execute(f"alter table {table} drop column {column}")
+        con.execute("delete from schema_migrations where version = 9")
+    before = query(warehouse, "select article_id, text from articles order by article_id")
+
+    second = run(SAMPLES)
+
+    assert second.files_loaded == first.files_loaded > 0
+    assert query(warehouse, "select article_id, text from articles order by article_id") == before
+    assert query(warehouse, "select count(*) from articles where tone is null") == [(0,)]
+    assert query(warehouse, "select count(*) from sentences where tone is null") == [(0,)]
+    third = run(SAMPLES)
+    assert (third.files_loaded, third.files_unchanged) == (0, first.files_loaded)

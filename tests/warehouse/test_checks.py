@@ -232,3 +232,23 @@ def test_a_surface_one_character_off_deep_in_a_long_text_fails_the_surface_check
     with pytest.raises(db.CheckFailed, match="04_mention_surfaces_match_text"):
         db.load_batch(warehouse_con, batch)
     assert rows(warehouse_con) == (0, 0, 0, 0)
+
+
+def test_a_tone_view_that_overcounts_fails_a_runs_last_load(
+    warehouse_con, gazetteer: Gazetteer
+) -> None:
+    # A tone view that overcounts sentences: only the run-wide check can see it.
+    warehouse_con.execute(
+        "create or replace view country_tone_daily as select a.published_date as mention_date,"
+        " m.country_code, count(*) + 1 as sentences from mentions m join articles a"
+        " using (article_id) where m.country_code is not null group by all"
+    )
+    db.load_batch(warehouse_con, batch_for(gazetteer))  # not the last load: passes
+    with pytest.raises(db.CheckFailed, match="09_tone_view_matches_mentions"):
+        db.load_batch(
+            warehouse_con,
+            batch_for(gazetteer, "2017/04/10/other.txt", STORY.replace(b"Chile", b"Peru")),
+            run_first_load_id=1,
+        )
+    [(articles,)] = warehouse_con.execute("select count(*) from articles").fetchall()
+    assert articles == 1

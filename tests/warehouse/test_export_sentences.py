@@ -25,8 +25,8 @@ def con() -> duckdb.DuckDBPyConnection:
         " 'a1.txt', 'kyodo', 'a1', now()::timestamp)"
     )
     con.execute(
-        "insert into sentence_spans values ('a1', 0, 0, 0, 12, false, 7),"
-        " ('a1', 1, 0, 13, 28, true, 7)"
+        "insert into sentence_spans values ('a1', 0, 0, 0, 12, false, 7, 0.0, 0.0, 0.0, 2),"
+        " ('a1', 1, 0, 13, 28, true, 7, -0.5, 0.0, 0.4, 2)"
     )
     return con
 
@@ -35,8 +35,8 @@ def test_exported_sentences_are_the_view_rows_with_their_article_date(con):
     exported = con.execute(f"{SENTENCES_SQL} order by sentence_no").fetchall()
 
     assert exported == [
-        ("a1", 0, 0, 0, 12, "Tokyo spoke.", False, 7, date(2017, 4, 10)),
-        ("a1", 1, 0, 13, 28, "Seoul listened.", True, 7, date(2017, 4, 10)),
+        ("a1", 0, 0, 0, 12, "Tokyo spoke.", False, 7, 0.0, 0.0, 0.0, 2, date(2017, 4, 10)),
+        ("a1", 1, 0, 13, 28, "Seoul listened.", True, 7, -0.5, 0.0, 0.4, 2, date(2017, 4, 10)),
     ]
     assert [row[:-1] for row in exported] == con.execute(
         "select * from sentences order by sentence_no"

@@ -28,14 +28,16 @@ OLD_SENTENCES = [
 ]
 
 
+# Views that read sentence_spans and its tone columns (migrations 004 and 008).
+TONE_VIEWS = ("00_sentences.sql", "04_country_tone_daily.sql")
+
+
 def old_schema_warehouse(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A warehouse built by migrations 001-003 and their views, holding OLD_ARTICLES' rows."""
     every_migration, every_view = db.migration_files(), db.view_files()
     with monkeypatch.context() as patch:
         patch.setattr(db, "migration_files", lambda: [p for p in every_migration if p.name < "004"])
-        patch.setattr(
-            db, "view_files", lambda: [p for p in every_view if p.name != "00_sentences.sql"]
-        )
+        patch.setattr(db, "view_files", lambda: [p for p in every_view if p.name not in TONE_VIEWS])
         with db.connect(path) as con:
             assert db.migrate(con) == [
                 "001_core_tables.sql",
@@ -71,8 +73,13 @@ def test_old_sentences_come_back_through_the_view_with_their_text(tmp_path, monk
             "006_duplicate_copies.sql",
             "007_country_validity.sql",
             "008_object_etags.sql",
+            "009_tone.sql",
         ]
-        rows = con.execute("select * from sentences order by article_id, sentence_no").fetchall()
+        rows = con.execute(
+            "select * exclude (tone, positive, negative, word_count) from sentences"
+            " order by article_id, sentence_no"
+        ).fetchall()
+        [(scored,)] = con.execute("select count(tone) from sentences").fetchall()
         view_columns = con.execute("describe sentences").fetchall()
         span_columns = con.execute("describe sentence_spans").fetchall()
         [(table_type,)] = con.execute(
@@ -80,6 +87,13 @@ def test_old_sentences_come_back_through_the_view_with_their_text(tmp_path, monk
         ).fetchall()
 
     assert rows == OLD_SENTENCES
+    assert scored == 0  # migration 009's tone comes with the next read of their files
+    tone_columns = [
+        ("tone", "DOUBLE"),
+        ("positive", "DOUBLE"),
+        ("negative", "DOUBLE"),
+        ("word_count", "INTEGER"),
+    ]
     assert [(c[0], c[1]) for c in view_columns] == [
         ("article_id", "VARCHAR"),
         ("sentence_no", "INTEGER"),
@@ -89,6 +103,7 @@ def test_old_sentences_come_back_through_the_view_with_their_text(tmp_path, monk
         ("sentence", "VARCHAR"),
         ("is_truncated", "BOOLEAN"),
         ("load_id", "BIGINT"),
+        *tone_columns,
     ]
     assert [(c[0], c[1]) for c in span_columns] == [
         ("article_id", "VARCHAR"),
@@ -98,6 +113,7 @@ def test_old_sentences_come_back_through_the_view_with_their_text(tmp_path, monk
         ("end_char", "BIGINT"),
         ("is_truncated", "BOOLEAN"),
         ("load_id", "BIGINT"),
+        *tone_columns,
     ]
     assert table_type == "VIEW"
 
@@ -110,7 +126,7 @@ def test_a_migrated_warehouse_migrates_no_further_and_keeps_its_spans(tmp_path, 
 
     with db.connect(path) as con:
         assert db.migrate(con) == []
-        assert db.schema_version(con) == 8
+        assert db.schema_version(con) == 9
         [(span_count,)] = con.execute("select count(*) from sentence_spans").fetchall()
         # 005 cannot know the input folder of older relative paths: they stay as they were.
         paths = con.execute("select source_path from articles order by article_id").fetchall()
@@ -166,3 +182,61 @@ def test_stored_countries_keep_their_rows_and_get_their_dates_from_the_next_refr
         ("RU", "RUS", "Russia", False, None, None),
         ("SU", "SUN", "Soviet Union", True, date(1922, 12, 30), date(1991, 12, 26)),
     ]
+
+
+def schema_7_warehouse(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warehouse built by migrations 001-007 and the views they allow, holding one loaded
+    file under a full path, one under an older release's relative path and one rejected."""
+    every_migration, every_view = db.migration_files(), db.view_files()
+    with monkeypatch.context() as patch:
+        patch.setattr(db, "migration_files", lambda: [p for p in every_migration if p.name < "008"])
+        patch.setattr(db, "view_files", lambda: [p for p in every_view if p.name not in TONE_VIEWS])
+        with db.connect(path) as con:
+            assert db.migrate(con)[-1] == "007_country_validity.sql"
+            con.execute(
+                "insert into source_files (path, sha256, size_bytes, status, article_count,"
+                " loaded_at) values"
+                " ('/feeds/a1.txt', 'h1', 10, 'loaded', 1, now()::timestamp),"
+                " ('2017/a2.txt', 'h2', 20, 'loaded', 1, now()::timestamp),"
+                " ('/feeds/bad.txt', 'h3', 30, 'rejected', 0, now()::timestamp)"
+            )
+            con.execute(
+                "insert into articles (article_id, headline, text, published_date, date_basis,"
+                " source_path, source_format, content_hash, loaded_at, load_id)"
+                " values ('a1', 'Deal', 'Deal\n\nIt was good.', date '2017-04-10', 'path',"
+                " '/feeds/a1.txt', 'plain', 'a1', now()::timestamp, 1)"
+            )
+            con.execute(
+                "insert into sentence_spans values ('a1', 0, 0, 0, 4, false, 1),"
+                " ('a1', 1, 1, 6, 18, false, 1)"
+            )
+
+
+def test_migration_009_adds_tone_columns_empty_and_reads_loaded_files_again(tmp_path, monkeypatch):
+    path = tmp_path / "seven.duckdb"
+    schema_7_warehouse(path, monkeypatch)
+
+    with db.connect(path) as con:
+        assert db.migrate(con) == ["008_object_etags.sql", "009_tone.sql"]
+        articles = con.execute(
+            "select article_id, tone, positive, negative, polarity, word_count from articles"
+        ).fetchall()
+        sentences = con.execute(
+            "select sentence, tone, positive, negative, word_count from sentences"
+            " order by sentence_no"
+        ).fetchall()
+        files = con.execute(
+            "select path, sha256, size_bytes, status from source_files order by path"
+        ).fetchall()
+        [(tone_days,)] = con.execute("select count(*) from country_tone_daily").fetchall()
+
+    assert articles == [("a1", None, None, None, None, None)]
+    assert sentences == [("Deal", None, None, None, None), ("It was good.", None, None, None, None)]
+    assert files == [
+        # The full path is read again on its next run, which scores its articles ...
+        ("/feeds/a1.txt", None, None, "loaded"),
+        # ... a rejected file has no rows to score; a relative path keeps what adoption needs.
+        ("/feeds/bad.txt", "h3", 30, "rejected"),
+        ("2017/a2.txt", "h2", 20, "loaded"),
+    ]
+    assert tone_days == 0  # no mentions: the view exists and is empty

@@ -29,6 +29,7 @@ SHIPPED = (
     "top-people",
     "top-organizations",
     "rejected-files",
+    "tone-extremes",
 )
 COUNTRY_KINDS = "('name', 'capital', 'demonym', 'place')"
 
