@@ -164,7 +164,7 @@ def test_a_warehouse_of_the_previous_release_migrates_and_its_folder_adopts_its_
     second = run(original)
     assert (second.files_loaded, second.files_unchanged) == (0, 12)
     assert query(warehouse, "select count(*) from source_files where path not like '/%'") == [(0,)]
-    assert query(warehouse, "select max(version) from schema_migrations") == [(7,)]
+    assert query(warehouse, "select max(version) from schema_migrations") == [(8,)]
     after = query(
         warehouse,
         "select article_id, text from articles where starts_with(source_path, ?)"
@@ -205,6 +205,7 @@ def test_migration_backfills_evidence_from_mentions(tmp_path: Path) -> None:
             "005_sources_and_entity_evidence.sql",
             "006_duplicate_copies.sql",
             "007_country_validity.sql",
+            "008_coordinates_and_focus.sql",
         ]
         mentions = con.execute(
             "select count(*) from mentions where entity_type in ('person', 'organization')"

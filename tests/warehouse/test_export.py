@@ -178,8 +178,8 @@ def test_manifest_lists_every_table_with_its_row_count_and_the_schema_version(ex
     assert manifest["warehouse"] == str(db_path.resolve())
     # sql/migrations holds 001_core_tables, 002_datelines_and_duplicates, 003_load_ids,
     # 004_sentence_spans, 005_sources_and_entity_evidence, 006_duplicate_copies,
-    # 007_country_validity.
-    assert manifest["schema_version"] == 7
+    # 007_country_validity, 008_coordinates_and_focus.
+    assert manifest["schema_version"] == 8
     assert sorted(manifest["tables"]) == sorted(TABLE_NAMES)
     for name in TABLE_NAMES:
         entry = manifest["tables"][name]

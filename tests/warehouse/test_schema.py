@@ -19,6 +19,7 @@ DUCKDB_TYPE = {
     pl.Date(): "DATE",
     pl.Datetime("us"): "TIMESTAMP",
     pl.Boolean(): "BOOLEAN",
+    pl.Float64(): "DOUBLE",
 }
 
 
