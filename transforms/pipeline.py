@@ -11,6 +11,7 @@ from transforms.countries_by_date import mention_countries_by_date
 from transforms.datelines import dateline_countries, drop_dateline_mentions
 from transforms.engine import ENGINE
 from transforms.entities import find_entities
+from transforms.focus import article_focus
 from transforms.mentions import find_mentions
 from transforms.sentences import split_sentences
 
@@ -34,6 +35,8 @@ def transform_articles(
         gazetteer.dateline_regions,
         gazetteer.dateline_places,
         gazetteer.successions,
+        entities=gazetteer.entities,
+        points=gazetteer.dateline_points,
     )
     # Materialised once, articles before sentences (collected together, the dateline plan would
     # run twice): every later stage, the entity passes included, reads both.
@@ -46,4 +49,10 @@ def transform_articles(
     mentions = mention_countries_by_date(mentions, articles, gazetteer.successions)
     if not include_dateline_mentions:
         mentions = drop_dateline_mentions(mentions, articles).sort("article_id", "start_char")
+    # Mentions and evidence share the entity passes: collected together, they run once; the
+    # focus then reads the finished mentions instead of planning those passes a second time.
+    mentions, entities = (
+        frame.lazy() for frame in pl.collect_all([mentions, entities], engine=ENGINE)
+    )
+    articles = article_focus(articles, sentences, mentions)
     return Transformed(articles, sentences, mentions, entities)
