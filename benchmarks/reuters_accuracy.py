@@ -11,6 +11,9 @@ and at least one PLACES code mapping to a country (benchmarks/reuters_places.csv
   articles.dateline_country_code when the warehouse has that column;
 - gold set = the story's mapped PLACES codes.
 
+The focus (articles.focus_country_code, when the warehouse has it) is scored on its own: the
+share of scored stories with a focus whose focus country is one of their labelled countries.
+
 Prints a markdown report (scores, the same scores by title/body and with/without the dateline,
 the largest error classes with example NEWIDs and surfaces, never sentences) and writes
 WORK/score.json. The corpus is research-use-only: nothing of it is printed beyond short
@@ -125,6 +128,18 @@ def most_mentioned(mentions: Iterable[tuple[str, int]]) -> str | None:
     return min(counts, key=lambda c: (-counts[c], first[c], c))
 
 
+def focus_scores(focuses: Sequence[tuple[frozenset[str], str | None]]) -> dict:
+    """Of the stories with a focus country, the share whose focus is a labelled country; and
+    how many stories have no focus."""
+    with_focus = [(gold, focus) for gold, focus in focuses if focus is not None]
+    hits = sum(1 for gold, focus in with_focus if focus in gold)
+    return {
+        "stories_with_focus": len(with_focus),
+        "stories_without_focus": len(focuses) - len(with_focus),
+        "focus_labelled": hits / len(with_focus) if with_focus else 0.0,
+    }
+
+
 def top_share(tops: Sequence[tuple[frozenset[str], str | None]]) -> float:
     """Share of stories whose most-mentioned country is a gold one (no prediction = wrong)."""
     if not tops:
@@ -229,7 +244,8 @@ def load_labels(articles_dir: Path, place_map: dict[str, str]) -> dict[int, dict
 
 
 def read_warehouse(db_path: Path) -> tuple[dict[int, dict], bool]:
-    """newid -> {headline_len, dateline_country, mentions: [(cc, start, surface, kind)]}.
+    """newid -> {headline_len, dateline_country, focus_country, mentions: [(cc, start,
+    surface, kind)]}.
 
     Stories whose file was a duplicate of another file use that file's article when the ledger
     records which one (source_files.duplicate_of).
@@ -253,14 +269,16 @@ def read_warehouse(db_path: Path) -> tuple[dict[int, dict], bool]:
         }
         has_dateline = "dateline_country_code" in article_cols
         dateline_expr = "dateline_country_code" if has_dateline else "null"
+        focus_expr = "focus_country_code" if "focus_country_code" in article_cols else "null"
         by_article: dict[str, dict] = {}
         path_to_article: dict[str, str] = {}
-        for article_id, path, headline, dateline_cc in con.execute(
-            f"select article_id, source_path, headline, {dateline_expr} from articles"
+        for article_id, path, headline, dateline_cc, focus_cc in con.execute(
+            f"select article_id, source_path, headline, {dateline_expr}, {focus_expr} from articles"
         ).fetchall():
             by_article[article_id] = {
                 "headline_len": len(headline),
                 "dateline_country": dateline_cc,
+                "focus_country": focus_cc,
                 "mentions": [],
             }
             path_to_article[path] = article_id
@@ -347,6 +365,9 @@ def score_all(labels: dict[int, dict], warehouse: dict[int, dict]) -> dict:
         if "former_states" not in result:  # the main variant's, the first
             result["former_states"] = former_state_errors(pairs, tops)
     result["errors"] = error_classes(scored, warehouse)
+    result["focus"] = focus_scores(
+        [(lab["gold"], warehouse[newid].get("focus_country")) for newid, lab in scored]
+    )
     return result
 
 
@@ -448,6 +469,14 @@ def markdown(result: dict) -> str:
         f"Soviet-era errors (SU and its successors): {result['former_states']['SU']['total']}.",
         "",
     ]
+    focus = result.get("focus")
+    if focus and focus["stories_with_focus"]:
+        lines += [
+            f"Focus country (articles.focus_country_code) among the labelled countries:"
+            f" {pct(focus['focus_labelled'])} of {focus['stories_with_focus']} scored stories"
+            f" with a focus (target >= 96%); {focus['stories_without_focus']} have none.",
+            "",
+        ]
     errors = result["errors"]
     lines += [
         "## Largest error classes (main variant; examples are Reuters NEWIDs)",

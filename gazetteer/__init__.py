@@ -20,6 +20,7 @@ from gazetteer.build import (
 )
 from gazetteer.datelines import dateline_places, dateline_regions
 from gazetteer.lexicon import TONE_LEXICON_SCHEMA, load_tone_lexicon
+from gazetteer.points import DATELINE_POINT_SCHEMA, dateline_points, entity_points
 
 __all__ = [
     "Gazetteer",
@@ -72,6 +73,11 @@ class Gazetteer:
         default_factory=lambda: pl.DataFrame(
             schema={"place_key": pl.String, "country_code": pl.String}
         )
+    )
+    # Where each dateline city lies: place_key and country_code as in dateline_places, with
+    # the latitude and longitude of the most populous city of that name in that country.
+    dateline_points: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema=DATELINE_POINT_SCHEMA)
     )
     # Which successor countries and places count as a former country on which days
     # (data/successions.csv; transforms/countries_by_date.py applies it).
@@ -165,6 +171,10 @@ def load_gazetteer() -> Gazetteer:
 def build_gazetteer() -> Gazetteer:
     """Return the gazetteer built from package data and gazetteer/data (no network)."""
     countries, entities, surface_forms = build_tables()
+    # Every country and place entity with its point (gazetteer/points.py); null where none is known.
+    entities = entities.join(
+        entity_points(countries), on="entity_id", how="left", maintain_order="left"
+    )
     titles = [(row["word"], row["role"]) for _, row in read_data_rows("person_titles.csv")]
     return Gazetteer(
         countries=countries,
@@ -181,6 +191,7 @@ def build_gazetteer() -> Gazetteer:
         organizations=load_organizations(),
         dateline_regions=dateline_regions(),
         dateline_places=dateline_places(),
+        dateline_points=dateline_points(),
         successions=build_successions(countries, entities),
         news_agencies=news_agencies(set(countries.get_column("country_code"))),
         tone_lexicon=load_tone_lexicon(),

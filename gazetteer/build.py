@@ -655,5 +655,20 @@ def build_tables() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
         )
         .sort("entity_id")
     )
-    entities = pl.concat([country_entities, place_entities])
+    entities = pl.concat([country_entities, place_entities, _unnamed_us_states(place_entities)])
     return countries, entities, surface_forms
+
+
+def _unnamed_us_states(place_entities: pl.DataFrame) -> pl.DataFrame:
+    """The US states and DC whose name is another entity's surface (`Georgia`, `Washington`),
+    as entities: the context rules of transforms/entities give them mentions (`Atlanta,
+    Georgia`), which need the state's name and point like any other place's."""
+    states = [
+        (f"place:{state.code}", "place", state.name, "US")
+        for state in pycountry.subdivisions.get(country_code="US")
+        if state.type in ("State", "District")
+    ]
+    frame = pl.DataFrame(
+        states, schema=["entity_id", "entity_type", "name", "country_code"], orient="row"
+    )
+    return frame.join(place_entities, on="entity_id", how="anti").sort("entity_id")

@@ -30,6 +30,9 @@ def dateline_countries(
     regions: pl.DataFrame,
     places: pl.DataFrame,
     successions: pl.DataFrame | None = None,
+    *,
+    entities: pl.DataFrame | None = None,
+    points: pl.DataFrame | None = None,
 ) -> pl.LazyFrame:
     """Articles with dateline_country_code, decided in this order.
 
@@ -42,6 +45,12 @@ def dateline_countries(
 
     With successions (gazetteer.successions), the country is then the one it was on the
     article's published_date (transforms/countries_by_date.py): MOSCOW in 1987 is SU.
+
+    With entities (entity_id, latitude, longitude) and points (gazetteer.dateline_points), the
+    article also gets dateline_latitude and dateline_longitude: the point of the entity the
+    city named in step 2, as its mentions carry it (TOKYO: Japan's, its capital's point), else
+    of the most populous GeoNames city of that name in the dateline's country (LONDON,
+    Ontario: London in Canada); null when neither is known.
     """
     by_region, by_place = _lookups(surface_forms, regions, places)
     region = pl.col("dateline").str.extract(r"^[^,]+,\s+([^,]+?)\s*(?:,|$)")
@@ -75,8 +84,11 @@ def dateline_countries(
             .then(pl.col("place_entity_id"))
             .alias("dateline_entity_id"),
         )
-        .drop("place_key", "region_key", "region_country", "place_country", "place_entity_id")
+        .drop("region_key", "region_country", "place_country", "place_entity_id")
     )
+    if entities is not None and points is not None:
+        dated = _dateline_points(dated, entities, points)
+    dated = dated.drop("place_key")
     if successions is not None and "published_date" in articles.collect_schema().names():
         dated = former_country(
             dated,
@@ -86,6 +98,47 @@ def dateline_countries(
             entity_id="dateline_entity_id",
         )
     return dated.drop("dateline_entity_id")
+
+
+def _dateline_points(
+    dated: pl.LazyFrame, entities: pl.DataFrame, points: pl.DataFrame
+) -> pl.LazyFrame:
+    """dated (with place_key, dateline_entity_id and today's dateline_country_code) with
+    dateline_latitude and dateline_longitude: the entity's point, else the named city's."""
+    entity_points = entities.lazy().select(
+        pl.col("entity_id").alias("dateline_entity_id"),
+        pl.col("latitude").alias("entity_latitude"),
+        pl.col("longitude").alias("entity_longitude"),
+    )
+    city_points = points.lazy().select(
+        "place_key",
+        pl.col("country_code").alias("dateline_country_code"),
+        pl.col("latitude").alias("city_latitude"),
+        pl.col("longitude").alias("city_longitude"),
+    )
+    # Latitude and longitude come from one source together, never one from each.
+    from_entity = pl.col("entity_latitude").is_not_null()
+    return (
+        dated.drop("dateline_latitude", "dateline_longitude", strict=False)
+        .join(entity_points, on="dateline_entity_id", how="left", maintain_order="left")
+        .join(
+            city_points,
+            on=["place_key", "dateline_country_code"],
+            how="left",
+            maintain_order="left",
+        )
+        .with_columns(
+            pl.when(from_entity)
+            .then(pl.col("entity_latitude"))
+            .otherwise(pl.col("city_latitude"))
+            .alias("dateline_latitude"),
+            pl.when(from_entity)
+            .then(pl.col("entity_longitude"))
+            .otherwise(pl.col("city_longitude"))
+            .alias("dateline_longitude"),
+        )
+        .drop("entity_latitude", "entity_longitude", "city_latitude", "city_longitude")
+    )
 
 
 def _lookups(

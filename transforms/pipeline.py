@@ -12,6 +12,7 @@ from transforms.countries_by_date import mention_countries_by_date
 from transforms.datelines import dateline_countries, drop_dateline_mentions
 from transforms.engine import ENGINE
 from transforms.entities import find_entities
+from transforms.focus import article_focus
 from transforms.mentions import find_mentions
 from transforms.sentences import split_sentences
 from transforms.tone import score_articles, score_sentences
@@ -37,6 +38,8 @@ def transform_articles(
         gazetteer.dateline_regions,
         gazetteer.dateline_places,
         gazetteer.successions,
+        entities=gazetteer.entities,
+        points=gazetteer.dateline_points,
     )
     # Materialised once, articles before sentences (collected together, the dateline plan would
     # run twice): every later stage, the entity passes included, reads both.
@@ -49,7 +52,15 @@ def transform_articles(
     mentions = mention_countries_by_date(mentions, articles, gazetteer.successions)
     if not include_dateline_mentions:
         mentions = drop_dateline_mentions(mentions, articles).sort("article_id", "start_char")
-    # Materialised: the sentences' scores feed both outputs, and collect_all would score them
-    # once for each.
-    scored = score_sentences(sentences, gazetteer.tone_lexicon).collect(engine=ENGINE).lazy()
-    return Transformed(score_articles(articles, scored), scored, mentions, entities)
+    # Mentions and evidence share the entity passes: collected together, they run once; the
+    # focus then reads the finished mentions instead of planning those passes a second time.
+    # The sentences' scores are materialised with them: they feed both the articles and the
+    # sentences, and collect_all would score them once for each.
+    scored, mentions, entities = (
+        frame.lazy()
+        for frame in pl.collect_all(
+            [score_sentences(sentences, gazetteer.tone_lexicon), mentions, entities], engine=ENGINE
+        )
+    )
+    articles = article_focus(score_articles(articles, scored), sentences, mentions)
+    return Transformed(articles, scored, mentions, entities)

@@ -434,6 +434,10 @@ def _article(
         place,
         None,  # dateline_country_code: filled by transforms.datelines with the gazetteer
         None if opening_length is None else len(headline) + 2 + opening_length,
+        None,  # dateline_latitude, dateline_longitude: filled by transforms.datelines
+        None,
+        None,  # focus_country_code, focus_place: filled by transforms.focus
+        None,
         dated[0],
         dated[1],
         source_path,

@@ -80,6 +80,10 @@ ARTICLE_SCHEMA = pl.Schema(
         "dateline_place": pl.String(),
         "dateline_country_code": pl.String(),
         "dateline_end_char": pl.Int64(),
+        "dateline_latitude": pl.Float64(),
+        "dateline_longitude": pl.Float64(),
+        "focus_country_code": pl.String(),
+        "focus_place": pl.String(),
         "published_date": pl.Date(),
         "date_basis": pl.String(),
         "source_path": pl.String(),
@@ -164,9 +168,13 @@ ENTITY_SCHEMA = pl.Schema(
         "entity_type": pl.String(),
         "name": pl.String(),
         "country_code": pl.String(),
+        "latitude": pl.Float64(),
+        "longitude": pl.Float64(),
     }
 )
-"""One row per entity: its display name and country (settled from all its evidence)."""
+"""One row per entity: its display name and country (settled from all its evidence), and for a
+country or place the point a map puts it at (null for people, organisations and places with
+no known point)."""
 
 COUNTRY_SCHEMA = pl.Schema(
     {

@@ -467,15 +467,23 @@ def _settle_copies(con: duckdb.DuckDBPyConnection, exclude: str) -> None:
 
 
 def _settle_entities(con: duckdb.DuckDBPyConnection) -> None:
-    """Recompute the touched entities from all their evidence; drop those left with none."""
+    """Recompute the touched entities from all their evidence; drop the people and
+    organisations left with none."""
     con.execute(_RECOMPUTE_ENTITIES)  # one scan of the evidence, for the touched entities
+    # A place's point is the gazetteer's (refresh_reference), whatever its evidence says.
     con.execute(
-        "insert or replace into entities (entity_id, entity_type, name, country_code)"
-        " select entity_id, entity_type, name, country_code from settled_entities"
+        "insert or replace into entities"
+        " (entity_id, entity_type, name, country_code, latitude, longitude)"
+        " select settled.entity_id, settled.entity_type, settled.name, settled.country_code,"
+        " stored.latitude, stored.longitude"
+        " from settled_entities as settled"
+        " left join entities as stored on stored.entity_id = settled.entity_id"
     )
+    # The context places (place:US-GA) are gazetteer entities like every US state: they stay.
     con.execute(
         "delete from entities where entity_id in (select entity_id from touched_entities)"
         " and entity_id not in (select entity_id from settled_entities)"
+        " and entity_type <> 'place'"
     )
 
 

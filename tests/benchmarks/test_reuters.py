@@ -199,6 +199,30 @@ def test_most_mentioned_counts_then_first_position() -> None:
     assert acc.top_share(tops) == pytest.approx(1 / 3)
 
 
+def test_focus_share_counts_only_stories_with_a_focus() -> None:
+    focuses = [(F({"US", "JP"}), "JP"), (F({"KE"}), "GB"), (F({"FR"}), None), (F({"SU"}), "SU")]
+    assert acc.focus_scores(focuses) == {
+        "stories_with_focus": 3,
+        "stories_without_focus": 1,
+        "focus_labelled": pytest.approx(2 / 3),
+    }
+    assert acc.focus_scores([(F({"FR"}), None)])["focus_labelled"] == 0.0
+
+
+def test_pipeline_gives_the_invented_story_its_datelines_focus(
+    invented_corpus: Path, tmp_path: Path
+) -> None:
+    from flows.ingest import run_pipeline
+    from wirehouse.settings import Settings
+
+    out = tmp_path / "out"
+    conv.convert(invented_corpus, out)
+    run_pipeline(Settings(input_dir=out, db_path=tmp_path / "w.duckdb"), as_tasks=False)
+    warehouse, _ = acc.read_warehouse(tmp_path / "w.duckdb")
+    # NAIROBI opens the body; the headline in capitals gives no mention.
+    assert warehouse[7001]["focus_country"] == "KE"
+
+
 def test_predictions_split_title_body_dateline() -> None:
     article = {
         "headline_len": 20,

@@ -198,3 +198,37 @@ def test_seed_entities_table_has_its_people_and_organisations(seed_warehouse: Pa
         ("person:federica-mogherini", "Federica Mogherini", None),
         ("person:fumio-kishida", "Fumio Kishida", "JP"),
     ]
+
+
+# Rough boxes per country, checked by hand on an atlas: (south, north, west, east).
+COUNTRY_BOXES = {
+    "IT": (35.5, 47.1, 6.6, 18.6),
+    "US": (24.0, 50.0, -125.0, -66.0),  # the lower 48 states, Florida included
+    "KP": (37.6, 43.1, 124.2, 130.7),
+    "RU": (41.1, 81.9, 19.6, 180.0),
+}
+
+
+def test_every_place_and_capital_mention_of_the_seed_lies_inside_its_country(
+    seed_warehouse: Path,
+) -> None:
+    rows = query(
+        seed_warehouse,
+        "select mentions.surface, mentions.mention_kind, mentions.country_code,"
+        " entities.latitude, entities.longitude"
+        " from mentions left join entities using (entity_id)"
+        " where mentions.mention_kind in ('place', 'capital') order by mentions.start_char",
+    )
+    places = sorted((surface, code) for surface, kind, code, *_ in rows if kind == "place")
+    assert places == [("Florida", "US"), ("Lucca", "IT"), ("Viareggio", "IT")]
+    outside = []
+    for surface, _kind, code, latitude, longitude in rows:
+        south, north, west, east = COUNTRY_BOXES[code]
+        if latitude is None or not (south <= latitude <= north and west <= longitude <= east):
+            outside.append((surface, code, latitude, longitude))
+    assert outside == []
+    assert {surface for surface, kind, *_ in rows if kind == "capital"} == {
+        "Washington",
+        "Pyongyang",
+        "Moscow",
+    }

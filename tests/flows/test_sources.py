@@ -164,7 +164,7 @@ def test_a_warehouse_of_the_previous_release_migrates_and_its_folder_adopts_its_
     second = run(original)
     assert (second.files_loaded, second.files_unchanged) == (0, 12)
     assert query(warehouse, "select count(*) from source_files where path not like '/%'") == [(0,)]
-    assert query(warehouse, "select max(version) from schema_migrations") == [(9,)]
+    assert query(warehouse, "select max(version) from schema_migrations") == [(10,)]
     after = query(
         warehouse,
         "select article_id, text from articles where starts_with(source_path, ?)"
@@ -207,6 +207,7 @@ def test_migration_backfills_evidence_from_mentions(tmp_path: Path) -> None:
             "007_country_validity.sql",
             "008_object_etags.sql",
             "009_tone.sql",
+            "010_coordinates_and_focus.sql",
         ]
         mentions = con.execute(
             "select count(*) from mentions where entity_type in ('person', 'organization')"
@@ -270,7 +271,7 @@ def test_a_fifo_or_dev_zero_at_a_recorded_path_is_no_evidence_and_holds_nothing_
 def test_a_warehouse_from_before_tone_is_scored_by_its_next_run(run, tmp_path: Path) -> None:
     warehouse = tmp_path / "news.duckdb"
     first = run(SAMPLES)
-    # The warehouse as migration 008 left it: no tone columns, migration 009 not recorded.
+    # The warehouse without what migration 009 adds: no tone columns, 009 not recorded.
     with db.connect(warehouse) as con:
         for table, columns in (
             ("articles", ("tone", "positive", "negative", "polarity", "word_count")),

@@ -38,6 +38,7 @@ from transforms.reading import (
     read_documents,
     read_wire_text,
 )
+from transforms.schemas import ARTICLE_SCHEMA
 from transforms.sentences import split_sentences
 
 WHITESPACE = [chr(c) for c in range(0x110000) if chr(c).isspace()]
@@ -312,7 +313,12 @@ def test_a_reuters_shaped_file_takes_the_plain_fast_path():
         "WANAMASSA, N.J., March 23",
         "WANAMASSA",
     )
-    assert (row[9], row[10], notes) == (date(1987, 3, 23), "dateline+path", [])
+    named = dict(zip(ARTICLE_SCHEMA, row, strict=True))
+    assert (named["published_date"], named["date_basis"], notes) == (
+        date(1987, 3, 23),
+        "dateline+path",
+        [],
+    )
 
 
 _path_piece = st.sampled_from(

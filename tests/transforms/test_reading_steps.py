@@ -30,6 +30,7 @@ from transforms.reading import (
     content_hash,
     decode_bytes,
 )
+from transforms.schemas import ARTICLE_SCHEMA
 
 MTIME = date(2020, 6, 15)
 DATED = "2017/04/10/story.txt"
@@ -288,6 +289,10 @@ def test_an_article_row_carries_its_stable_id_text_offsets_and_content_hash():
         "TOKYO",
         None,
         len("Boats") + 2 + 17,
+        None,  # dateline_latitude, dateline_longitude, focus_country_code, focus_place: later
+        None,
+        None,
+        None,
         date(2017, 4, 10),
         "dateline+path",
         "a.txt",
@@ -310,7 +315,7 @@ def test_wire_text_reads_as_plain_with_its_opening_dateline():
     row, source_format, notes = _wire_row(text, text.strip(), "auto", DATED, MTIME, None)
 
     assert source_format == "plain"
-    assert row[1:11] == (
+    assert row[1:15] == (
         None,
         "Ferry resumes",
         "TOKYO, April 10 Kyodo - The ferry sailed.",
@@ -319,6 +324,10 @@ def test_wire_text_reads_as_plain_with_its_opening_dateline():
         "TOKYO",
         None,
         len("Ferry resumes") + 2 + len("TOKYO, April 10 Kyodo - "),
+        None,  # dateline_latitude, dateline_longitude, focus_country_code, focus_place: later
+        None,
+        None,
+        None,
         date(2017, 4, 10),
         "dateline+path",
     )
@@ -405,7 +414,9 @@ def test_a_json_line_with_an_iso_date_is_dated_by_its_field():
 
     row, notes = _json_line_row(line, 4, "feed.jsonl", MTIME, None)
 
-    assert (row[0], row[2], row[5], row[9], row[10], row[12]) == (
+    named = dict(zip(ARTICLE_SCHEMA, row, strict=True))
+    columns = ("article_id", "headline", "dateline", "published_date", "date_basis")
+    assert tuple(named[column] for column in (*columns, "source_format")) == (
         hashlib.sha256(b"feed.jsonl#4").hexdigest()[:16],
         "Big news",
         "TOKYO, April 10",

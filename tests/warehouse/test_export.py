@@ -179,8 +179,9 @@ def test_manifest_lists_every_table_with_its_row_count_and_the_schema_version(ex
     assert manifest["warehouse"] == str(db_path.resolve())
     # sql/migrations holds 001_core_tables, 002_datelines_and_duplicates, 003_load_ids,
     # 004_sentence_spans, 005_sources_and_entity_evidence, 006_duplicate_copies,
-    # 007_country_validity, 008_object_etags, 009_tone.
-    assert manifest["schema_version"] == 9
+    # 007_country_validity, 008_object_etags, 009_tone,
+    # 010_coordinates_and_focus.
+    assert manifest["schema_version"] == 10
     assert sorted(manifest["tables"]) == sorted(TABLE_NAMES)
     for name in TABLE_NAMES:
         entry = manifest["tables"][name]

@@ -37,7 +37,9 @@ def old_schema_warehouse(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     every_migration, every_view = db.migration_files(), db.view_files()
     with monkeypatch.context() as patch:
         patch.setattr(db, "migration_files", lambda: [p for p in every_migration if p.name < "004"])
-        patch.setattr(db, "view_files", lambda: [p for p in every_view if p.name not in TONE_VIEWS])
+        # The views that read what later migrations add (tone, articles' focus).
+        later = (*TONE_VIEWS, "01_country_mentions_daily.sql")
+        patch.setattr(db, "view_files", lambda: [p for p in every_view if p.name not in later])
         with db.connect(path) as con:
             assert db.migrate(con) == [
                 "001_core_tables.sql",
@@ -74,6 +76,7 @@ def test_old_sentences_come_back_through_the_view_with_their_text(tmp_path, monk
             "007_country_validity.sql",
             "008_object_etags.sql",
             "009_tone.sql",
+            "010_coordinates_and_focus.sql",
         ]
         rows = con.execute(
             "select * exclude (tone, positive, negative, word_count) from sentences"
@@ -126,7 +129,7 @@ def test_a_migrated_warehouse_migrates_no_further_and_keeps_its_spans(tmp_path, 
 
     with db.connect(path) as con:
         assert db.migrate(con) == []
-        assert db.schema_version(con) == 9
+        assert db.schema_version(con) == 10
         [(span_count,)] = con.execute("select count(*) from sentence_spans").fetchall()
         # 005 cannot know the input folder of older relative paths: they stay as they were.
         paths = con.execute("select source_path from articles order by article_id").fetchall()
@@ -190,7 +193,8 @@ def schema_7_warehouse(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     every_migration, every_view = db.migration_files(), db.view_files()
     with monkeypatch.context() as patch:
         patch.setattr(db, "migration_files", lambda: [p for p in every_migration if p.name < "008"])
-        patch.setattr(db, "view_files", lambda: [p for p in every_view if p.name not in TONE_VIEWS])
+        later = (*TONE_VIEWS, "01_country_mentions_daily.sql")
+        patch.setattr(db, "view_files", lambda: [p for p in every_view if p.name not in later])
         with db.connect(path) as con:
             assert db.migrate(con)[-1] == "007_country_validity.sql"
             con.execute(
@@ -217,7 +221,11 @@ def test_migration_009_adds_tone_columns_empty_and_reads_loaded_files_again(tmp_
     schema_7_warehouse(path, monkeypatch)
 
     with db.connect(path) as con:
-        assert db.migrate(con) == ["008_object_etags.sql", "009_tone.sql"]
+        assert db.migrate(con) == [
+            "008_object_etags.sql",
+            "009_tone.sql",
+            "010_coordinates_and_focus.sql",
+        ]
         articles = con.execute(
             "select article_id, tone, positive, negative, polarity, word_count from articles"
         ).fetchall()
@@ -240,3 +248,77 @@ def test_migration_009_adds_tone_columns_empty_and_reads_loaded_files_again(tmp_
         ("2017/a2.txt", "h2", 20, "loaded"),
     ]
     assert tone_days == 0  # no mentions: the view exists and is empty
+
+
+def warehouse_at_007(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warehouse built by migrations 001-007, holding one loaded article and two entities."""
+    every_migration, every_view = db.migration_files(), db.view_files()
+    with monkeypatch.context() as patch:
+        patch.setattr(db, "migration_files", lambda: [p for p in every_migration if p.name < "008"])
+        # country_mentions_daily reads the focus that 010 adds, the tone views 009's columns.
+        later = (*TONE_VIEWS, "01_country_mentions_daily.sql")
+        patch.setattr(db, "view_files", lambda: [p for p in every_view if p.name not in later])
+        with db.connect(path) as con:
+            assert db.migrate(con)[-1] == "007_country_validity.sql"
+            con.execute(
+                "insert into articles (article_id, headline, text, published_date, date_basis,"
+                " dateline_place, dateline_country_code, source_path, source_format,"
+                " content_hash, loaded_at, load_id) values ('a1', 'Rain in Lucca',"
+                " 'Rain in Lucca\n\nLUCCA, April 10 - Rain fell.', '2017-04-10', 'path',"
+                " 'LUCCA', 'IT', '/in/a1.txt', 'plain', 'h1', now()::timestamp, 1)"
+            )
+            con.execute(
+                "insert into mentions values ('a1', 0, 8, 13, 'Lucca', 'place:3174530', 'place',"
+                " 'place', 'IT', 1)"
+            )
+            con.execute(
+                "insert into entities values ('place:3174530', 'place', 'Lucca', 'IT'),"
+                " ('person:x', 'person', 'X', null)"
+            )
+
+
+def test_migration_010_keeps_a_007_warehouses_rows_and_adds_nullable_points_and_focus(
+    tmp_path, monkeypatch
+):
+    path = tmp_path / "old.duckdb"
+    warehouse_at_007(path, monkeypatch)
+
+    with db.connect(path) as con:
+        assert db.migrate(con) == [
+            "008_object_etags.sql",
+            "009_tone.sql",
+            "010_coordinates_and_focus.sql",
+        ]
+        article = con.execute(
+            "select article_id, dateline_country_code, dateline_latitude, dateline_longitude,"
+            " focus_country_code, focus_place from articles"
+        ).fetchall()
+        entities = con.execute("select * from entities order by entity_id").fetchall()
+        daily = con.execute(
+            "select country_code, mention_count, place_count, focus_article_count"
+            " from country_mentions_daily"
+        ).fetchall()
+        # The next run's reference refresh gives the gazetteer's places their points; a person
+        # keeps none.
+        db.refresh_reference(
+            con,
+            pl.DataFrame(schema=COUNTRY_SCHEMA),
+            pl.DataFrame(
+                [("place:3174530", "place", "Lucca", "IT", 43.84, 10.50)],
+                schema=ENTITY_SCHEMA,
+                orient="row",
+            ),
+        )
+        refreshed = con.execute("select * from entities order by entity_id").fetchall()
+
+    # Articles loaded before 008 have no point or focus until their file is loaded again.
+    assert article == [("a1", "IT", None, None, None, None)]
+    assert entities == [
+        ("person:x", "person", "X", None, None, None),
+        ("place:3174530", "place", "Lucca", "IT", None, None),
+    ]
+    assert daily == [("IT", 1, 1, 0)]
+    assert refreshed == [
+        ("person:x", "person", "X", None, None, None),
+        ("place:3174530", "place", "Lucca", "IT", 43.84, 10.50),
+    ]
