@@ -1,4 +1,5 @@
-"""Scheduled mode: find or start a real Prefect server, then serve the ingest flow on it."""
+"""Prefect servers: the one `run` and `serve` report to if there is one, the one `serve` starts
+if there is not, and scheduled mode, which serves the ingest flow on it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from pathlib import Path
 
 from wirehouse import lifetime
 
+# Where `prefect server start` listens unless told otherwise.
+DEFAULT_PORT = 4200
+
 
 def healthy(api_url: str, timeout: float = 2.0) -> bool:
     """True when a Prefect API answers its health check at api_url."""
@@ -20,6 +24,24 @@ def healthy(api_url: str, timeout: float = 2.0) -> bool:
             return response.status == 200
     except OSError:
         return False
+
+
+def local_api_url(port: int) -> str:
+    """The API URL of a Prefect server on loopback at port."""
+    return f"http://127.0.0.1:{port}/api"
+
+
+def find_server(
+    configured: str | None, port: int = DEFAULT_PORT, timeout: float = 2.0
+) -> tuple[str, str] | None:
+    """The Prefect API to report to and one line saying which: the configured PREFECT_API_URL,
+    else a server already answering on 127.0.0.1:port; None when there is neither."""
+    if configured:
+        return configured, f"wirehouse: using the Prefect server at {configured} (PREFECT_API_URL)"
+    api_url = local_api_url(port)
+    if healthy(api_url, timeout=timeout):
+        return api_url, f"wirehouse: found a Prefect server already running at {api_url}"
+    return None
 
 
 def start_server(port: int, home: Path, wait_seconds: float = 90.0) -> subprocess.Popen[bytes]:
@@ -42,7 +64,7 @@ def start_server(port: int, home: Path, wait_seconds: float = 90.0) -> subproces
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )  # fmt: skip
-    api_url = f"http://127.0.0.1:{port}/api"
+    api_url = local_api_url(port)
     deadline = time.monotonic() + wait_seconds
     try:
         while time.monotonic() < deadline:
@@ -76,7 +98,7 @@ def serve(
     interval: float | None,
     input_dir: Path | str,  # a folder, or a URL of objects (wirehouse.settings.location)
     db_path: Path,
-    port: int = 4200,
+    port: int = DEFAULT_PORT,
     data_dir: Path = Path("data"),
     follow_symlinks: str = "inside",
 ) -> int:
@@ -87,18 +109,16 @@ def serve(
     the flow runs even if this process is killed with SIGKILL.
     """
     started: subprocess.Popen[bytes] | None = None
-    api_url = os.environ.get("PREFECT_API_URL")
-    if api_url:
-        print(f"wirehouse: using the Prefect server at {api_url} (PREFECT_API_URL)")
+    found = find_server(os.environ.get("PREFECT_API_URL"), port)
+    if found is not None:
+        api_url, line = found
+        print(line)
     else:
-        api_url = f"http://127.0.0.1:{port}/api"
-        if healthy(api_url):
-            print(f"wirehouse: found a Prefect server already running at {api_url}")
-        else:
-            home = (data_dir / "prefect").resolve()
-            print(f"wirehouse: starting prefect server on 127.0.0.1:{port} (home {home}) ...")
-            started = start_server(port, home)
-        os.environ["PREFECT_API_URL"] = api_url
+        api_url = local_api_url(port)
+        home = (data_dir / "prefect").resolve()
+        print(f"wirehouse: starting prefect server on 127.0.0.1:{port} (home {home}) ...")
+        started = start_server(port, home)
+    os.environ["PREFECT_API_URL"] = api_url
     print(f"wirehouse: Prefect UI at {api_url.removesuffix('/api')}")
     try:
         from flows.ingest import ingest

@@ -28,8 +28,14 @@ REPORT_MAX_TOP = 100
 
 
 def _prefect_env() -> None:
-    # The machines running this have no internet: never let Prefect phone home.
+    # The machines running this have no internet: never let Prefect phone home, neither the
+    # server it may start nor the client (DO_NOT_TRACK also keeps its first-run telemetry
+    # notice off the terminal). Set before Prefect is imported: it reads them then.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    # Prefect gives its temporary server 20 s to answer; its first start on a new
+    # PREFECT_HOME (creating its database) on a busy machine can take longer.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 
 def _date(value: str) -> date:
@@ -418,12 +424,14 @@ def cmd_run(args: argparse.Namespace) -> int:
         os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
     elif args.verbose:
         os.environ["PREFECT_LOGGING_LEVEL"] = "DEBUG"
-    from flows.ingest import run_flow
+    from flows import startup
+    from flows.ingest import run_flow  # imports Prefect
     from warehouse.export import ExportRefused
     from warehouse.locks import WarehouseBusy
 
     try:
-        summary = run_flow(_run_settings(args))
+        with startup.prefect_for_run(verbose=args.verbose):
+            summary = run_flow(_run_settings(args))
     except WarehouseBusy as exc:
         _error(exc)
         return 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -14,6 +15,7 @@ import duckdb
 import pytest
 
 import flows.ingest
+import flows.startup
 from flows.ingest import run_pipeline
 from tests.conftest import REPO_ROOT, SAMPLES, full_path, query
 from tests.helpers.articles import kyodo, write
@@ -233,12 +235,14 @@ def test_export_command_refuses_a_foreign_folder_with_status_2(warehouse, tmp_pa
 
 @pytest.fixture
 def plain_ingest(monkeypatch):
-    """Make `wirehouse run` call the pipeline as plain functions, so its exit logic runs fast."""
+    """Make `wirehouse run` call the pipeline as plain functions, so its exit logic runs fast;
+    no Prefect server is looked for."""
 
     def run_flow(settings: Settings):
         return run_pipeline(settings, as_tasks=False)
 
     monkeypatch.setattr(flows.ingest, "run_flow", run_flow)
+    monkeypatch.setattr(flows.startup, "prefect_for_run", lambda **_: contextlib.nullcontext())
 
 
 @pytest.mark.parametrize(

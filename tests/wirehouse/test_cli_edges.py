@@ -3,6 +3,7 @@ out-of-range options, and `--if-running fail` answering at once."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import flows.ingest
+import flows.startup
 from flows.ingest import run_pipeline
 from tests.conftest import REPO_ROOT
 from tests.helpers.articles import kyodo, write
@@ -23,10 +25,12 @@ from wirehouse.settings import Settings
 
 @pytest.fixture
 def plain_ingest(monkeypatch):
-    """Make `wirehouse run` call the pipeline as plain functions (no Prefect)."""
+    """Make `wirehouse run` call the pipeline as plain functions (no Prefect, no server looked
+    for)."""
     monkeypatch.setattr(
         flows.ingest, "run_flow", lambda settings: run_pipeline(settings, as_tasks=False)
     )
+    monkeypatch.setattr(flows.startup, "prefect_for_run", lambda **_: contextlib.nullcontext())
 
 
 @pytest.fixture(scope="module")

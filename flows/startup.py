@@ -1,0 +1,111 @@
+"""How `wirehouse run` meets Prefect: the server it reports to (one line says which), what
+Prefect may print on the terminal, and whether the flow run sends heartbeats."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+
+from flows.serve import DEFAULT_PORT, find_server
+
+# One line on standard error, before Prefect's temporary server costs its seconds.
+NO_SERVER = (
+    "wirehouse: no Prefect server at PREFECT_API_URL or on 127.0.0.1:{port}: starting Prefect's"
+    " temporary server, which takes several seconds (run `prefect server start` in another"
+    " terminal to skip the wait)"
+)
+
+
+def choose_server(port: int = DEFAULT_PORT) -> str:
+    """Point Prefect (imported, not yet running a flow) at the server this run reports to: its
+    PREFECT_API_URL setting, else one answering on 127.0.0.1:port; the line saying which, or
+    that Prefect will start its temporary server."""
+    from prefect.context import refresh_global_settings_context
+    from prefect.settings import get_current_settings
+
+    # Prefect's own settings, not just the environment: a profile can set the URL too.
+    configured = get_current_settings().api.url
+    found = find_server(configured, port)
+    if found is None:
+        return NO_SERVER.format(port=port)
+    api_url, line = found
+    if api_url != configured:
+        # The environment, so Dask workers and Prefect's own threads see it too; Prefect read
+        # its settings at import, hence the refresh.
+        os.environ["PREFECT_API_URL"] = api_url
+        refresh_global_settings_context()
+    return line
+
+
+class PrefectNotes(logging.Filter):
+    """Lets through every record but what Prefect itself logs below WARNING (task states, run
+    links, the temporary server starting and stopping) and its background services' notes on
+    what they still have to send at exit."""
+
+    def __init__(self, package_dir: str) -> None:
+        super().__init__()
+        self.package_dir = os.path.join(package_dir, "")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.pathname.startswith(self.package_dir):
+            return True  # the flow's own lines: discover, plan, progress, rejected files
+        services = record.name in ("APILogWorker", "EventsWorker")
+        return record.levelno >= logging.WARNING and not services
+
+
+def quiet_prefect_console() -> None:
+    """Keep Prefect's own notes off the terminal (the server still gets them all): add
+    PrefectNotes to the console handlers Prefect's logging set-up installed."""
+    import prefect
+
+    notes = PrefectNotes(os.path.dirname(prefect.__file__))
+    loggers = [logging.getLogger()]
+    loggers += [
+        item
+        for item in logging.Logger.manager.loggerDict.values()
+        if isinstance(item, logging.Logger)
+    ]
+    for logger in loggers:
+        for handler in logger.handlers:
+            if isinstance(handler, logging.StreamHandler) and type(handler).__module__.startswith(
+                "prefect."
+            ):
+                handler.addFilter(notes)
+
+
+@contextmanager
+def heartbeats_as_configured() -> Iterator[None]:
+    """Within: the flow run sends Prefect's heartbeats only if PREFECT_FLOWS_HEARTBEAT_FREQUENCY
+    is set (environment or profile).
+
+    Heartbeats let a zombie-run automation mark a run killed with SIGKILL as crashed. Prefect
+    sends them by default, from a thread that sleeps a second at a time and that the end of
+    every flow run waits for: up to a second added to each run.
+    """
+    from prefect.settings import (
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        get_current_settings,
+        temporary_settings,
+    )
+
+    if "heartbeat_frequency" in get_current_settings().flows.model_fields_set:
+        context = nullcontext()
+    else:
+        context = temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
+    with context:
+        yield
+
+
+@contextmanager
+def prefect_for_run(*, verbose: bool, port: int = DEFAULT_PORT) -> Iterator[None]:
+    """Within: Prefect (imported, no flow run yet) reports to the server choose_server picks,
+    which one line on standard error names; keeps its own notes off the terminal for the rest
+    of the process unless verbose; and sends heartbeats only if they are configured."""
+    print(choose_server(port), file=sys.stderr)
+    if not verbose:
+        quiet_prefect_console()
+    with heartbeats_as_configured():
+        yield

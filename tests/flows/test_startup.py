@@ -1,0 +1,202 @@
+"""How `run` meets Prefect: which server it reports to, what reaches the terminal, heartbeats."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import prefect
+import pytest
+from prefect.context import refresh_global_settings_context
+from prefect.settings import (
+    PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+    get_current_settings,
+    temporary_settings,
+)
+
+import flows.serve
+from flows import startup
+from flows.serve import find_server
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def answering() -> Iterator[Callable[[int], int]]:
+    """start(status): a loopback HTTP server whose /api/health answers status; its port."""
+    servers: list[ThreadingHTTPServer] = []
+
+    def start(status: int) -> int:
+        class Health(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                self.send_response(status if self.path == "/api/health" else 404)
+                self.end_headers()
+                self.wfile.write(b"true")
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Health)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return server.server_address[1]
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def no_api_url() -> Iterator[None]:
+    """PREFECT_API_URL unset while the test runs, in the environment and in Prefect's settings;
+    put back as it was afterwards."""
+    before = os.environ.pop("PREFECT_API_URL", None)
+    refresh_global_settings_context()
+    try:
+        yield
+    finally:
+        os.environ.pop("PREFECT_API_URL", None)
+        if before is not None:
+            os.environ["PREFECT_API_URL"] = before
+        refresh_global_settings_context()
+
+
+# --- which server ------------------------------------------------------------------------
+
+
+def test_a_configured_url_is_used_as_it_is_without_looking_at_the_port(monkeypatch):
+    monkeypatch.setattr(flows.serve, "healthy", lambda *a, **k: pytest.fail("port probed"))
+
+    found = find_server("http://wire.example:4200/api", port=4200)
+
+    assert found == (
+        "http://wire.example:4200/api",
+        "wirehouse: using the Prefect server at http://wire.example:4200/api (PREFECT_API_URL)",
+    )
+
+
+def test_a_server_answering_its_health_check_on_the_port_is_found(answering):
+    port = answering(200)
+
+    found = find_server(None, port=port)
+
+    url = f"http://127.0.0.1:{port}/api"
+    assert found == (url, f"wirehouse: found a Prefect server already running at {url}")
+
+
+def test_a_port_that_answers_its_health_check_with_an_error_is_no_server(answering):
+    assert find_server(None, port=answering(503)) is None
+
+
+def test_a_port_nobody_listens_on_is_no_server():
+    assert find_server(None, port=free_port()) is None
+
+
+def test_run_reports_to_the_server_in_prefect_api_url(no_api_url, monkeypatch):
+    monkeypatch.setenv("PREFECT_API_URL", "http://wire.example:4200/api")
+    refresh_global_settings_context()
+
+    line = startup.choose_server(port=free_port())
+
+    assert line == (
+        "wirehouse: using the Prefect server at http://wire.example:4200/api (PREFECT_API_URL)"
+    )
+    assert get_current_settings().api.url == "http://wire.example:4200/api"
+
+
+def test_run_points_prefect_at_a_server_it_finds_on_the_port(no_api_url, answering):
+    port = answering(200)
+
+    line = startup.choose_server(port=port)
+
+    url = f"http://127.0.0.1:{port}/api"
+    assert line == f"wirehouse: found a Prefect server already running at {url}"
+    # Prefect read its settings at import: what it uses now, and what Dask workers inherit.
+    assert get_current_settings().api.url == url
+    assert os.environ["PREFECT_API_URL"] == url
+
+
+def test_with_no_server_run_says_it_starts_the_temporary_one_and_how_to_avoid_the_wait(
+    no_api_url,
+):
+    port = free_port()
+
+    line = startup.choose_server(port=port)
+
+    assert line.startswith(
+        f"wirehouse: no Prefect server at PREFECT_API_URL or on 127.0.0.1:{port}"
+    )
+    assert "temporary server" in line
+    assert "`prefect server start`" in line
+    assert "\n" not in line
+    assert get_current_settings().api.url is None
+    assert "PREFECT_API_URL" not in os.environ
+
+
+# --- what reaches the terminal -------------------------------------------------------------
+
+PREFECT_DIR = os.path.dirname(prefect.__file__)
+
+
+def record(pathname: str, level: int, name: str = "prefect.flow_runs") -> logging.LogRecord:
+    return logging.LogRecord(name, level, pathname, 1, "message", None, None)
+
+
+@pytest.mark.parametrize(
+    ("pathname", "level", "name", "shown"),
+    [
+        # Prefect's own notes: task states, run links, the temporary server starting
+        (os.path.join(PREFECT_DIR, "task_engine.py"), logging.INFO, "prefect.task_runs", False),
+        (os.path.join(PREFECT_DIR, "server", "api", "server.py"), logging.INFO, "prefect", False),
+        # Prefect's warnings and errors (a crashed run, a retry) stay
+        (os.path.join(PREFECT_DIR, "flow_engine.py"), logging.WARNING, "prefect.flow_runs", True),
+        (os.path.join(PREFECT_DIR, "task_engine.py"), logging.ERROR, "prefect.task_runs", True),
+        # but not its background services' count of what they still have to send at exit
+        (
+            os.path.join(PREFECT_DIR, "_internal", "concurrency", "services.py"),
+            logging.WARNING,
+            "EventsWorker",
+            False,
+        ),
+        # the flow's own lines, through Prefect's run logger
+        ("/srv/wirehouse/flows/ingest.py", logging.INFO, "prefect.flow_runs", True),
+        ("/srv/wirehouse/flows/progress.py", logging.INFO, "prefect.flow_runs", True),
+        # a folder whose name only starts like Prefect's
+        (PREFECT_DIR + "_extras/x.py", logging.INFO, "prefect", True),
+    ],
+)
+def test_prefects_own_notes_below_warning_are_kept_off_the_terminal(pathname, level, name, shown):
+    notes = startup.PrefectNotes(PREFECT_DIR)
+
+    assert notes.filter(record(pathname, level, name)) is shown
+
+
+# --- heartbeats -----------------------------------------------------------------------------
+
+
+def test_a_run_sends_no_heartbeats_unless_they_are_configured():
+    if "heartbeat_frequency" in get_current_settings().flows.model_fields_set:
+        pytest.skip("PREFECT_FLOWS_HEARTBEAT_FREQUENCY is set where the tests run")
+    default = get_current_settings().flows.heartbeat_frequency
+    assert default is not None  # Prefect sends them by default
+
+    with startup.heartbeats_as_configured():
+        assert get_current_settings().flows.heartbeat_frequency is None
+    assert get_current_settings().flows.heartbeat_frequency == default
+
+
+def test_configured_heartbeats_are_kept():
+    with (
+        temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: 45}),
+        startup.heartbeats_as_configured(),
+    ):
+        assert get_current_settings().flows.heartbeat_frequency == 45
