@@ -1,4 +1,5 @@
-"""The command's start: what it imports, its one line about Prefect, no Prefect chatter."""
+"""The command's start and end: what it imports, its one line about Prefect, no Prefect chatter,
+and its exit status and output once it skips the interpreter's teardown."""
 
 from __future__ import annotations
 
@@ -80,6 +81,33 @@ def test_query_does_not_import_prefect_or_the_pipeline(empty_warehouse):
 
     assert "duckdb" in loaded  # it did run the query
     assert {"prefect", "flows.ingest", "gazetteer"}.isdisjoint(loaded)
+
+
+# --- the exit ------------------------------------------------------------------------------
+
+
+def test_output_written_to_a_pipe_is_all_there_after_the_quick_exit(empty_warehouse):
+    sql = "select range as n from range(5000)"
+
+    done = wirehouse("query", sql, "--db", str(empty_warehouse), "--format", "csv")
+
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "n"
+    assert lines[-1] == "4999"
+    assert len(lines) == 5001
+
+
+@pytest.mark.parametrize(
+    ("args", "status"),
+    [
+        (["query", "--limit", "0", "top-countries"], 2),  # a usage error, from argparse
+        (["query", "select 1", "--db", "no/such/warehouse.duckdb"], 1),
+        (["query", "--list"], 0),
+    ],
+)
+def test_the_exit_status_survives_the_quick_exit(args, status):
+    assert wirehouse(*args).returncode == status
 
 
 # --- run's line about Prefect, and nothing from Prefect itself (slow: Prefect runs) --------
