@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -211,15 +213,44 @@ def check_files() -> list[Path]:
     return sorted((SQL_DIR / "checks").glob("[0-9]*.sql"))
 
 
+_CREATE_VIEW = re.compile(r"^create or replace view ([a-z_][a-z0-9_]*) as$", re.MULTILINE)
+
+
+def _view_name(path: Path, sql: str) -> str:
+    """The view a file in sql/views/ creates (one per file)."""
+    names = _CREATE_VIEW.findall(sql)
+    if len(names) != 1:
+        raise ValueError(f"{path}: expected one `create or replace view NAME as` line")
+    return names[0]
+
+
+def _view_stamp(path: Path, sql: str) -> str:
+    """What a view created from path says in its comment: the file and its SQL's digest."""
+    return f"wirehouse {path.name} sha256:{hashlib.sha256(sql.encode()).hexdigest()}"
+
+
+def _views_current(con: duckdb.DuckDBPyConnection, views: dict[Path, str]) -> bool:
+    """Whether every view is there as its file in sql/views/ now creates it."""
+    stamps = {row[0] for row in con.execute("select comment from duckdb_views()").fetchall()}
+    return all(_view_stamp(path, sql) in stamps for path, sql in views.items())
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply every migration not yet recorded, then (re)create the views; returns what was applied."""
+    """Apply every migration not yet recorded, then (re)create the views unless every one is as
+    its file creates it; returns what was applied."""
     con.execute(
         "create table if not exists schema_migrations ("
         " version integer primary key, name varchar not null, applied_at timestamp not null)"
     )
     done = {row[0] for row in con.execute("select version from schema_migrations").fetchall()}
+    files = migration_files()
+    views = {path: path.read_text() for path in view_files()}
+    if {int(path.name.split("_", 1)[0]) for path in files} <= done and _views_current(con, views):
+        # The common case, every run after the first: nothing to write, so nothing for the
+        # run's first checkpoint to rewrite either.
+        return []
     applied: list[str] = []
-    for path in migration_files():
+    for path in files:
         version = int(path.name.split("_", 1)[0])
         if version in done:
             continue
@@ -235,8 +266,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
             con.execute("rollback")
             raise
         applied.append(path.name)
-    for path in view_files():
-        con.execute(path.read_text())
+    for path, sql in views.items():
+        con.execute(sql)
+        # Stamped, so a later run can tell the view is current without creating it again.
+        con.execute(f"comment on view {_view_name(path, sql)} is '{_view_stamp(path, sql)}'")
     return applied
 
 

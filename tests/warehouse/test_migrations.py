@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -322,3 +323,59 @@ def test_migration_010_keeps_a_007_warehouses_rows_and_adds_nullable_points_and_
         ("person:x", "person", "X", None, None, None),
         ("place:3174530", "place", "Lucca", "IT", 43.84, 10.50),
     ]
+
+
+# --- a warehouse whose schema is current -------------------------------------------------
+
+
+def stamp_of(con, view: str) -> str:
+    return con.execute("select comment from duckdb_views() where view_name = ?", [view]).fetchone()[
+        0
+    ]
+
+
+def replace_by_hand(con, view: str, stamp: str) -> None:
+    """Put another definition in place of view, stamped as if its file had created it."""
+    con.execute(f"create or replace view {view} as select 1 as marker")
+    con.execute(f"comment on view {view} is '{stamp}'")
+
+
+def test_a_current_warehouse_is_left_as_it_is(tmp_path):
+    path = tmp_path / "n.duckdb"
+    with db.connect(path) as con:
+        db.migrate(con)
+        replace_by_hand(con, "sentences", stamp_of(con, "sentences"))
+
+    with db.connect(path) as con:
+        assert db.migrate(con) == []
+        # Not created again: the stamp says it is as its file makes it.
+        assert con.execute("select * from sentences").fetchall() == [(1,)]
+
+
+def test_a_view_whose_file_changed_is_created_again(tmp_path, monkeypatch):
+    sql_dir = tmp_path / "sql"
+    shutil.copytree(db.SQL_DIR, sql_dir)
+    monkeypatch.setattr(db, "SQL_DIR", sql_dir)
+    path = tmp_path / "n.duckdb"
+    with db.connect(path) as con:
+        db.migrate(con)
+        replace_by_hand(con, "sentences", stamp_of(con, "sentences"))
+    view_file = sql_dir / "views" / "00_sentences.sql"
+    view_file.write_text("-- reworded\n" + view_file.read_text())
+
+    with db.connect(path) as con:
+        assert db.migrate(con) == []
+        assert "marker" not in con.sql("select * from sentences limit 0").columns
+        assert stamp_of(con, "sentences").startswith("wirehouse 00_sentences.sql sha256:")
+
+
+def test_a_dropped_view_is_created_again(tmp_path):
+    path = tmp_path / "n.duckdb"
+    with db.connect(path) as con:
+        db.migrate(con)
+        con.execute("drop view entity_mentions_daily")
+
+    with db.connect(path) as con:
+        db.migrate(con)
+        views = {row[0] for row in con.execute("select view_name from duckdb_views()").fetchall()}
+    assert "entity_mentions_daily" in views
