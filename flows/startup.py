@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 
 from flows.serve import DEFAULT_PORT, find_server
 
@@ -85,17 +85,19 @@ def heartbeats_as_configured() -> Iterator[None]:
     sends them by default, from a thread that sleeps a second at a time and that the end of
     every flow run waits for: up to a second added to each run.
     """
-    from prefect.settings import (
-        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
-        get_current_settings,
-        temporary_settings,
-    )
+    from prefect.context import SettingsContext, get_settings_context
 
-    if "heartbeat_frequency" in get_current_settings().flows.model_fields_set:
-        context = nullcontext()
-    else:
-        context = temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None})
-    with context:
+    current = get_settings_context()
+    flows = current.settings.flows
+    if "heartbeat_frequency" in flows.model_fields_set:
+        yield
+        return
+    # A copy, not prefect.settings.temporary_settings: that validates every setting anew,
+    # a tenth of a second.
+    settings = current.settings.model_copy(
+        update={"flows": flows.model_copy(update={"heartbeat_frequency": None})}
+    )
+    with SettingsContext(profile=current.profile, settings=settings):
         yield
 
 
