@@ -102,11 +102,16 @@ def heartbeats_as_configured() -> Iterator[None]:
 
 
 @contextmanager
-def prefect_for_run(*, verbose: bool, port: int = DEFAULT_PORT) -> Iterator[None]:
+def prefect_for_run(
+    *, verbose: bool = False, quiet: bool = False, port: int = DEFAULT_PORT
+) -> Iterator[None]:
     """Within: Prefect (imported, no flow run yet) reports to the server choose_server picks,
-    which one line on standard error names; keeps its own notes off the terminal for the rest
-    of the process unless verbose; and sends heartbeats only if they are configured."""
-    print(choose_server(port), file=sys.stderr)
+    which one line on standard error names (unless quiet); keeps its own notes off the
+    terminal for the rest of the process unless verbose; and sends heartbeats only if they
+    are configured."""
+    line = choose_server(port)
+    if not quiet:
+        print(line, file=sys.stderr)
     if not verbose:
         quiet_prefect_console()
     with heartbeats_as_configured():

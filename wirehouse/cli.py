@@ -432,7 +432,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from warehouse.locks import WarehouseBusy
 
     try:
-        with startup.prefect_for_run(verbose=args.verbose):
+        with startup.prefect_for_run(verbose=args.verbose, quiet=args.quiet):
             summary = run_flow(_run_settings(args))
     except WarehouseBusy as exc:
         _error(exc)

@@ -200,3 +200,21 @@ def test_configured_heartbeats_are_kept():
         startup.heartbeats_as_configured(),
     ):
         assert get_current_settings().flows.heartbeat_frequency == 45
+
+
+# --- all of it, around the flow run ---------------------------------------------------------
+
+
+def test_the_line_about_the_server_goes_to_stderr_and_quiet_keeps_it_off(no_api_url, capsys):
+    port = free_port()
+
+    with startup.prefect_for_run(verbose=True, port=port):
+        pass
+    said = capsys.readouterr()
+    with startup.prefect_for_run(verbose=True, quiet=True, port=port):
+        pass
+    quiet = capsys.readouterr()
+
+    assert said.err == startup.NO_SERVER.format(port=port) + "\n"
+    assert said.out == ""
+    assert quiet.err == quiet.out == ""
