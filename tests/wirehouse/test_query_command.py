@@ -198,7 +198,8 @@ def test_top_people_and_organizations_match_a_count_over_the_raw_mentions(
     shutil.copy(warehouse, copy)
     with duckdb.connect(str(copy)) as con:
         con.execute(
-            "insert into entities values ('planted:zz', $t, 'Zz Planted', 'JP')", {"t": entity_type}
+            "insert into entities (entity_id, entity_type, name, country_code) values ('planted:zz', $t, 'Zz Planted', 'JP')",
+            {"t": entity_type},
         )
         con.execute(
             "insert into mentions (article_id, sentence_no, start_char, end_char, surface,"
