@@ -59,10 +59,15 @@ def answering() -> Iterator[Callable[[int], int]]:
 def no_api_url() -> Iterator[None]:
     """PREFECT_API_URL unset while the test runs, in the environment and in Prefect's settings;
     put back as it was afterwards."""
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
     before = os.environ.pop("PREFECT_API_URL", None)
     refresh_global_settings_context()
     try:
-        yield
+        # A server another test of the session started sets the URL in Prefect's settings
+        # context, above the environment: back to Prefect's default (none) for this test.
+        with temporary_settings(restore_defaults={PREFECT_API_URL}):
+            yield
     finally:
         os.environ.pop("PREFECT_API_URL", None)
         if before is not None:
