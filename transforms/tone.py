@@ -178,6 +178,20 @@ def _valences(scoring: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+# A score must not depend on which batch an article came in. Two things in polars would make it:
+# a float sum depends on the order its rows are added in, which follows how threads split a
+# group; and dividing by a scalar (a literal, or a group's sum when there is one group)
+# multiplies by its reciprocal, a last digit away from true division. So sums are taken in
+# fixed point (units of 1e-9, exact in any order) and scaled back by multiplying, and the
+# per-article division happens after the aggregation, column by column.
+FIXED_POINT = 1e9
+
+
+def _exact_sum(expr: pl.Expr) -> pl.Expr:
+    """The sum of a float expression, the same whatever order its rows are added in."""
+    return (expr * FIXED_POINT).round().cast(pl.Int64).sum() * (1 / FIXED_POINT)
+
+
 def score_sentences(sentences: pl.LazyFrame, lexicon: pl.DataFrame) -> pl.LazyFrame:
     """The sentences with SENTENCE_TONE_COLUMNS added: VADER's compound, pos and neg, words."""
     numbered = sentences.with_row_index("sentence_idx")
@@ -187,11 +201,11 @@ def score_sentences(sentences: pl.LazyFrame, lexicon: pl.DataFrame) -> pl.LazyFr
         _valences(_scoring_words(words, lexicon))
         .group_by("sentence_idx")
         .agg(
-            v.sum().alias("valence_sum"),
+            _exact_sum(v).alias("valence_sum"),
             # VADER's _sift_sentiment_scores: a sentiment word weighs 1 + |valence| on its
             # side, every other word 1 as neutral.
-            (v + 1).filter(v > 0).sum().alias("positive_sum"),
-            (1 - v).filter(v < 0).sum().alias("negative_sum"),
+            _exact_sum((v + 1).filter(v > 0)).alias("positive_sum"),
+            _exact_sum((1 - v).filter(v < 0)).alias("negative_sum"),
             (v != 0).sum().cast(pl.Int32).alias("sentiment_words"),
         )
     )
@@ -239,18 +253,21 @@ def score_sentences(sentences: pl.LazyFrame, lexicon: pl.DataFrame) -> pl.LazyFr
     )
 
 
+WEIGHTED = ("tone", "positive", "negative")
+
+
 def score_articles(articles: pl.LazyFrame, sentences: pl.LazyFrame) -> pl.LazyFrame:
     """The articles with ARTICLE_TONE_COLUMNS added, from their scored sentences: tone, positive
     and negative are the sentences' means weighted by word_count, polarity is positive +
     negative, word_count their sum; the tones are null for an article without words."""
     words = pl.col("word_count")
     per_article = sentences.group_by("article_id").agg(
-        *(
-            ((pl.col(name) * words).sum() / words.sum()).alias(name)
-            for name in ("tone", "positive", "negative")
-        ),
+        *(_exact_sum(pl.col(name) * words).alias(f"{name}_sum") for name in WEIGHTED),
         words.sum().alias("word_count"),
     )
+    per_article = per_article.with_columns(
+        (pl.col(f"{name}_sum") / words).alias(name) for name in WEIGHTED
+    ).drop(*(f"{name}_sum" for name in WEIGHTED))
     return (
         articles.join(per_article, on="article_id", how="left", maintain_order="left")
         .with_columns(

@@ -253,3 +253,38 @@ def test_scored_sentences_feed_the_article_tone_end_to_end():
     expected = (tones * words).sum() / words.sum()
     assert articles.get_column("tone").item() == pytest.approx(expected)
     assert articles.get_column("word_count").item() == 2 + 9
+
+
+def test_an_articles_scores_are_the_same_to_the_last_digit_whatever_else_is_in_its_batch():
+    """Loaded alone, with one other article or with many, an article gets the same tone bit for
+    bit: a warehouse must not differ with how its files were batched."""
+    import random
+
+    generator = random.Random(7)
+
+    def article(article_id: str, sentences: int) -> pl.DataFrame:
+        return pl.DataFrame(
+            {
+                "article_id": [article_id] * sentences,
+                "sentence_no": list(range(sentences)),
+                "tone": [generator.uniform(-1, 1) for _ in range(sentences)],
+                "positive": [generator.uniform(0, 1) for _ in range(sentences)],
+                "negative": [generator.uniform(0, 1) for _ in range(sentences)],
+                "word_count": [generator.randint(1, 60) for _ in range(sentences)],
+            },
+            schema_overrides={"word_count": pl.Int32},
+        )
+
+    targets = [article(f"t{i}", generator.randint(1, 40)) for i in range(40)]
+    others = pl.concat([article(f"o{i}", generator.randint(1, 40)) for i in range(300)])
+
+    def scored(sentences: pl.DataFrame) -> pl.DataFrame:
+        ids = sentences.select(pl.col("article_id").unique(maintain_order=True))
+        return score_articles(ids.lazy(), sentences.lazy()).collect()
+
+    for target in targets:
+        alone = scored(target)
+        # Shuffled among others: the group's rows arrive in another order and other threads.
+        batch = pl.concat([others, target]).sample(fraction=1.0, shuffle=True, seed=1)
+        among_others = scored(batch).filter(pl.col("article_id") == alone["article_id"][0])
+        assert alone.rows() == among_others.rows()
