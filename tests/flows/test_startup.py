@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import prefect
 import pytest
-from prefect.context import refresh_global_settings_context
 from prefect.settings import (
     PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
     get_current_settings,
@@ -21,6 +23,8 @@ from prefect.settings import (
 import flows.serve
 from flows import startup
 from flows.serve import find_server
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def free_port() -> int:
@@ -55,24 +59,36 @@ def answering() -> Iterator[Callable[[int], int]]:
         server.server_close()
 
 
-@pytest.fixture
-def no_api_url() -> Iterator[None]:
-    """PREFECT_API_URL unset while the test runs, in the environment and in Prefect's settings;
-    put back as it was afterwards."""
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+def fresh_run(code: str, api_url: str | None = None) -> dict:
+    """Run code in a fresh Python, as a `wirehouse run` process starts: Prefect imported but
+    no server or settings context from the test session, PREFECT_API_URL as given. The code
+    prints one JSON object, returned here."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_API")}
+    env["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    if api_url is not None:
+        env["PREFECT_API_URL"] = api_url
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
-    before = os.environ.pop("PREFECT_API_URL", None)
-    refresh_global_settings_context()
-    try:
-        # A server another test of the session started sets the URL in Prefect's settings
-        # context, above the environment: back to Prefect's default (none) for this test.
-        with temporary_settings(restore_defaults={PREFECT_API_URL}):
-            yield
-    finally:
-        os.environ.pop("PREFECT_API_URL", None)
-        if before is not None:
-            os.environ["PREFECT_API_URL"] = before
-        refresh_global_settings_context()
+
+# What a run process knows after choosing its server: the line, the URL Prefect will use, and
+# the URL in the environment that Dask workers inherit.
+CHOOSE = """
+import json, os, sys
+from flows import startup
+from prefect.settings import get_current_settings
+line = startup.choose_server(port={port})
+print(json.dumps({{"line": line, "prefect": get_current_settings().api.url,
+                   "environment": os.environ.get("PREFECT_API_URL")}}))
+"""
 
 
 # --- which server ------------------------------------------------------------------------
@@ -106,45 +122,45 @@ def test_a_port_nobody_listens_on_is_no_server():
     assert find_server(None, port=free_port()) is None
 
 
-def test_run_reports_to_the_server_in_prefect_api_url(no_api_url, monkeypatch):
-    monkeypatch.setenv("PREFECT_API_URL", "http://wire.example:4200/api")
-    refresh_global_settings_context()
+def test_run_reports_to_the_server_in_prefect_api_url():
+    chosen = fresh_run(CHOOSE.format(port=free_port()), api_url="http://wire.example:4200/api")
 
-    line = startup.choose_server(port=free_port())
+    assert chosen == {
+        "line": "wirehouse: using the Prefect server at http://wire.example:4200/api"
+        " (PREFECT_API_URL)",
+        "prefect": "http://wire.example:4200/api",
+        "environment": "http://wire.example:4200/api",
+    }
 
-    assert line == (
-        "wirehouse: using the Prefect server at http://wire.example:4200/api (PREFECT_API_URL)"
-    )
-    assert get_current_settings().api.url == "http://wire.example:4200/api"
 
-
-def test_run_points_prefect_at_a_server_it_finds_on_the_port(no_api_url, answering):
+def test_run_points_prefect_at_a_server_it_finds_on_the_port(answering):
     port = answering(200)
 
-    line = startup.choose_server(port=port)
+    chosen = fresh_run(CHOOSE.format(port=port))
 
     url = f"http://127.0.0.1:{port}/api"
-    assert line == f"wirehouse: found a Prefect server already running at {url}"
     # Prefect read its settings at import: what it uses now, and what Dask workers inherit.
-    assert get_current_settings().api.url == url
-    assert os.environ["PREFECT_API_URL"] == url
+    assert chosen == {
+        "line": f"wirehouse: found a Prefect server already running at {url}",
+        "prefect": url,
+        "environment": url,
+    }
 
 
-def test_with_no_server_run_says_it_starts_the_temporary_one_and_how_to_avoid_the_wait(
-    no_api_url,
-):
+def test_with_no_server_run_says_it_starts_the_temporary_one_and_how_to_avoid_the_wait():
     port = free_port()
 
-    line = startup.choose_server(port=port)
+    chosen = fresh_run(CHOOSE.format(port=port))
 
+    line = chosen["line"]
     assert line.startswith(
         f"wirehouse: no Prefect server at PREFECT_API_URL or on 127.0.0.1:{port}"
     )
     assert "temporary server" in line
     assert "`prefect server start`" in line
     assert "\n" not in line
-    assert get_current_settings().api.url is None
-    assert "PREFECT_API_URL" not in os.environ
+    assert chosen["prefect"] is None
+    assert chosen["environment"] is None
 
 
 # --- what reaches the terminal -------------------------------------------------------------
@@ -210,16 +226,21 @@ def test_configured_heartbeats_are_kept():
 # --- all of it, around the flow run ---------------------------------------------------------
 
 
-def test_the_line_about_the_server_goes_to_stderr_and_quiet_keeps_it_off(no_api_url, capsys):
+def test_the_line_about_the_server_goes_to_stderr_and_quiet_keeps_it_off():
     port = free_port()
+    code = f"""
+import contextlib, io, json
+from flows import startup
+def said(**options):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        with startup.prefect_for_run(verbose=True, port={port}, **options):
+            pass
+    return {{"out": out.getvalue(), "err": err.getvalue()}}
+print(json.dumps({{"said": said(), "quiet": said(quiet=True)}}))
+"""
 
-    with startup.prefect_for_run(verbose=True, port=port):
-        pass
-    said = capsys.readouterr()
-    with startup.prefect_for_run(verbose=True, quiet=True, port=port):
-        pass
-    quiet = capsys.readouterr()
+    outputs = fresh_run(code)
 
-    assert said.err == startup.NO_SERVER.format(port=port) + "\n"
-    assert said.out == ""
-    assert quiet.err == quiet.out == ""
+    assert outputs["said"] == {"out": "", "err": startup.NO_SERVER.format(port=port) + "\n"}
+    assert outputs["quiet"] == {"out": "", "err": ""}
