@@ -34,34 +34,27 @@ load_mentions as (
         mentions.start_char,
         mentions.end_char,
         mentions.surface,
-        load_articles.text,
         0 <= mentions.start_char
         and mentions.start_char <= mentions.end_char
         and mentions.end_char - mentions.start_char <= 256 as is_within_two_pieces,
     from mentions
-    inner join load_articles
+    semi join load_articles
         on load_articles.article_id = mentions.article_id
     where mentions.load_id = $load_id
 ),
 
-read_back as (
+-- Most mentions: read from their piece and the next, never from the whole text (a text per
+-- mention row would hold every article's text once for each of its mentions).
+read_from_pieces as (
     select
         load_mentions.article_id,
         load_mentions.start_char,
         load_mentions.surface,
-        case
-            when load_mentions.is_within_two_pieces
-                then substr(
-                    coalesce(this_piece.piece, '') || coalesce(next_piece.piece, ''),
-                    load_mentions.start_char % 256 + 1,
-                    load_mentions.end_char - load_mentions.start_char
-                )
-            else substr(
-                load_mentions.text,
-                load_mentions.start_char + 1,
-                load_mentions.end_char - load_mentions.start_char
-            )
-        end as text_at_offsets,
+        substr(
+            coalesce(this_piece.piece, '') || coalesce(next_piece.piece, ''),
+            load_mentions.start_char % 256 + 1,
+            load_mentions.end_char - load_mentions.start_char
+        ) as text_at_offsets,
     from load_mentions
     left join pieces as this_piece
         on this_piece.article_id = load_mentions.article_id
@@ -69,6 +62,30 @@ read_back as (
     left join pieces as next_piece
         on next_piece.article_id = load_mentions.article_id
         and next_piece.piece_no = load_mentions.start_char // 256 + 1
+    where load_mentions.is_within_two_pieces
+),
+
+-- The rest (longer than a piece, or offsets no text has): from the whole text.
+read_from_text as (
+    select
+        load_mentions.article_id,
+        load_mentions.start_char,
+        load_mentions.surface,
+        substr(
+            load_articles.text,
+            load_mentions.start_char + 1,
+            load_mentions.end_char - load_mentions.start_char
+        ) as text_at_offsets,
+    from load_mentions
+    inner join load_articles
+        on load_articles.article_id = load_mentions.article_id
+    where not load_mentions.is_within_two_pieces
+),
+
+read_back as (
+    select * from read_from_pieces
+    union all
+    select * from read_from_text
 ),
 
 final as (
