@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, NoReturn, TextIO
+from typing import TYPE_CHECKING, BinaryIO, NoReturn, TextIO, TypeVar
 
 from wirehouse import lifetime
 from wirehouse.settings import DEFAULT_DB, FOLLOW_SYMLINKS, FORMATS, Settings, location
@@ -598,37 +598,59 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    import duckdb
-
     from warehouse.output_files import OutputRefused
     from warehouse.report import write_report
 
     if _missing_warehouse(args.db):
         return 1
-    try:
-        page = write_report(args.db, args.out, since=args.since, until=args.until, top=args.top)
-    except (OutputRefused, ValueError) as exc:
-        _error(exc)
-        return 2
-    except duckdb.Error as exc:
-        _error(f"{args.db}: cannot read the warehouse: {exc}")
-        return 1
-    except OSError as exc:
-        _error(f"{exc.filename or args.out}: cannot write the report ({exc.strerror or exc})")
-        return 1
+    page, failed = _write_output(
+        lambda: write_report(args.db, args.out, since=args.since, until=args.until, top=args.top),
+        OutputRefused,
+        f"{args.db}: cannot read the warehouse",
+        args.out,
+        "cannot write the report",
+    )
+    if failed:
+        return failed
     print(f"wirehouse: report written to {printable(page)}")
     return 0
 
 
-def cmd_export(args: argparse.Namespace) -> int:
+T = TypeVar("T")
+
+
+def _write_output(
+    write: Callable[[], T],
+    refused: type[Exception],
+    cannot_read: str,
+    out: object,
+    cannot_write: str,
+) -> tuple[T | None, int]:
+    """write()'s result and 0, or None and the exit status after a one-line error: 2 when it
+    refused its output (or an argument), 1 when the warehouse could not be read or the
+    output written."""
     import duckdb
 
+    try:
+        return write(), 0
+    except (refused, ValueError) as exc:
+        _error(exc)
+        return None, 2
+    except duckdb.Error as exc:
+        _error(f"{cannot_read}: {exc}")
+        return None, 1
+    except OSError as exc:
+        _error(f"{exc.filename or out}: {cannot_write} ({exc.strerror or exc})")
+        return None, 1
+
+
+def cmd_export(args: argparse.Namespace) -> int:
     from warehouse.export import ExportRefused, export_warehouse
 
     if _missing_warehouse(args.db):
         return 1
-    try:
-        out = export_warehouse(
+    out, failed = _write_output(
+        lambda: export_warehouse(
             args.db,
             args.out,
             tables=args.tables,
@@ -636,16 +658,14 @@ def cmd_export(args: argparse.Namespace) -> int:
             since=args.since,
             until=args.until,
             storage_options=dict(args.storage_option),
-        )
-    except (ExportRefused, ValueError) as exc:
-        _error(exc)
-        return 2
-    except duckdb.Error as exc:
-        _error(f"{args.db}: cannot export the warehouse: {exc}")
-        return 1
-    except OSError as exc:
-        _error(f"{exc.filename or args.out}: cannot write the export ({exc.strerror or exc})")
-        return 1
+        ),
+        ExportRefused,
+        f"{args.db}: cannot export the warehouse",
+        args.out,
+        "cannot write the export",
+    )
+    if failed:
+        return failed
     print(
         f"wirehouse: exported {printable(args.db)} to {printable(out)}"
         f" (see {printable(f'{out}/manifest.json')})"
