@@ -163,6 +163,12 @@ def _country_name(data: ReportData, code: str) -> str:
     return shape.name if shape else code
 
 
+def _country_label(data: ReportData, code: str) -> str:
+    """'Italy (IT)', or the code alone when nothing names it."""
+    name = _country_name(data, code)
+    return f"{name} ({code})" if name != code else code
+
+
 def chart_world_map(data: ReportData) -> bytes:
     """Choropleth: every country filled by its mentions (grey without any), with a colour bar."""
     title = "Mentions per country"
@@ -181,16 +187,15 @@ def chart_places(data: ReportData) -> bytes:
     code = data.map_country
     if code is None:
         return _empty_chart("Places mentioned", "No country mentions in this date range")
-    name = _country_name(data, code)
+    label = _country_label(data, code)
     if data.places.is_empty():
         return _empty_chart(
-            f"Places mentioned in {name} ({code})",
-            f"No place in {name} is mentioned in this date range",
+            f"Places mentioned in {label}", f"No place in {label} is mentioned in this date range"
         )
     from warehouse.report_map import places_map
 
     fig = _figure(10, 6.4)
-    places_map(fig, data.places, code, name)
+    places_map(fig, data.places, code, label)
     return _png(fig)
 
 
@@ -443,7 +448,7 @@ def _figures(data: ReportData, charts: dict[str, bytes]) -> str:
         else "",
     }
     code = data.map_country
-    country = f"{_country_name(data, code)} ({code})" if code else "the most mentioned country"
+    country = _country_label(data, code) if code else "the most mentioned country"
     figures = []
     for name in CHART_FILES:
         encoded = base64.b64encode(charts[name]).decode("ascii")

@@ -232,7 +232,7 @@ def marker_areas(counts: list[int]) -> list[float]:
     return [max(per_mention * n, MIN_AREA) for n in counts]
 
 
-def places_map(fig, places: pl.DataFrame, country_code: str, country_name: str) -> None:
+def places_map(fig, places: pl.DataFrame, country_code: str, title_name: str) -> None:
     """Draw one country's mentioned places on fig: a point per place, its area by mentions."""
     shapes = country_shapes()
     codes = sorted(shapes)
@@ -288,7 +288,7 @@ def places_map(fig, places: pl.DataFrame, country_code: str, country_name: str) 
     ax.set_ylim(south, north)
     ax.set_aspect(stretch)
     ax.tick_params(labelsize=8, colors="#777777")
-    ax.set_title(f"Places mentioned in {country_name} ({country_code})", loc="left", fontsize=13)
+    ax.set_title(f"Places mentioned in {title_name}", loc="left", fontsize=13)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     # Lay the axes out on a raster canvas, so that labels are measured where they will be.

@@ -447,7 +447,7 @@ def test_maps_and_tone_chart_show_the_empty_note_without_data(monkeypatch):
         "No scored sentences mention a country in this date range",
         "No country mentions in this date range",
         "No country mentions in this date range",
-        "No place in Japan is mentioned in this date range",
+        "No place in Japan (JP) is mentioned in this date range",
     ]
     assert "the most mentioned country" in render_html(empty, render_charts(empty))
 

@@ -179,7 +179,7 @@ def test_places_map_puts_the_seed_places_inside_italy_as_drawn(seed_warehouse):
         italy = gather_report(con, map_country="IT")
     fig = Figure()
 
-    places_map(fig, italy.places, "IT", "Italy")
+    places_map(fig, italy.places, "IT", "Italy (IT)")
 
     ax = fig.axes[0]
     (countries,) = [c for c in ax.collections if c.get_gid() == "countries"]
