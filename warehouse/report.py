@@ -13,7 +13,13 @@ import polars as pl
 
 from warehouse import db, output_files
 from warehouse.queries import DEFAULT_SINCE, DEFAULT_UNTIL
-from warehouse.report_data import MENTION_KINDS, ReportData, daily_series, gather_report
+from warehouse.report_data import (
+    MENTION_KINDS,
+    ReportData,
+    daily_series,
+    gather_report,
+    tone_series,
+)
 
 # --- charts --------------------------------------------------------------------
 
@@ -23,6 +29,9 @@ PAGE_FILE = "index.html"
 MAX_TOP = 100
 CHART_FILES = (
     "daily_mentions.png",
+    "country_tone.png",
+    "world_map.png",
+    "country_places.png",
     "mention_kinds.png",
     "top_people.png",
     "top_organizations.png",
@@ -96,6 +105,97 @@ def chart_daily(data: ReportData) -> bytes:
     ax.legend(
         ncols=min(len(codes), 10), loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False
     )
+    return _png(fig)
+
+
+def chart_tone(data: ReportData) -> bytes:
+    """Line chart: the mean tone of the sentences mentioning each top country, per period."""
+    codes = data.top_countries.get_column("country_code").to_list()
+    period, series = tone_series(data.tone, codes)
+    title = f"Tone per {period} of the sentences mentioning the top {len(codes)} countries"
+    if series.is_empty():
+        return _empty_chart(title, "No scored sentences mention a country in this date range")
+    import matplotlib.dates as mdates
+
+    fig = _figure(10, 4.8)
+    ax = fig.add_subplot()
+    ax.axhline(0, color="#444444", linewidth=0.9, zorder=1)
+    for code in codes:
+        rows = series.filter(pl.col("country_code") == code)
+        # A period without a sentence is a gap in the line (None), not a neutral tone.
+        ax.plot(
+            rows["period_date"].to_list(),
+            [float("nan") if v is None else v for v in rows["mean_tone"].to_list()],
+            marker="o",
+            markersize=3,
+            linewidth=1.4,
+            label=code,
+        )
+    periods = series["period_date"].unique()
+    if len(periods) == 1:
+        only = periods[0]
+        ax.set_xlim(only - timedelta(days=3), only + timedelta(days=3))
+    locator = mdates.AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    # Symmetric about zero so that above the line reads positive and below negative at a glance;
+    # as wide as the data needs, never past VADER's -1..1.
+    peak = series["mean_tone"].abs().max() or 0.0
+    reach = min(1.0, max(0.1, peak * 1.15))
+    ax.set_ylim(-reach, reach)
+    ax.set_ylabel(f"mean tone per {period} (-1 to 1)")
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_title(title, loc="left", fontsize=13)
+    ax.legend(
+        ncols=min(len(codes), 10), loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False
+    )
+    return _png(fig)
+
+
+def _country_name(data: ReportData, code: str) -> str:
+    """A country's name as the warehouse gives it, else as the map's shapes do, else its code."""
+    from warehouse.report_map import country_shapes
+
+    named = data.country_mentions.filter(pl.col("country_code") == code)
+    if not named.is_empty() and named["country_name"][0]:
+        return named["country_name"][0]
+    shape = country_shapes().get(code)
+    return shape.name if shape else code
+
+
+def _country_label(data: ReportData, code: str) -> str:
+    """'Italy (IT)', or the code alone when nothing names it."""
+    name = _country_name(data, code)
+    return f"{name} ({code})" if name != code else code
+
+
+def chart_world_map(data: ReportData) -> bytes:
+    """Choropleth: every country filled by its mentions (grey without any), with a colour bar."""
+    title = "Mentions per country"
+    if data.country_mentions.is_empty():
+        return _empty_chart(title, "No country mentions in this date range")
+    from warehouse.report_map import world_map
+
+    fig = _figure(10, 4.6)
+    world_map(fig, data.country_mentions)
+    fig.axes[0].set_title(title, loc="left", fontsize=13)
+    return _png(fig)
+
+
+def chart_places(data: ReportData) -> bytes:
+    """Map of one country: each place mentioned as a point, its area by its mentions."""
+    code = data.map_country
+    if code is None:
+        return _empty_chart("Places mentioned", "No country mentions in this date range")
+    label = _country_label(data, code)
+    if data.places.is_empty():
+        return _empty_chart(
+            f"Places mentioned in {label}", f"No place in {label} is mentioned in this date range"
+        )
+    from warehouse.report_map import places_map
+
+    fig = _figure(10, 6.4)
+    places_map(fig, data.places, code, label)
     return _png(fig)
 
 
@@ -197,6 +297,9 @@ def render_charts(data: ReportData) -> dict[str, bytes]:
     matplotlib.use("Agg")
     return {
         "daily_mentions.png": chart_daily(data),
+        "country_tone.png": chart_tone(data),
+        "world_map.png": chart_world_map(data),
+        "country_places.png": chart_places(data),
         "mention_kinds.png": chart_kinds(data),
         "top_people.png": chart_entities(data.people, "people"),
         "top_organizations.png": chart_entities(data.organizations, "organizations"),
@@ -207,6 +310,14 @@ def render_charts(data: ReportData) -> dict[str, bytes]:
 _CHART_CAPTIONS = {
     "daily_mentions.png": "Mentions of the most mentioned countries over time"
     " (kinds name, capital, demonym and place).",
+    "country_tone.png": "Mean tone (VADER compound, -1 to 1) of the sentences mentioning each of the"
+    " most mentioned countries, over time; each period weighs its days by their sentences.",
+    "world_map.png": "Mentions of each country (kinds name, capital, demonym and place); grey:"
+    " not mentioned; a dot: a country too small for the map's shapes, or a former one. Shapes"
+    " made with Natural Earth (1:110m, public domain).",
+    "country_places.png": "Places mentioned in {country} (cities, regions and the capital standing"
+    " for the country), each point's area by its mentions; the most mentioned country unless"
+    " --map-country names another.",
     "mention_kinds.png": "Each country's mentions split by kind; the number at the right is the"
     " total of all kinds.",
     "top_people.png": "People most often mentioned.",
@@ -336,10 +447,12 @@ def _figures(data: ReportData, charts: dict[str, bytes]) -> str:
         if data.organizations.is_empty()
         else "",
     }
+    code = data.map_country
+    country = _country_label(data, code) if code else "the most mentioned country"
     figures = []
     for name in CHART_FILES:
         encoded = base64.b64encode(charts[name]).decode("ascii")
-        caption = html.escape(_CHART_CAPTIONS[name])
+        caption = html.escape(_CHART_CAPTIONS[name].format(country=country))
         note = f'<p class="empty">{html.escape(notes[name])}</p>' if notes.get(name) else ""
         figures.append(
             f'<figure id="{name.removesuffix(".png")}">{note}'
@@ -370,8 +483,11 @@ def write_report(
     since: date | None = None,
     until: date | None = None,
     top: int = 10,
+    map_country: str | None = None,
 ) -> Path:
     """Write out_dir/index.html and one PNG per chart from a locked connection; returns the page.
+
+    The places map shows map_country (an ISO alpha-2 code), else the most mentioned country.
 
     Raises OutputRefused, before reading anything, when out_dir or a file it would write is a
     symbolic link (see warehouse/output_files.py); ValueError when top is out of range.
@@ -380,7 +496,14 @@ def write_report(
         raise ValueError(f"top must be a whole number from 1 to {MAX_TOP}, not {top}")
     output_files.check_folder(out_dir, [*CHART_FILES, PAGE_FILE])
     with db.connect(db_path, locked=True) as con:
-        data = gather_report(con, since=since, until=until, top=top, db_path=str(db_path))
+        data = gather_report(
+            con,
+            since=since,
+            until=until,
+            top=top,
+            map_country=map_country,
+            db_path=str(db_path),
+        )
     charts = render_charts(data)
     page = render_html(data, charts).encode("utf-8")
     output_files.write_files(out_dir, {**charts, PAGE_FILE: page})

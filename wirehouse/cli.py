@@ -47,6 +47,13 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2017-04-10") from exc
 
 
+def _country_code(value: str) -> str:
+    """An argparse type: an ISO 3166-1 alpha-2 code in ASCII letters, either case; upper-cased."""
+    if not re.fullmatch(r"[A-Za-z]{2}", value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a two-letter country code like IT")
+    return value.upper()
+
+
 def _whole_number(least: int, most: int | None = None) -> Callable[[str], int]:
     """An argparse type: ASCII digits only (int() would take '١٢', ' 5' and '1_0'), in range."""
     bounds = f"from {least} to {most}" if most is not None else f"of at least {least}"
@@ -292,6 +299,13 @@ def _add_report(sub: argparse._SubParsersAction, env: Settings) -> None:
         type=_whole_number(1, REPORT_MAX_TOP),
         default=10,
         help=f"countries, people and bodies shown (1 to {REPORT_MAX_TOP}; default 10)",
+    )
+    report.add_argument(
+        "--map-country",
+        type=_country_code,
+        metavar="CC",
+        help="country whose mentioned places are mapped (ISO alpha-2 code such as IT;"
+        " default: the most mentioned)",
     )
 
 
@@ -604,7 +618,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     if _missing_warehouse(args.db):
         return 1
     page, failed = _write_output(
-        lambda: write_report(args.db, args.out, since=args.since, until=args.until, top=args.top),
+        lambda: write_report(
+            args.db,
+            args.out,
+            since=args.since,
+            until=args.until,
+            top=args.top,
+            map_country=args.map_country,
+        ),
         OutputRefused,
         f"{args.db}: cannot read the warehouse",
         args.out,

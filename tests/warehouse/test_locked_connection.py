@@ -306,7 +306,7 @@ def test_a_script_writes_parquet_through_out_only(place, tmp_path, capsys):
 def test_report_still_writes_its_page(place, tmp_path):
     page = write_report(place / "news.duckdb", tmp_path / "report")
 
-    assert page.read_text(encoding="utf-8").count('<img class="chart"') == 5
+    assert page.read_text(encoding="utf-8").count('<img class="chart"') == 8
 
 
 def test_export_still_writes_every_table_and_nothing_beside_its_folder(place, tmp_path):

@@ -104,7 +104,14 @@ def test_report_sql_files_state_their_grain_first_and_end_in_final(path: Path):
 def test_the_report_reads_the_files_it_names():
     names = {path.stem for path in queries.REPORT_DIR.glob("*.sql")}
 
-    assert {"totals", "daily_mentions", "run_summary_top_countries"} <= names
+    assert {
+        "totals",
+        "daily_mentions",
+        "run_summary_top_countries",
+        "country_mentions",
+        "country_places",
+        "country_tone",
+    } <= names
 
 
 def test_report_totals_count_only_articles_in_range_but_files_of_every_date(con):

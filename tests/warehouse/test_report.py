@@ -1,4 +1,4 @@
-"""`wirehouse report`: a self-contained HTML page with five charts, checked in headless Chromium."""
+"""`wirehouse report`: a self-contained HTML page with eight charts, checked in headless Chromium."""
 
 from __future__ import annotations
 
@@ -57,8 +57,8 @@ def test_report_writes_the_page_and_every_chart_as_png(report_dir):
     assert sorted(p.name for p in report_dir.iterdir()) == sorted([*CHART_FILES, "index.html"])
     for name in CHART_FILES:
         assert (report_dir / name).read_bytes().startswith(PNG_MAGIC), name
-    assert page.count('<img class="chart"') == len(CHART_FILES) == 5
-    assert page.count('src="data:image/png;base64,') == 5
+    assert page.count('<img class="chart"') == len(CHART_FILES) == 8
+    assert page.count('src="data:image/png;base64,') == 8
 
 
 def test_report_page_needs_no_network(report_dir):
@@ -124,6 +124,33 @@ def test_cli_report_writes_the_page(sample_db, tmp_path, capsys):
     assert str(out / "index.html") in capsys.readouterr().out
     page = (out / "index.html").read_text()
     assert page.count("<tr><td>") == 3  # three rows in the top-countries table
+
+
+def test_cli_report_maps_the_places_of_the_country_asked_for(sample_db, tmp_path):
+    out = tmp_path / "cli-report"
+
+    assert main(["report", "--out", str(out), "--db", str(sample_db), "--map-country", "us"]) == 0
+
+    page = (out / "index.html").read_text()
+    assert 'alt="Places mentioned in United States (US) (cities' in page
+    assert "Places mentioned in Japan" not in page
+
+
+def test_report_maps_the_most_mentioned_country_by_default(report_dir):
+    page = (report_dir / "index.html").read_text()
+
+    # Japan leads the samples: 101 mentions to the United States' 49.
+    assert 'alt="Places mentioned in Japan (JP) (cities' in page
+
+
+@pytest.mark.parametrize("code", ["I", "ITA", "I1", "ｉｔ", ""])
+def test_cli_report_map_country_not_two_letters_is_a_usage_error(tmp_path, capsys, code):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["report", "--out", str(tmp_path / "r"), "--map-country", code])
+
+    assert exit_info.value.code == 2
+    assert "--map-country" in capsys.readouterr().err
+    assert not (tmp_path / "r").exists()
 
 
 def test_cli_report_on_a_missing_warehouse_exits_1(tmp_path, capsys):
@@ -307,6 +334,34 @@ def tiny_report(people: pl.DataFrame) -> ReportData:
                 "sentence_count": [1, 1],
             }
         ),
+        country_mentions=pl.DataFrame(
+            {
+                "country_code": ["JP", "US"],
+                "country_name": ["Japan", "United <States>"],
+                "mention_count": [2, 1],
+                "latitude": [35.69, 38.9],
+                "longitude": [139.69, -77.04],
+            }
+        ),
+        map_country="JP",
+        places=pl.DataFrame(
+            {
+                "entity_id": ["country:JP"],
+                "mention_kind": ["capital"],
+                "place_name": ["Tokyo"],
+                "latitude": [35.69],
+                "longitude": [139.69],
+                "mention_count": [1],
+            }
+        ),
+        tone=pl.DataFrame(
+            {
+                "mention_date": [date(2017, 4, 10)] * 2,
+                "country_code": ["JP", "US"],
+                "sentence_count": [2, 1],
+                "mean_tone": [0.25, -0.5],
+            }
+        ),
     )
 
 
@@ -346,6 +401,55 @@ def test_people_chart_and_page_show_people_when_there_are_some():
     assert "No organizations found yet" in page
     assert "United &lt;States&gt;" in page
     assert len(charts["top_people.png"]) != len(charts["top_organizations.png"])
+
+
+def test_maps_and_tone_chart_show_the_empty_note_without_data(monkeypatch):
+    from dataclasses import replace
+
+    import warehouse.report as report
+
+    notes = []
+    real_empty_chart = report._empty_chart
+    monkeypatch.setattr(
+        report,
+        "_empty_chart",
+        lambda title, note: notes.append(note) or real_empty_chart(title, note),
+    )
+    full = tiny_report(
+        pl.DataFrame(
+            schema={
+                "entity_name": pl.String(),
+                "country_code": pl.String(),
+                "mention_count": pl.Int64(),
+            }
+        )
+    )
+    empty = replace(
+        full,
+        country_mentions=full.country_mentions.clear(),
+        map_country=None,
+        places=full.places.clear(),
+        tone=full.tone.clear(),
+    )
+
+    charts = {
+        name: render(empty)
+        for name, render in (
+            ("tone", report.chart_tone),
+            ("world", report.chart_world_map),
+            ("places", report.chart_places),
+        )
+    }
+    no_places = report.chart_places(replace(full, places=full.places.clear()))
+
+    assert all(png.startswith(PNG_MAGIC) for png in [*charts.values(), no_places])
+    assert notes == [
+        "No scored sentences mention a country in this date range",
+        "No country mentions in this date range",
+        "No country mentions in this date range",
+        "No place in Japan (JP) is mentioned in this date range",
+    ]
+    assert "the most mentioned country" in render_html(empty, render_charts(empty))
 
 
 # --- in a real browser (slow) -------------------------------------------------
@@ -391,7 +495,15 @@ def test_every_chart_renders_in_headless_chromium(run, tmp_path):
     assert dumped.returncode == 0, dumped.stderr[-2000:]
     body = re.search(r"<body[^>]*>", dumped.stdout)
     assert body, dumped.stdout[:2000]
-    assert 'data-charts-rendered="5/5"' in body.group(0)
+    assert 'data-charts-rendered="8/8"' in body.group(0)
+    for figure_id, alt in (
+        ("country_tone", "Mean tone (VADER compound, -1 to 1) of the sentences"),
+        ("world_map", "Mentions of each country (kinds name, capital, demonym and place)"),
+        ("country_places", "Places mentioned in Japan (JP)"),
+    ):
+        assert re.search(
+            rf'<figure id="{figure_id}"><img class="chart" alt="{re.escape(alt)}', dumped.stdout
+        ), figure_id
 
     # The policy is enforced: the same page with one character of its script changed runs none.
     tampered = page.with_name("tampered.html")
@@ -401,15 +513,27 @@ def test_every_chart_renders_in_headless_chromium(run, tmp_path):
     assert 'data-charts-rendered="pending"' in blocked.stdout
 
     shot = tmp_path / "screenshot.png"
-    taken = chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,2400", page_url)
+    # Tall enough to hold the charts down to the places map (the fourth).
+    taken = chromium(tmp_path, f"--screenshot={shot}", "--window-size=1280,3400", page_url)
 
     assert taken.returncode == 0, taken.stderr[-2000:]
     from PIL import Image
 
     with Image.open(shot) as image:
-        assert image.size == (1280, 2400)
+        assert image.size == (1280, 3400)
         colours = image.convert("RGB").getcolors(maxcolors=1 << 24)
     assert len(colours) > 200, f"screenshot looks blank: {len(colours)} colours"
+    pixels = {colour: count for count, colour in colours}
+    # The maps are on screen: the world map's grey for countries nobody mentioned and
+    # YlOrRd's darkest red (#800026) for the most mentioned (Japan, and the colour bar's top),
+    # the places map's sea (#eef4f8) and its country's fill (#f6efd9), each over many pixels.
+    for name, rgb, least in (
+        ("no mentions grey", (0xD9, 0xD9, 0xD9), 20_000),
+        ("most mentioned red", (0x80, 0x00, 0x26), 50),
+        ("places map sea", (0xEE, 0xF4, 0xF8), 20_000),
+        ("places map country", (0xF6, 0xEF, 0xD9), 5_000),
+    ):
+        assert pixels.get(rgb, 0) >= least, f"{name}: {pixels.get(rgb, 0)} pixels of {rgb}"
     keep = REPO_ROOT / "data" / "report-screenshot.png"
     keep.parent.mkdir(exist_ok=True)
     shutil.copyfile(shot, keep)
