@@ -46,14 +46,19 @@ def measure(run: Callable[[], object], repeat: int = 3) -> tuple[float, float]:
     return best
 
 
+def read_bytes(path: str) -> bytes:
+    """A file's bytes in one read: open, fstat, read, close."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        return os.read(fd, os.fstat(fd).st_size + 1)
+    finally:
+        os.close(fd)
+
+
 def read_and_hash(paths: list[str]) -> int:
     total = 0
     for path in paths:
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            data = os.read(fd, os.fstat(fd).st_size + 1)
-        finally:
-            os.close(fd)
+        data = read_bytes(path)
         hashlib.sha256(data).hexdigest()
         total += len(data)
     return total
@@ -67,11 +72,7 @@ def floor_pass(paths: list[str], db_path: Path, parquet: Path) -> None:
 
     texts, hashes = [], []
     for path in paths:
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            data = os.read(fd, os.fstat(fd).st_size + 1)
-        finally:
-            os.close(fd)
+        data = read_bytes(path)
         hashes.append(hashlib.sha256(data).hexdigest())
         texts.append(data.decode("utf-8", errors="replace"))
     table = pa.table({"path": paths, "sha256": hashes, "text": texts})

@@ -89,20 +89,30 @@ def _siblings(out_dir: Path, kind: str) -> list[Path]:
     return sorted(p for p in out_dir.parent.iterdir() if p.name.startswith(prefix))
 
 
+def files_listed(manifest_text: str) -> set[str] | None:
+    """The files a wirehouse export's manifest lists (itself included), or None when the text
+    is not such a manifest."""
+    try:
+        manifest = json.loads(manifest_text)
+        listed = {MANIFEST}
+        for table in manifest["tables"].values():
+            listed.update(table["files"])
+        is_ours = manifest["format"] == FORMAT and isinstance(manifest["format_version"], int)
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return listed if is_ours else None
+
+
 def _not_an_export(folder: Path) -> str | None:
     """Why folder is not a whole wirehouse export (its manifest lists every file), or None."""
     manifest_path = folder / MANIFEST
     if manifest_path.is_symlink() or not manifest_path.is_file():
         return f"no {MANIFEST} written by wirehouse export"
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        listed = {MANIFEST}
-        for table in manifest["tables"].values():
-            listed.update(table["files"])
-        is_ours = manifest["format"] == FORMAT and isinstance(manifest["format_version"], int)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        is_ours = False
-    if not is_ours:
+        listed = files_listed(manifest_path.read_text(encoding="utf-8"))
+    except OSError:
+        listed = None
+    if listed is None:
         return f"its {MANIFEST} has no format {FORMAT!r}, so wirehouse export did not write it"
     for root, dirs, files in os.walk(folder):  # never descends into a link
         for name in dirs + files:

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from warehouse.export import FORMAT, MANIFEST, ExportRefused, _wanted, _write_tables
+from warehouse.export import FORMAT, MANIFEST, ExportRefused, _wanted, _write_tables, files_listed
 
 
 def _filesystem(url: str, storage_options: dict[str, Any]) -> tuple[Any, str]:
@@ -32,14 +32,10 @@ def _not_an_export(fs: Any, root: str, present: list[str]) -> str | None:
     if f"{root}/{MANIFEST}" not in present:
         return f"no {MANIFEST} written by wirehouse export"
     try:
-        manifest = json.loads(fs.cat_file(f"{root}/{MANIFEST}"))
-        listed = {MANIFEST}
-        for table in manifest["tables"].values():
-            listed.update(table["files"])
-        is_ours = manifest["format"] == FORMAT and isinstance(manifest["format_version"], int)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        is_ours = False
-    if not is_ours:
+        listed = files_listed(fs.cat_file(f"{root}/{MANIFEST}").decode("utf-8"))
+    except (OSError, UnicodeDecodeError):
+        listed = None
+    if listed is None:
         return f"its {MANIFEST} has no format {FORMAT!r}, so wirehouse export did not write it"
     for key in present:
         relative = key[len(root) + 1 :]

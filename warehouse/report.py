@@ -67,6 +67,28 @@ def _empty_chart(title: str, note: str) -> bytes:
     return _png(fig)
 
 
+def _date_axis(ax, series: pl.DataFrame) -> None:
+    """Dates along x, labelled concisely; a lone period gets a week around it (one point would
+    sit on an axis matplotlib spreads over years)."""
+    import matplotlib.dates as mdates
+
+    periods = series["period_date"].unique()
+    if len(periods) == 1:
+        only = periods[0]
+        ax.set_xlim(only - timedelta(days=3), only + timedelta(days=3))
+    locator = mdates.AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def _finish_lines(fig, ax, title: str, lines: int) -> bytes:
+    """A line chart's grid, title and legend below it; the PNG."""
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_title(title, loc="left", fontsize=13)
+    ax.legend(ncols=min(lines, 10), loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
+    return _png(fig)
+
+
 def chart_daily(data: ReportData) -> bytes:
     """Line chart: mentions of the top countries per period over time."""
     codes = data.top_countries.get_column("country_code").to_list()
@@ -74,7 +96,6 @@ def chart_daily(data: ReportData) -> bytes:
     title = f"Mentions per {period} of the top {len(codes)} countries"
     if series.is_empty():
         return _empty_chart(title, "No country mentions in this date range")
-    import matplotlib.dates as mdates
     from matplotlib import ticker
 
     fig = _figure(10, 4.8)
@@ -89,23 +110,11 @@ def chart_daily(data: ReportData) -> bytes:
             linewidth=1.4,
             label=code,
         )
-    periods = series["period_date"].unique()
-    if len(periods) == 1:
-        # One point would sit on an axis matplotlib spreads over years.
-        only = periods[0]
-        ax.set_xlim(only - timedelta(days=3), only + timedelta(days=3))
-    locator = mdates.AutoDateLocator()
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    _date_axis(ax, series)
     ax.yaxis.set_major_locator(ticker.MaxNLocator(integer=True))
     ax.set_ylabel(f"mentions per {period}")
     ax.set_ylim(bottom=0)
-    ax.grid(axis="y", alpha=0.3)
-    ax.set_title(title, loc="left", fontsize=13)
-    ax.legend(
-        ncols=min(len(codes), 10), loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False
-    )
-    return _png(fig)
+    return _finish_lines(fig, ax, title, len(codes))
 
 
 def chart_tone(data: ReportData) -> bytes:
@@ -115,7 +124,6 @@ def chart_tone(data: ReportData) -> bytes:
     title = f"Tone per {period} of the sentences mentioning the top {len(codes)} countries"
     if series.is_empty():
         return _empty_chart(title, "No scored sentences mention a country in this date range")
-    import matplotlib.dates as mdates
 
     fig = _figure(10, 4.8)
     ax = fig.add_subplot()
@@ -131,25 +139,14 @@ def chart_tone(data: ReportData) -> bytes:
             linewidth=1.4,
             label=code,
         )
-    periods = series["period_date"].unique()
-    if len(periods) == 1:
-        only = periods[0]
-        ax.set_xlim(only - timedelta(days=3), only + timedelta(days=3))
-    locator = mdates.AutoDateLocator()
-    ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    _date_axis(ax, series)
     # Symmetric about zero so that above the line reads positive and below negative at a glance;
     # as wide as the data needs, never past VADER's -1..1.
     peak = series["mean_tone"].abs().max() or 0.0
     reach = min(1.0, max(0.1, peak * 1.15))
     ax.set_ylim(-reach, reach)
     ax.set_ylabel(f"mean tone per {period} (-1 to 1)")
-    ax.grid(axis="y", alpha=0.3)
-    ax.set_title(title, loc="left", fontsize=13)
-    ax.legend(
-        ncols=min(len(codes), 10), loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False
-    )
-    return _png(fig)
+    return _finish_lines(fig, ax, title, len(codes))
 
 
 def _country_name(data: ReportData, code: str) -> str:

@@ -87,6 +87,15 @@ def _period(dates: pl.Series) -> tuple[str, str]:
     return "month", "1mo"
 
 
+def _grid(binned: pl.DataFrame, every: str, codes: list[str]) -> pl.DataFrame:
+    """Every period from the first binned to the last, for every country code: period_date,
+    country_code."""
+    periods = pl.date_range(
+        binned["period_date"].min(), binned["period_date"].max(), every, eager=True
+    ).alias("period_date")
+    return pl.DataFrame(periods).join(pl.DataFrame({"country_code": codes}), how="cross")
+
+
 def daily_series(daily: pl.DataFrame, codes: list[str]) -> tuple[str, pl.DataFrame]:
     """The period chosen for the time chart and one row per (period_date, country_code), zero-filled."""
     if daily.is_empty():
@@ -103,12 +112,9 @@ def daily_series(daily: pl.DataFrame, codes: list[str]) -> tuple[str, pl.DataFra
         .group_by("period_date", "country_code")
         .agg(pl.col("mention_count").sum().cast(pl.Int64).alias("mention_count"))
     )
-    periods = pl.date_range(
-        binned["period_date"].min(), binned["period_date"].max(), every, eager=True
-    ).alias("period_date")
-    grid = pl.DataFrame(periods).join(pl.DataFrame({"country_code": codes}), how="cross")
     filled = (
-        grid.join(binned, on=["period_date", "country_code"], how="left")
+        _grid(binned, every, codes)
+        .join(binned, on=["period_date", "country_code"], how="left")
         .with_columns(pl.col("mention_count").fill_null(0).alias("mention_count"))
         .sort("period_date", "country_code")
     )
@@ -139,13 +145,10 @@ def tone_series(tone: pl.DataFrame, codes: list[str]) -> tuple[str, pl.DataFrame
             pl.col("sentence_count").sum().cast(pl.Int64).alias("sentence_count"),
         )
     )
-    periods = pl.date_range(
-        binned["period_date"].min(), binned["period_date"].max(), every, eager=True
-    ).alias("period_date")
-    grid = pl.DataFrame(periods).join(pl.DataFrame({"country_code": codes}), how="cross")
     # No sentence in a period is no tone, not a neutral one: it stays null and breaks the line.
     filled = (
-        grid.join(binned, on=["period_date", "country_code"], how="left")
+        _grid(binned, every, codes)
+        .join(binned, on=["period_date", "country_code"], how="left")
         .with_columns(pl.col("sentence_count").fill_null(0).alias("sentence_count"))
         .sort("period_date", "country_code")
         .select(list(schema))
