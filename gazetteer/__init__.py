@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -161,7 +163,21 @@ AMBIGUOUS_AGENCY_SURFACES = frozenset(
 )  # fmt: skip
 
 
-@functools.cache
+def _once_per_process(load: Callable[[], Gazetteer]) -> Callable[[], Gazetteer]:
+    """load, called once however many threads ask at the same time (a run loads the gazetteer
+    on a warm-up thread while its flow starts); __wrapped__ is load itself, uncached."""
+    cached = functools.cache(load)
+    lock = threading.Lock()
+
+    @functools.wraps(load)
+    def once() -> Gazetteer:
+        with lock:
+            return cached()
+
+    return once
+
+
+@_once_per_process
 def load_gazetteer() -> Gazetteer:
     """Return the gazetteer from the on-disk cache if its sources are unchanged, else built and
     cached (gazetteer/cache.py)."""

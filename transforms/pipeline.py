@@ -18,6 +18,19 @@ from transforms.sentences import split_sentences
 from transforms.tone import score_articles, score_sentences
 
 
+def prepare_lookups(gazetteer: Gazetteer) -> None:
+    """Build the lookups every batch reads from the gazetteer (the mention matchers, the
+    dateline lookups, the entity rules) now rather than in the first batch: a run calls this on
+    a background thread while Prefect starts."""
+    from transforms.datelines import _lookups
+    from transforms.entities.rules import _rules
+    from transforms.mentions import _matchers
+
+    _matchers(gazetteer.mention_surface_forms, gazetteer.blockers)
+    _lookups(gazetteer.surface_forms, gazetteer.dateline_regions, gazetteer.dateline_places)
+    _rules(gazetteer)
+
+
 class Transformed(NamedTuple):
     """The lazy results of transforming one batch of articles."""
 

@@ -441,7 +441,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     elif args.verbose:
         os.environ["PREFECT_LOGGING_LEVEL"] = "DEBUG"
     from flows import startup
-    from flows.ingest import run_flow  # imports Prefect
+
+    startup.warm_up()  # the first batch's lookups load while Prefect imports and starts
+    import prefect  # noqa: F401  (first, on this thread, while the warm-up loads the rest)
+
+    from flows.ingest import run_flow
     from warehouse.export import ExportRefused
     from warehouse.locks import WarehouseBusy
 

@@ -244,3 +244,37 @@ print(json.dumps({{"said": said(), "quiet": said(quiet=True)}}))
 
     assert outputs["said"] == {"out": "", "err": startup.NO_SERVER.format(port=port) + "\n"}
     assert outputs["quiet"] == {"out": "", "err": ""}
+
+
+# --- the warm-up while Prefect starts -------------------------------------------------------
+
+
+def test_the_warm_up_leaves_the_gazetteer_and_the_first_batchs_lookups_built():
+    from gazetteer import load_gazetteer
+    from transforms import memo
+
+    startup.warm_up().join(timeout=120)
+
+    names = {key[0] for key in memo._ENTRIES}
+    assert {"mention matchers", "dateline lookups", "entity rules"} <= names
+    # The gazetteer the lookups were built from is the one every batch gets.
+    gazetteer = load_gazetteer()
+    assert any(key[0] == "entity rules" and key[1] == id(gazetteer) for key in memo._ENTRIES)
+
+
+def test_a_run_process_imports_prefect_beside_the_warm_up_without_an_import_error():
+    """Prefect's import on the main thread and the warm-up's on its own never wait on each
+    other's module locks: both finish in a fresh process, as `wirehouse run` starts."""
+    code = """
+import json
+from flows import startup
+thread = startup.warm_up()
+import prefect, flows.ingest
+thread.join(timeout=120)
+from transforms import memo
+print(json.dumps({"alive": thread.is_alive(), "built": sorted({k[0] for k in memo._ENTRIES})}))
+"""
+    for _ in range(3):  # an import race, if any, shows in some runs only
+        done = fresh_run(code)
+        assert done["alive"] is False
+        assert {"mention matchers", "dateline lookups", "entity rules"} <= set(done["built"])

@@ -252,3 +252,28 @@ def test_cache_dir_prefers_wirehouse_then_xdg_then_home(
 ) -> None:
     monkeypatch.setenv("HOME", str(tmp_path))
     assert cache_dir(env) == (expected or tmp_path / ".cache" / "wirehouse")
+
+
+def test_threads_asking_for_the_gazetteer_at_once_share_one_load():
+    import threading
+    import time
+
+    import gazetteer as package
+
+    loads = []
+
+    def slow_load(*args):
+        loads.append(threading.get_ident())
+        time.sleep(0.2)  # long enough for every thread to ask while the first one loads
+        return object()
+
+    once = package._once_per_process(lambda: slow_load())
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(once())) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(loads) == 1
+    assert len(results) == 4 and all(result is results[0] for result in results)
