@@ -192,11 +192,14 @@ def find_entities(
     org_spans = pl.concat(
         [org_spans, propagated_spans(sentences, forms).select(org_spans.collect_schema().names())]
     )
-    spans = candidate_spans(person_spans, org_spans, curated)
+    # Materialised on their own: collected together with the names and short forms made from
+    # them, the spans' plan (the propagation pass under it) ran once for each of the three;
+    # polars does not find every subplan that plans collected together share.
+    [spans] = _materialised(candidate_spans(person_spans, org_spans, curated))
     named = people_of_articles(_of_type(spans, "person"), agencies)
     shorts = short_forms(named, rules.family_first, rules.country_words)
     # Materialised: the later passes read each of these several times.
-    spans, named, shorts = _materialised(spans, named, shorts)
+    named, shorts = _materialised(named, shorts)
     people = _of_type(spans, "person")
     # Materialised, with the organisations: the mentions plan reads it twice (as new mentions,
     # and as spans that hide the gazetteer mentions under them) and the evidence plan once.
@@ -235,5 +238,7 @@ def _offsets(*spans: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _materialised(*plans: pl.LazyFrame) -> list[pl.LazyFrame]:
-    """plans collected together (a subplan they share runs once), as lazy frames again."""
+    """plans collected together, as lazy frames again. A subplan they share may run once for
+    each (polars finds some shared subplans, not all): plans that read a costly one are
+    better collected after it is materialised."""
     return [frame.lazy() for frame in pl.collect_all(list(plans), engine=ENGINE)]
