@@ -163,31 +163,35 @@ def find_entities(
         ),
         mentions,
     )
-    org_spans = pl.concat(
-        [
-            org_spans,
-            team_spans.select(org_spans.collect_schema().names()),
-            place_led_candidates(found, mixed, rules, gazetteer.name_stopwords).select(
-                org_spans.collect_schema().names()
-            ),
-        ]
+    # Materialised before it is split in two below, and read by the forms after that.
+    [org_spans] = _materialised(
+        pl.concat(
+            [
+                org_spans,
+                team_spans.select(org_spans.collect_schema().names()),
+                place_led_candidates(found, mixed, rules, gazetteer.name_stopwords).select(
+                    org_spans.collect_schema().names()
+                ),
+            ]
+        )
     )
     # An acronym is the weakest cue: it yields to any gazetteer mention (`DC` in `Washington DC`).
     is_acronym = pl.col("priority") == ACRONYM_PRIORITY
-    org_spans = pl.concat(
-        [org_spans.filter(~is_acronym), _drop_overlapping(org_spans.filter(is_acronym), found)]
+    [org_spans] = _materialised(
+        pl.concat(
+            [org_spans.filter(~is_acronym), _drop_overlapping(org_spans.filter(is_acronym), found)]
+        )
     )
     curated = found.filter(pl.col("entity_type") == "organization")
     # An organisation found once is found by its name and short forms all over its article.
-    # Materialised: the propagation pass reads the forms twice, and the spans once more.
-    org_spans, forms = _materialised(
-        org_spans,
+    # Materialised: the propagation pass reads the forms twice.
+    [forms] = _materialised(
         organization_forms(
             _of_type(candidate_spans(person_spans, org_spans, curated), "organization").filter(
                 pl.col("priority").is_in(PROPAGATED_FROM)
             ),
             rules.not_org_forms,
-        ),
+        )
     )
     org_spans = pl.concat(
         [org_spans, propagated_spans(sentences, forms).select(org_spans.collect_schema().names())]
