@@ -220,7 +220,9 @@ def find_entities(
     added = entity_mentions(resolved, orgs, sentences)
     states = state_mentions(mixed, gazetteer)
     places = context_places(uncovered(found, pl.concat([added, states])), sentences)
-    all_mentions = merge_mentions(places, states, curated, added)
+    # Materialised: the evidence reads the mentions too, and collected with them (as the caller
+    # does) the mentions' plan ran once for each.
+    [all_mentions] = _materialised(merge_mentions(places, states, curated, added))
     evidence = entity_evidence(resolved, orgs, curated, all_mentions, gazetteer.all_organizations)
     return all_mentions, evidence
 
