@@ -9,7 +9,9 @@ from transforms.entities.patterns import (
     _COMPANY_SUFFIX,
     _COMPANY_WORD,
     _KEY,
+    _by_plain,
     _has,
+    _is_plain,
     _named_organization,
     _shorten_back,
     _shorten_front,
@@ -381,7 +383,10 @@ def place_led_candidates(
     is_located = before.str.contains(
         r"(?i)\b(?:in|at|from|to|near|into|outside|across|around|throughout|via) +$"
     )
-    tail = after.str.extract(rf"^((?: +{_COMPANY_WORD}){{1,3}})")
+    # With the ASCII form of the pattern in plain sentences (_by_plain).
+    tail = _by_plain(
+        after, lambda text, p: text.str.extract(p), rf"^((?: +{_COMPANY_WORD}){{1,3}})"
+    )
     # A place that is also a given name may open a person's name (`Florence Nightingale`).
     places = _without(
         mentions.filter(pl.col("mention_kind").is_in(["place", "capital"])),
@@ -394,6 +399,7 @@ def place_led_candidates(
             sentences.select(*_KEY, pl.col("start_char").alias("sentence_start"), "sentence"),
             on=_KEY,
         )
+        .with_columns(_is_plain(pl.col("sentence")).alias("_plain"))
         .with_columns(tail.alias("_tail"))
         .filter(pl.col("_tail").is_not_null() & ~is_located)
         # The one to three words of the tail, each looked up in the blocked words.
