@@ -8,7 +8,13 @@ from polars.testing import assert_frame_equal
 
 from gazetteer import Gazetteer
 from transforms.entities import patterns
-from transforms.entities.patterns import _ascii_pattern, _has, regex_spans
+from transforms.entities.patterns import (
+    _ascii_pattern,
+    _group_numbers,
+    _has,
+    _is_plain,
+    regex_spans,
+)
 from transforms.mentions import find_mentions
 
 SENTENCES = [
@@ -72,6 +78,56 @@ def test_non_ascii_sentences_keep_their_unicode_matches() -> None:
     assert {"O’Neill", "Zoë", "Ångström", "Émile", "Ørsted"} <= names
     for row in spans.iter_rows(named=True):
         assert SENTENCES[row["sentence_no"]][row["start_char"] : row["end_char"]] == row["name"]
+
+
+@pytest.mark.parametrize(
+    ("text", "is_plain"),
+    [
+        ("Plain ASCII, Inc.", True),
+        ("“Curly quotes” and a dash — still plain", True),
+        ("Zoë", False),  # a letter
+        ("No. ½", False),  # a number
+        ("a\u200db", False),  # a joiner: a word character to \\b
+        ("", True),
+    ],
+)
+def test_plain_text_has_no_letter_digit_or_word_character_outside_ascii(
+    text: str, is_plain: bool
+) -> None:
+    plain = pl.select(_is_plain(pl.lit(text))).item()
+    assert plain is is_plain
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"(?P<a>\p{Lu}\w+)( +)(?P<b>\w+)",
+        r"(?:(?P<a>[(\]]+)|\((?P<b>\w+))(?P<c>.)",
+        r"[^]()]+(?P<a>\p{Lu})(?i:(?P<b>[a-z]+))",
+        r"(?s)(?-u:\b)(?P<a>\S+)(?:[\w&&[^\d]]+)(?P<b>\d)?$",
+    ],
+)
+def test_group_numbers_read_the_groups_extract_groups_reads(pattern: str) -> None:
+    text = pl.Series(["Xyz  (abc) 7", "Émile [(Q", "Zoë ]ABc9"])
+    groups = text.str.extract_groups(pattern)
+    numbers = _group_numbers(pattern)
+    assert list(numbers) == groups.struct.fields
+    for name, number in numbers.items():
+        assert text.str.extract(pattern, number).equals(
+            groups.struct.field(name), check_names=False
+        )
+
+
+def test_spans_are_the_same_without_ascii_forms(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every sentence read by the Unicode patterns, the plain ones included.
+    pattern = rf"(?P<name>{patterns._NAME_WORD}{patterns._NAME_TAIL}{{0,2}})(?P<tail>,)?"
+    fast = _sorted(regex_spans(_sentences(), pattern))
+    patterns._chunk_groups.cache_clear()
+    monkeypatch.setattr(patterns, "_is_plain", lambda text: text.is_null())
+    slow = _sorted(regex_spans(_sentences(), pattern))
+    patterns._chunk_groups.cache_clear()
+    assert_frame_equal(fast, slow)
+    assert fast.height > 20
 
 
 def test_mentions_are_the_same_when_the_matcher_comes_from_the_cache(gazetteer: Gazetteer) -> None:

@@ -163,40 +163,47 @@ def find_entities(
         ),
         mentions,
     )
-    org_spans = pl.concat(
-        [
-            org_spans,
-            team_spans.select(org_spans.collect_schema().names()),
-            place_led_candidates(found, mixed, rules, gazetteer.name_stopwords).select(
-                org_spans.collect_schema().names()
-            ),
-        ]
+    # Materialised before it is split in two below, and read by the forms after that.
+    [org_spans] = _materialised(
+        pl.concat(
+            [
+                org_spans,
+                team_spans.select(org_spans.collect_schema().names()),
+                place_led_candidates(found, mixed, rules, gazetteer.name_stopwords).select(
+                    org_spans.collect_schema().names()
+                ),
+            ]
+        )
     )
     # An acronym is the weakest cue: it yields to any gazetteer mention (`DC` in `Washington DC`).
     is_acronym = pl.col("priority") == ACRONYM_PRIORITY
-    org_spans = pl.concat(
-        [org_spans.filter(~is_acronym), _drop_overlapping(org_spans.filter(is_acronym), found)]
+    [org_spans] = _materialised(
+        pl.concat(
+            [org_spans.filter(~is_acronym), _drop_overlapping(org_spans.filter(is_acronym), found)]
+        )
     )
     curated = found.filter(pl.col("entity_type") == "organization")
     # An organisation found once is found by its name and short forms all over its article.
-    # Materialised: the propagation pass reads the forms twice, and the spans once more.
-    org_spans, forms = _materialised(
-        org_spans,
+    # Materialised: the propagation pass reads the forms twice.
+    [forms] = _materialised(
         organization_forms(
             _of_type(candidate_spans(person_spans, org_spans, curated), "organization").filter(
                 pl.col("priority").is_in(PROPAGATED_FROM)
             ),
             rules.not_org_forms,
-        ),
+        )
     )
     org_spans = pl.concat(
         [org_spans, propagated_spans(sentences, forms).select(org_spans.collect_schema().names())]
     )
-    spans = candidate_spans(person_spans, org_spans, curated)
+    # Materialised on their own: collected together with the names and short forms made from
+    # them, the spans' plan (the propagation pass under it) ran once for each of the three;
+    # polars does not find every subplan that plans collected together share.
+    [spans] = _materialised(candidate_spans(person_spans, org_spans, curated))
     named = people_of_articles(_of_type(spans, "person"), agencies)
     shorts = short_forms(named, rules.family_first, rules.country_words)
     # Materialised: the later passes read each of these several times.
-    spans, named, shorts = _materialised(spans, named, shorts)
+    named, shorts = _materialised(named, shorts)
     people = _of_type(spans, "person")
     # Materialised, with the organisations: the mentions plan reads it twice (as new mentions,
     # and as spans that hide the gazetteer mentions under them) and the evidence plan once.
@@ -213,7 +220,9 @@ def find_entities(
     added = entity_mentions(resolved, orgs, sentences)
     states = state_mentions(mixed, gazetteer)
     places = context_places(uncovered(found, pl.concat([added, states])), sentences)
-    all_mentions = merge_mentions(places, states, curated, added)
+    # Materialised: the evidence reads the mentions too, and collected with them (as the caller
+    # does) the mentions' plan ran once for each.
+    [all_mentions] = _materialised(merge_mentions(places, states, curated, added))
     evidence = entity_evidence(resolved, orgs, curated, all_mentions, gazetteer.all_organizations)
     return all_mentions, evidence
 
@@ -235,5 +244,7 @@ def _offsets(*spans: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _materialised(*plans: pl.LazyFrame) -> list[pl.LazyFrame]:
-    """plans collected together (a subplan they share runs once), as lazy frames again."""
+    """plans collected together, as lazy frames again. A subplan they share may run once for
+    each (polars finds some shared subplans, not all): plans that read a costly one are
+    better collected after it is materialised."""
     return [frame.lazy() for frame in pl.collect_all(list(plans), engine=ENGINE)]

@@ -9,15 +9,20 @@ from transforms.entities.patterns import (
     _COMPANY_SUFFIX,
     _COMPANY_WORD,
     _KEY,
+    _by_plain,
     _has,
+    _is_plain,
     _named_organization,
     _shorten_back,
     _shorten_front,
     _slug,
     _strip_leading,
+    _with_flag,
+    _without,
     regex_spans,
 )
 from transforms.entities.rules import _Rules, _rules
+from transforms.memo import by_identity
 
 _COLUMNS = [*_KEY, "start_char", "end_char", "name", "qualifier_code", "entity_id",
             "entity_name", "priority"]  # fmt: skip
@@ -227,13 +232,14 @@ def _cued_companies(
         how="diagonal",
     ).select(*_KEY, "start_char", "end_char", "name")
     words = pl.col("name").str.split(" ")
+    named = _with_flag(_strip_leading(cued, stopwords), words.list.first(), rules.given, "_given")
     return (
-        _strip_leading(cued, stopwords)
-        .filter(
+        named.filter(
             (pl.col("name").str.len_chars() >= 2)
             & ~pl.col("name").is_in(rules.not_org_forms.implode())
-            & ~(words.list.first().is_in(rules.given.implode()) & (words.list.len() >= 2))
+            & ~(pl.col("_given") & (words.list.len() >= 2))
         )
+        .drop("_given")
         .join(rules.surfaces.lazy(), on="name", how="anti")
         .unique([*_KEY, "start_char", "end_char"], maintain_order=True)
         .with_columns(
@@ -285,12 +291,10 @@ def _acronyms(sentences: pl.LazyFrame, rules: _Rules) -> pl.LazyFrame:
     )
     # A wire slug that opens a headline (`SOCCER - ...`, `MARKETS: ...`) is a label.
     is_slug = (pl.col("lead") == "") & (pl.col("slug").fill_null("") != "")
-    return runs.filter(
-        ~is_slug
-        & ~pl.col("name").str.contains(" ")
-        & ~pl.col("name").str.contains(r"^[IVXLC]+$")
-        & ~pl.col("name").is_in(rules.not_acronyms.implode())
-    ).with_columns(
+    kept = runs.filter(
+        ~is_slug & ~pl.col("name").str.contains(" ") & ~pl.col("name").str.contains(r"^[IVXLC]+$")
+    )
+    return _without(kept, pl.col("name"), rules.not_acronyms).with_columns(
         pl.lit(None, dtype=pl.String).alias("qualifier_code"),
         *_named_organization(ACRONYM_PRIORITY),
     )
@@ -344,6 +348,27 @@ _NOT_ORGANIZATION_TAIL = (
 )
 
 
+def _blocked_words(rules: _Rules, stopwords: frozenset[str]) -> pl.Series:
+    """Words after a place that make it no organisation's name: country words, stop words,
+    given names, title words and heads, organisation heads and _NOT_ORGANIZATION_TAIL."""
+
+    def build() -> pl.Series:
+        literal_words = [
+            *_NOT_ORGANIZATION_TAIL.split("|"),
+            *ORGANIZATION_HEADS.split("|"),
+            *rules.title_heads,
+        ]
+        return pl.concat(
+            [
+                rules.not_org_forms,
+                rules.given,
+                pl.Series(sorted(stopwords | rules.run_stop | set(literal_words)), dtype=pl.String),
+            ]
+        ).unique()
+
+    return by_identity("blocked words", (rules, stopwords), build)
+
+
 def place_led_candidates(
     mentions: pl.LazyFrame, sentences: pl.LazyFrame, rules: _Rules, stopwords: frozenset[str]
 ) -> pl.LazyFrame:
@@ -358,39 +383,35 @@ def place_led_candidates(
     is_located = before.str.contains(
         r"(?i)\b(?:in|at|from|to|near|into|outside|across|around|throughout|via) +$"
     )
-    tail = after.str.extract(rf"^((?: +{_COMPANY_WORD}){{1,3}})")
-    words = tail.str.strip_chars(" ").str.split(" ")
-    blocked = pl.concat(
-        [
-            rules.not_org_forms,
-            rules.given,
-            pl.Series(sorted(stopwords | rules.run_stop), dtype=pl.String),
-        ]
+    # With the ASCII form of the pattern in plain sentences (_by_plain).
+    tail = _by_plain(
+        after, lambda text, p: text.str.extract(p), rf"^((?: +{_COMPANY_WORD}){{1,3}})"
     )
-    return (
-        # A place that is also a given name may open a person's name (`Florence Nightingale`).
-        mentions.filter(
-            pl.col("mention_kind").is_in(["place", "capital"])
-            & ~pl.col("surface").is_in(rules.given.implode())
-        )
-        .select(*_KEY, "start_char", "end_char", "surface", "country_code")
+    # A place that is also a given name may open a person's name (`Florence Nightingale`).
+    places = _without(
+        mentions.filter(pl.col("mention_kind").is_in(["place", "capital"])),
+        pl.col("surface"),
+        rules.given,
+    )
+    candidates = (
+        places.select(*_KEY, "start_char", "end_char", "surface", "country_code")
         .join(
             sentences.select(*_KEY, pl.col("start_char").alias("sentence_start"), "sentence"),
             on=_KEY,
         )
-        .with_columns(tail.alias("_tail"), words.alias("_words"))
-        .filter(
-            pl.col("_tail").is_not_null()
-            & ~is_located
-            & ~pl.col("_words")
-            .list.eval(
-                pl.element().is_in(blocked.implode())
-                | pl.element().str.contains(
-                    rf"^(?:{_NOT_ORGANIZATION_TAIL}|{rules.heads}|{ORGANIZATION_HEADS})$"
-                )
-            )
-            .list.any()
+        .with_columns(_is_plain(pl.col("sentence")).alias("_plain"))
+        .with_columns(tail.alias("_tail"))
+        .filter(pl.col("_tail").is_not_null() & ~is_located)
+        # The one to three words of the tail, each looked up in the blocked words.
+        .with_columns(pl.col("_tail").str.extract_all(r"[^ ]+").alias("_words"))
+    )
+    blocked = _blocked_words(rules, stopwords)
+    for n in range(3):
+        candidates = _with_flag(
+            candidates, pl.col("_words").list.get(n, null_on_oob=True), blocked, f"_blocked{n}"
         )
+    return (
+        candidates.filter(~pl.any_horizontal(pl.col(f"_blocked{n}") for n in range(3)))
         .with_columns(
             pl.concat_str("surface", "_tail").alias("name"),
             (pl.col("end_char") + pl.col("_tail").str.len_chars().cast(pl.Int64)).alias("end_char"),

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import polars as pl
 
 from gazetteer import slug
+from transforms.memo import by_identity
 
 _KEY = ["article_id", "sentence_no"]
 _NAME_WORD = r"(?:\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?|\p{Lu}['’]\p{Lu}\p{Ll}+)(?:-\p{Lu}?\p{Ll}+)*"
@@ -59,8 +60,9 @@ def _named_organization(priority: int) -> list[pl.Expr]:
 def _ascii_pattern(pattern: str) -> str:
     """pattern for ASCII-only text: Unicode classes and word boundaries as their ASCII halves.
 
-    On an ASCII haystack both match the same, and the ASCII form runs a hundred times faster
-    (the Unicode classes make the regex engine give up its DFA on these patterns).
+    On a haystack with no letter, digit or word character outside ASCII (_is_plain) both
+    match the same, and the ASCII form runs a hundred times faster (the Unicode classes make
+    the regex engine give up its DFA on these patterns).
     """
     for unicode, ascii_only in (
         (r"\p{Lu}", "A-Z"),
@@ -80,11 +82,36 @@ def _is_ascii(text: pl.Expr) -> pl.Expr:
     return text.str.len_bytes() == text.str.len_chars()
 
 
-def _by_ascii(text: pl.Expr, apply: Callable[[pl.Expr, str], pl.Expr], pattern: str) -> pl.Expr:
-    """apply(text, pattern) per row, with pattern's ASCII form on ASCII-only rows."""
+# A character outside ASCII that a pattern's Unicode classes read differently from their ASCII
+# halves: a letter, a digit or a word character (`\w`, which `\b` reads). Curly quotes and
+# dashes are none of these.
+_WORDY_OUTSIDE_ASCII = r"[\w\p{N}&&[^\x00-\x7F]]"
+
+
+def _is_plain(text: pl.Expr) -> pl.Expr:
+    """True for text that a pattern's ASCII form (_ascii_pattern) reads as the pattern itself
+    does: no letter, digit or word character outside ASCII."""
+    # Only non-ASCII rows are searched: the others become empty strings, not nulls, since
+    # str.contains reads the text under a null too.
+    outside = pl.when(~_is_ascii(text)).then(text).otherwise(pl.lit(""))
+    return ~outside.str.contains(_WORDY_OUTSIDE_ASCII)
+
+
+def _by_plain(
+    text: pl.Expr, apply: Callable[[pl.Expr, str | pl.Expr], pl.Expr], pattern: str
+) -> pl.Expr:
+    """apply(text, pattern) per row, with pattern's ASCII form where column _plain is true.
+
+    The other rows (few, if any) get pattern as a column, not a literal: polars compiles a
+    literal pattern whenever it runs, even over nulls only, but a column's pattern only for
+    the rows that have one. A batch with no such row then never compiles the Unicode form,
+    whose classes and long alternations take milliseconds, and polars keeps only a few dozen
+    compiled regexes from one batch to the next.
+    """
+    plain = pl.col("_plain")
     return pl.coalesce(
-        apply(pl.when(_is_ascii(text)).then(text), _ascii_pattern(pattern)),
-        apply(pl.when(~_is_ascii(text)).then(text), pattern),
+        apply(pl.when(plain).then(text), _ascii_pattern(pattern)),
+        apply(pl.when(~plain).then(text), pl.when(~plain).then(pl.lit(pattern))),
     )
 
 
@@ -94,6 +121,7 @@ def _chunks(sentences: pl.LazyFrame, pattern: str) -> pl.LazyFrame:
 
     polars' extract_all gives no offsets, so every match is extracted together with the text
     before it (`.*?`): the chunks tile the sentence, and their running length is an offset.
+    Column _plain (_is_plain) is kept, per chunk.
     """
     # A chunk's end in its sentence: the running length over all chunks of the batch, less
     # the running length before its sentence's first chunk (cheaper than a list.eval per row).
@@ -102,9 +130,13 @@ def _chunks(sentences: pl.LazyFrame, pattern: str) -> pl.LazyFrame:
     is_first = pl.col("_sentence").ne_missing(pl.col("_sentence").shift(1))
     return (
         sentences.select(
+            *_KEY, "start_char", "sentence", _is_plain(pl.col("sentence")).alias("_plain")
+        )
+        .select(
             *_KEY,
             "start_char",
-            _by_ascii(
+            "_plain",
+            _by_plain(
                 pl.col("sentence"), lambda text, p: text.str.extract_all(p), rf"(?s).*?{pattern}"
             ).alias("chunk"),
         )
@@ -117,6 +149,33 @@ def _chunks(sentences: pl.LazyFrame, pattern: str) -> pl.LazyFrame:
     )
 
 
+def _group_numbers(pattern: str) -> dict[str, int]:
+    """Each capturing group of pattern by the name extract_groups gives its field (its own
+    name, else its number), with its number: the order of its opening parenthesis."""
+    numbers: dict[str, int] = {}
+    count, i, in_class = 0, 0, 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class += {"[": 1, "]": -1}.get(char, 0)
+        elif char == "[":
+            in_class = 1
+            # A `]` first in a class (after an optional `^`) is itself a member.
+            i += 1 + pattern.startswith("^", i + 1)
+            i += pattern.startswith("]", i)
+            continue
+        elif char == "(":
+            named = re.match(r"\(\?P?<(\w+)>", pattern[i:])
+            if named or not pattern.startswith("?", i + 1):
+                count += 1
+                numbers[named.group(1) if named else str(count)] = count
+        i += 1
+    return numbers
+
+
 @functools.lru_cache(maxsize=256)
 def _chunk_groups(pattern: str) -> pl.Expr:
     """The named groups of pattern's match at the end of each chunk, as a struct.
@@ -127,7 +186,18 @@ def _chunk_groups(pattern: str) -> pl.Expr:
     per pattern: polars compiles the regex to build the expression (its fields are the
     groups), a few milliseconds for each of the passes' patterns, on every batch otherwise.
     """
-    return _by_ascii(pl.col("chunk"), lambda text, p: text.str.extract_groups(p), f"(?s){pattern}$")
+    pattern = f"(?s){pattern}$"
+    numbers = _group_numbers(pattern)
+
+    def groups(text: pl.Expr, pattern: str | pl.Expr) -> pl.Expr:
+        if isinstance(pattern, str):
+            return text.str.extract_groups(pattern)
+        # A pattern column: read one group at a time (extract_groups takes a literal only).
+        return pl.when(text.is_not_null()).then(
+            pl.struct(text.str.extract(pattern, n).alias(name) for name, n in numbers.items())
+        )
+
+    return _by_plain(pl.col("chunk"), groups, pattern)
 
 
 def regex_spans(
@@ -160,7 +230,12 @@ def regex_spans(
             (pl.col("end_char") - pl.col("name").str.len_chars().cast(pl.Int64)).alias("start_char")
         )
         .drop(
-            "_sentence", "chunk", "chunk_end", "_groups", *([] if "tail" not in names else ["tail"])
+            "_sentence",
+            "_plain",
+            "chunk",
+            "chunk_end",
+            "_groups",
+            *([] if "tail" not in names else ["tail"]),
         )
     )
 
@@ -168,6 +243,56 @@ def regex_spans(
 def _has(pattern: str) -> pl.Expr:
     """True for sentences with a match of pattern."""
     return pl.col("sentence").str.contains(pattern)
+
+
+def _keys(values: pl.Series | pl.DataFrame) -> pl.LazyFrame:
+    """The distinct strings of values (a one-column frame) as column `_value`, built once."""
+
+    def build() -> pl.LazyFrame:
+        column = values if isinstance(values, pl.Series) else values.to_series()
+        return column.unique().to_frame("_value").lazy()
+
+    return by_identity("join keys", (values,), build)
+
+
+# Membership in a long word list (gazetteer names, given names) is a join, not is_in: is_in
+# carries the list in the plan as a literal, and polars hashes a plan's literals value by
+# value whenever it optimises the plan, milliseconds a batch for tens of thousands of words.
+
+
+def _without(frame: pl.LazyFrame, value: pl.Expr, values: pl.Series | pl.DataFrame) -> pl.LazyFrame:
+    """The rows of frame whose value (never null) is none of values, in their order."""
+    return (
+        frame.with_columns(value.alias("_value"))
+        .join(_keys(values), on="_value", how="anti", maintain_order="left")
+        .drop("_value")
+    )
+
+
+def _only(frame: pl.LazyFrame, value: pl.Expr, values: pl.Series | pl.DataFrame) -> pl.LazyFrame:
+    """The rows of frame whose value is one of values, in their order."""
+    return (
+        frame.with_columns(value.alias("_value"))
+        .join(_keys(values), on="_value", how="semi", maintain_order="left")
+        .drop("_value")
+    )
+
+
+def _with_flag(
+    frame: pl.LazyFrame, value: pl.Expr, values: pl.Series | pl.DataFrame, flag: str
+) -> pl.LazyFrame:
+    """frame with a column flag: whether value is one of values (false for a null)."""
+    return (
+        frame.with_columns(value.alias("_value"))
+        .join(
+            _keys(values).with_columns(pl.lit(True).alias(flag)),
+            on="_value",
+            how="left",
+            maintain_order="left",
+        )
+        .with_columns(pl.col(flag).fill_null(False))
+        .drop("_value")
+    )
 
 
 def _words(expr: pl.Expr) -> pl.Expr:

@@ -93,9 +93,10 @@ def propagated_spans(sentences: pl.LazyFrame, forms: pl.LazyFrame) -> pl.LazyFra
     local_end = pl.col("local_start") + pl.col("name").str.len_chars().cast(pl.Int64)
     byte_length = pl.col("name").str.len_bytes().cast(pl.Int64)
     patterns = words.to_list()
+    # No contains_any prefilter: one more Aho-Corasick automaton to build and run, and a
+    # sentence without a form costs find_many and extract_many next to nothing.
     return (
         sentences.join(forms.select("article_id").unique(), on="article_id", how="semi")
-        .filter(sentence.str.contains_any(patterns))
         .with_columns(
             sentence.str.find_many(patterns, overlapping=True).alias("_byte"),
             sentence.str.extract_many(patterns, overlapping=True).alias("name"),
@@ -103,14 +104,16 @@ def propagated_spans(sentences: pl.LazyFrame, forms: pl.LazyFrame) -> pl.LazyFra
         )
         .explode("_byte", "name")
         .filter(pl.col("_byte").is_not_null())
+        # This article's forms, as whole words, before the offsets are converted: most of the
+        # matches are other articles' forms.
+        .join(forms.rename({"form": "name"}), on=["article_id", "name"], maintain_order="left")
+        .filter(is_whole_word(sentence, pl.col("_byte"), pl.col("_byte") + byte_length))
         # Converted while each sentence's matches are still on consecutive rows (one pass).
         .with_columns(
             byte_to_char_offset(sentence, pl.col("_byte"), pl.col("_sentence_row")).alias(
                 "local_start"
             )
         )
-        .join(forms.rename({"form": "name"}), on=["article_id", "name"])
-        .filter(is_whole_word(sentence, pl.col("_byte"), pl.col("_byte") + byte_length))
         .with_columns(
             (pl.col("start_char") + pl.col("local_start")).alias("start_char"),
             (pl.col("start_char") + local_end).alias("end_char"),

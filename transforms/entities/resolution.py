@@ -73,13 +73,16 @@ def short_forms(
 
 def short_form_words(sentences: pl.LazyFrame, short_forms: pl.LazyFrame) -> pl.LazyFrame:
     """The capitalised words (column short) of the sentences holding one of the short forms."""
-    # Only a sentence containing one of the batch's short forms can mention a person by it, so
-    # the capitalised-word pass reads just those; contains_any needs the forms as a list.
+    # Only a sentence of an article with short forms, containing one of the batch's short
+    # forms, can mention a person by one, so the capitalised-word pass reads just those;
+    # contains_any needs the forms as a list.
     shorts = short_forms.select("short").unique().collect(engine=ENGINE).get_column("short")
+    if not shorts.len():
+        return capitalised_words(sentences.filter(pl.lit(False)))
     return capitalised_words(
-        sentences.filter(pl.col("sentence").str.contains_any(shorts.to_list()))
-        if shorts.len()
-        else sentences.filter(pl.lit(False))
+        sentences.join(
+            short_forms.select("article_id").unique(), on="article_id", how="semi"
+        ).filter(pl.col("sentence").str.contains_any(shorts.to_list()))
     )
 
 

@@ -100,15 +100,11 @@ class _Rules(NamedTuple):
     country_words: pl.Series  # names, capitals and demonyms: never a surname alone
     country_word: str  # regex alternation of country_words
     qualifier_words: pl.Series  # names and demonyms: never inside an appositive name
-    heads: str
+    heads: str  # regex alternation of title_heads
+    title_heads: frozenset[str]  # titles and roles (`President`, `Foreign Minister`)
     modifiers: str
     stop: pl.Series
     given: pl.Series
-    # `<given name> `: a sentence without one has no name run. Matched with Aho-Corasick
-    # (str.contains_any): as a regex alternation of some 20,000 names it takes a tenth of a
-    # second to compile, and polars keeps only its last 32 regexes compiled, so every batch
-    # would pay that again.
-    given_prefixes: pl.Series
     run_stop: frozenset[str]  # what ends or leads a name run
     not_person: pl.Series
     bodies: str
@@ -154,6 +150,7 @@ def _build_rules(gazetteer: Gazetteer) -> _Rules:
         ),
         qualifier_words=pl.Series(sorted(qualifiers.get_column("surface")), dtype=pl.String),
         heads=_alternation(gazetteer.title_heads),
+        title_heads=frozenset(gazetteer.title_heads),
         # Reuters and AP lowercase a title's modifiers after a country word (`British
         # opposition leader`); the capitalised forms stay for title-case copy. Not `state`:
         # `Georgia state Sen.` is a US state's senator (people.py, _state_legislators).
@@ -165,7 +162,6 @@ def _build_rules(gazetteer: Gazetteer) -> _Rules:
         ),
         stop=pl.Series(sorted(gazetteer.name_stopwords), dtype=pl.String),
         given=pl.Series(given, dtype=pl.String),
-        given_prefixes=pl.Series([f"{name} " for name in given], dtype=pl.String),
         run_stop=frozenset(
             gazetteer.name_stopwords | set(gazetteer.title_modifiers) | _title_words(gazetteer)
         ),

@@ -53,32 +53,36 @@ _NOT_TEAM = ["Halftime", "Half-time", "Attendance", "Result", "Results", "Round"
 _VERSUS = r"v|vs\.?|beat|drew with|drew|lost to|defeated|edged|routed|thrashed"
 
 
-def sports_articles(sentences: pl.LazyFrame) -> pl.LazyFrame:
-    """The article_id of each article that is sports copy: a sports word in its headline (its
-    first sentence, sentence_no 0), or three in its text."""
-    words = pl.col("sentence").str.count_matches(_HEADLINE_SPORTS)
-    # Only sentences holding a sports word can count: one Aho-Corasick pass finds them.
-    has_word = pl.col("sentence").str.contains_any(
-        SPORTS_WORDS.split("|"), ascii_case_insensitive=True
+def team_articles(sentences: pl.LazyFrame) -> pl.LazyFrame:
+    """The article_id of each article of sports copy about teams: a sports word in its headline
+    (its first sentence, sentence_no 0) or three in its text, and no sport of individuals in
+    its headline (where a name before `beat` or a score is a player, not a team)."""
+    text = pl.col("sentence")
+    # Only sentences holding a sports word can count: one Aho-Corasick pass finds them. The
+    # others are read as empty strings (str.contains reads the text under a null too).
+    has_word = text.str.contains_any(SPORTS_WORDS.split("|"), ascii_case_insensitive=True)
+    words = pl.when(has_word).then(text).otherwise(pl.lit("")).str.count_matches(_HEADLINE_SPORTS)
+    individual = (
+        pl.when(_IS_HEADLINE)
+        .then(text)
+        .otherwise(pl.lit(""))
+        .str.contains(rf"(?i)\b(?:{_INDIVIDUAL_SPORTS})\b")
     )
+    # One pass and one group-by: the four team patterns read the result, and a plan that
+    # joins the sentences with subsets of themselves was run again for each of them.
     return (
-        sentences.filter(has_word)
+        sentences.filter(has_word | _IS_HEADLINE)
+        .select("article_id", _IS_HEADLINE.alias("_is_headline"), words.alias("_words"),
+                individual.alias("_individual"))
         .group_by("article_id")
         .agg(
-            (words.filter(_IS_HEADLINE).sum() > 0).alias("_headline"),
-            (words.sum() >= 3).alias("_text"),
+            (pl.col("_words").filter(pl.col("_is_headline")).sum() > 0).alias("_headline"),
+            (pl.col("_words").sum() >= 3).alias("_text"),
+            pl.col("_individual").any().alias("_individual"),
         )
-        .filter(pl.col("_headline") | pl.col("_text"))
+        .filter((pl.col("_headline") | pl.col("_text")) & ~pl.col("_individual"))
         .select("article_id")
-    )
-
-
-def _individual_sports(sentences: pl.LazyFrame) -> pl.LazyFrame:
-    """The article_id of each article whose headline names a sport of individuals, where a
-    name before `beat` or a score is a player, not a team."""
-    return sentences.filter(
-        _IS_HEADLINE & pl.col("sentence").str.contains(rf"(?i)\b(?:{_INDIVIDUAL_SPORTS})\b")
-    ).select("article_id")
+    )  # fmt: skip
 
 
 def team_candidates(
@@ -92,8 +96,7 @@ def team_candidates(
     4`), the name after a score, and a name before or after `beat`, `v`, `drew with`... A
     country name is a national team and stays a country.
     The club takes the country of the place it is named after, when it is one."""
-    sports = sentences.join(sports_articles(sentences), on="article_id", how="semi")
-    teams = sports.join(_individual_sports(sports), on="article_id", how="anti")
+    teams = sentences.join(team_articles(sentences), on="article_id", how="semi")
     found = pl.concat(
         [
             regex_spans(teams, rf"(?:^|[,;] +)(?P<name>{_TEAM})(?P<tail>{_TAG} +{_SCORE})"),
