@@ -12,6 +12,7 @@ from matplotlib.colors import LogNorm, Normalize, to_rgba
 from matplotlib.figure import Figure
 from matplotlib.path import Path as MplPath
 
+from tests.helpers.tone_warehouse import tone_warehouse
 from warehouse import db
 from warehouse.report_data import gather_report, tone_series
 from warehouse.report_map import (
@@ -218,32 +219,7 @@ MENTIONS = [  # article_id, sentence_no, mention_kind, country_code
 @pytest.fixture
 def tone_con() -> duckdb.DuckDBPyConnection:
     """A migrated in-memory warehouse holding the rows above."""
-    con = duckdb.connect()
-    db.migrate(con)
-    con.executemany(
-        "insert into countries (country_code, iso3, name, is_historical) values (?, null, ?, false)",
-        [("JP", "Japan"), ("US", "United States")],
-    )
-    for article_id, published in ARTICLES:
-        con.execute(
-            "insert into articles (article_id, headline, text, published_date, date_basis,"
-            " source_path, source_format, content_hash, loaded_at)"
-            " values (?, 'h', 'x', ?, 'path', ?, 'plain', ?, now()::timestamp)",
-            [article_id, published, f"{article_id}.txt", article_id],
-        )
-    con.executemany(
-        "insert into sentence_spans (article_id, sentence_no, paragraph_no, start_char, end_char,"
-        " is_truncated, tone) values (?, ?, 1, 0, 1, false, ?)",
-        SENTENCES,
-    )
-    for start, (article_id, sentence_no, kind, code) in enumerate(MENTIONS):
-        con.execute(
-            "insert into mentions (article_id, sentence_no, start_char, end_char, surface,"
-            " entity_id, entity_type, mention_kind, country_code)"
-            " values (?, ?, ?, ?, 'x', 'e', 'country', ?, ?)",
-            [article_id, sentence_no, start, start + 1, kind, code],
-        )
-    return con
+    return tone_warehouse([("JP", "Japan"), ("US", "United States")], ARTICLES, SENTENCES, MENTIONS)
 
 
 def test_report_gathers_each_top_countrys_daily_tone_and_sentences(tone_con):

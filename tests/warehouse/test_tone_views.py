@@ -8,6 +8,7 @@ import duckdb
 import pytest
 
 from gazetteer import Gazetteer
+from tests.helpers.tone_warehouse import tone_warehouse
 from tests.warehouse.test_checks import batch_for
 from warehouse import db, queries
 
@@ -41,32 +42,7 @@ MENTIONS = [
 @pytest.fixture
 def con() -> duckdb.DuckDBPyConnection:
     """A migrated in-memory warehouse holding the rows above."""
-    con = duckdb.connect()
-    db.migrate(con)
-    con.executemany(
-        "insert into countries (country_code, iso3, name, is_historical) values (?, null, ?, false)",
-        COUNTRIES,
-    )
-    for article_id, published in ARTICLES:
-        con.execute(
-            "insert into articles (article_id, headline, text, published_date, date_basis,"
-            " source_path, source_format, content_hash, loaded_at)"
-            " values (?, 'h', 'x', ?, 'path', ?, 'plain', ?, now()::timestamp)",
-            [article_id, published, f"{article_id}.txt", article_id],
-        )
-    con.executemany(
-        "insert into sentence_spans (article_id, sentence_no, paragraph_no, start_char, end_char,"
-        " is_truncated, tone) values (?, ?, 1, 0, 1, false, ?)",
-        SENTENCES,
-    )
-    for start, (article_id, sentence_no, kind, code) in enumerate(MENTIONS):
-        con.execute(
-            "insert into mentions (article_id, sentence_no, start_char, end_char, surface,"
-            " entity_id, entity_type, mention_kind, country_code)"
-            " values (?, ?, ?, ?, 'x', 'e', 'country', ?, ?)",
-            [article_id, sentence_no, start, start + 1, kind, code],
-        )
-    return con
+    return tone_warehouse(COUNTRIES, ARTICLES, SENTENCES, MENTIONS)
 
 
 def daily(con: duckdb.DuckDBPyConnection) -> dict[tuple[date, str], tuple]:
