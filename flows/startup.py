@@ -64,7 +64,7 @@ def choose_server(port: int = DEFAULT_PORT) -> str:
     from prefect.settings import get_current_settings
 
     # Prefect's own settings, not just the environment: a profile can set the URL too.
-    configured = os.environ.get("PREFECT_API_URL") or get_current_settings().api.url
+    configured = get_current_settings().api.url
     found = find_server(configured, port)
     if found is None:
         return NO_SERVER.format(port=port)
