@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 
@@ -188,9 +191,10 @@ def test_stored_countries_keep_their_rows_and_get_their_dates_from_the_next_refr
     ]
 
 
-def schema_7_warehouse(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A warehouse built by migrations 001-007 and the views they allow, holding one loaded
-    file under a full path, one under an older release's relative path and one rejected."""
+@contextmanager
+def _at_007(path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Within: a connection to a warehouse built by migrations 001-007 and the views they allow
+    (country_mentions_daily reads the focus that 010 adds, the tone views 009's columns)."""
     every_migration, every_view = db.migration_files(), db.view_files()
     with monkeypatch.context() as patch:
         patch.setattr(db, "migration_files", lambda: [p for p in every_migration if p.name < "008"])
@@ -198,23 +202,30 @@ def schema_7_warehouse(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         patch.setattr(db, "view_files", lambda: [p for p in every_view if p.name not in later])
         with db.connect(path) as con:
             assert db.migrate(con)[-1] == "007_country_validity.sql"
-            con.execute(
-                "insert into source_files (path, sha256, size_bytes, status, article_count,"
-                " loaded_at) values"
-                " ('/feeds/a1.txt', 'h1', 10, 'loaded', 1, now()::timestamp),"
-                " ('2017/a2.txt', 'h2', 20, 'loaded', 1, now()::timestamp),"
-                " ('/feeds/bad.txt', 'h3', 30, 'rejected', 0, now()::timestamp)"
-            )
-            con.execute(
-                "insert into articles (article_id, headline, text, published_date, date_basis,"
-                " source_path, source_format, content_hash, loaded_at, load_id)"
-                " values ('a1', 'Deal', 'Deal\n\nIt was good.', date '2017-04-10', 'path',"
-                " '/feeds/a1.txt', 'plain', 'a1', now()::timestamp, 1)"
-            )
-            con.execute(
-                "insert into sentence_spans values ('a1', 0, 0, 0, 4, false, 1),"
-                " ('a1', 1, 1, 6, 18, false, 1)"
-            )
+            yield con
+
+
+def schema_7_warehouse(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warehouse built by migrations 001-007 and the views they allow, holding one loaded
+    file under a full path, one under an older release's relative path and one rejected."""
+    with _at_007(path, monkeypatch) as con:
+        con.execute(
+            "insert into source_files (path, sha256, size_bytes, status, article_count,"
+            " loaded_at) values"
+            " ('/feeds/a1.txt', 'h1', 10, 'loaded', 1, now()::timestamp),"
+            " ('2017/a2.txt', 'h2', 20, 'loaded', 1, now()::timestamp),"
+            " ('/feeds/bad.txt', 'h3', 30, 'rejected', 0, now()::timestamp)"
+        )
+        con.execute(
+            "insert into articles (article_id, headline, text, published_date, date_basis,"
+            " source_path, source_format, content_hash, loaded_at, load_id)"
+            " values ('a1', 'Deal', 'Deal\n\nIt was good.', date '2017-04-10', 'path',"
+            " '/feeds/a1.txt', 'plain', 'a1', now()::timestamp, 1)"
+        )
+        con.execute(
+            "insert into sentence_spans values ('a1', 0, 0, 0, 4, false, 1),"
+            " ('a1', 1, 1, 6, 18, false, 1)"
+        )
 
 
 def test_migration_009_adds_tone_columns_empty_and_reads_loaded_files_again(tmp_path, monkeypatch):
@@ -253,29 +264,22 @@ def test_migration_009_adds_tone_columns_empty_and_reads_loaded_files_again(tmp_
 
 def warehouse_at_007(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A warehouse built by migrations 001-007, holding one loaded article and two entities."""
-    every_migration, every_view = db.migration_files(), db.view_files()
-    with monkeypatch.context() as patch:
-        patch.setattr(db, "migration_files", lambda: [p for p in every_migration if p.name < "008"])
-        # country_mentions_daily reads the focus that 010 adds, the tone views 009's columns.
-        later = (*TONE_VIEWS, "01_country_mentions_daily.sql")
-        patch.setattr(db, "view_files", lambda: [p for p in every_view if p.name not in later])
-        with db.connect(path) as con:
-            assert db.migrate(con)[-1] == "007_country_validity.sql"
-            con.execute(
-                "insert into articles (article_id, headline, text, published_date, date_basis,"
-                " dateline_place, dateline_country_code, source_path, source_format,"
-                " content_hash, loaded_at, load_id) values ('a1', 'Rain in Lucca',"
-                " 'Rain in Lucca\n\nLUCCA, April 10 - Rain fell.', '2017-04-10', 'path',"
-                " 'LUCCA', 'IT', '/in/a1.txt', 'plain', 'h1', now()::timestamp, 1)"
-            )
-            con.execute(
-                "insert into mentions values ('a1', 0, 8, 13, 'Lucca', 'place:3174530', 'place',"
-                " 'place', 'IT', 1)"
-            )
-            con.execute(
-                "insert into entities values ('place:3174530', 'place', 'Lucca', 'IT'),"
-                " ('person:x', 'person', 'X', null)"
-            )
+    with _at_007(path, monkeypatch) as con:
+        con.execute(
+            "insert into articles (article_id, headline, text, published_date, date_basis,"
+            " dateline_place, dateline_country_code, source_path, source_format,"
+            " content_hash, loaded_at, load_id) values ('a1', 'Rain in Lucca',"
+            " 'Rain in Lucca\n\nLUCCA, April 10 - Rain fell.', '2017-04-10', 'path',"
+            " 'LUCCA', 'IT', '/in/a1.txt', 'plain', 'h1', now()::timestamp, 1)"
+        )
+        con.execute(
+            "insert into mentions values ('a1', 0, 8, 13, 'Lucca', 'place:3174530', 'place',"
+            " 'place', 'IT', 1)"
+        )
+        con.execute(
+            "insert into entities values ('place:3174530', 'place', 'Lucca', 'IT'),"
+            " ('person:x', 'person', 'X', null)"
+        )
 
 
 def test_migration_010_keeps_a_007_warehouses_rows_and_adds_nullable_points_and_focus(
