@@ -12,8 +12,8 @@ import signal
 import socket
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
-from contextlib import closing, contextmanager
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -173,9 +173,11 @@ class BatchResult:
 @dataclass(frozen=True)
 class Runner:
     """Calls each stage as a Prefect task, or (as_tasks=False: tests, tests/helpers/run_plain.py)
-    as the plain function beneath it, with no Prefect involved."""
+    as the plain function beneath it, with no Prefect involved. Plain functions submitted run
+    on pool, threads as the flow's default task runner has, or, with no pool, at once."""
 
     as_tasks: bool = True
+    pool: Executor | None = None
 
     def __call__(self, stage: Task[P, R], *args: P.args, **kwargs: P.kwargs) -> R:
         """Run the stage here; its result."""
@@ -183,9 +185,11 @@ class Runner:
 
     def submit(self, stage: Task[P, R], *args: P.args, **kwargs: P.kwargs) -> Pending[R]:
         """Start the stage on the flow's task runner (a Prefect future); as a plain function,
-        run it now (a future already done)."""
+        on the pool, or run it now (a future already done)."""
         if self.as_tasks:
             return stage.submit(*args, **kwargs)
+        if self.pool is not None:
+            return self.pool.submit(stage.fn, *args, **kwargs)
         done: Future[R] = Future()
         done.set_result(stage.fn(*args, **kwargs))
         return done
@@ -427,15 +431,24 @@ def _warner(logger: Logger) -> Callable[[str], None]:
 
 
 def run_pipeline(settings: Settings, *, as_tasks: bool = True) -> RunSummary:
-    """Bring the warehouse up to date; as_tasks=False calls the same stages as plain functions."""
+    """Bring the warehouse up to date; as_tasks=False calls the same stages as plain functions,
+    batches read and transformed on settings.workers threads when that is more than one."""
     logger = _logger()
-    with run_lock(
-        settings.db_path,
-        wait=settings.if_running == "wait",
-        timeout=settings.lock_wait_seconds,
-        on_wait=_warner(logger),
+    with (
+        run_lock(
+            settings.db_path,
+            wait=settings.if_running == "wait",
+            timeout=settings.lock_wait_seconds,
+            on_wait=_warner(logger),
+        ),
+        _plain_pool(settings.workers) if not as_tasks else nullcontext() as pool,
     ):
-        return _pipeline(settings, Runner(as_tasks), logger)
+        return _pipeline(settings, Runner(as_tasks, pool), logger)
+
+
+def _plain_pool(workers: int) -> ThreadPoolExecutor | nullcontext[None]:
+    """workers threads for the batches of a run without Prefect; none for one worker."""
+    return ThreadPoolExecutor(workers, "wirehouse-batch") if workers > 1 else nullcontext()
 
 
 def _pipeline(settings: Settings, run: Runner, logger: Logger) -> RunSummary:

@@ -96,8 +96,9 @@ def snapshot(db: Path) -> dict[str, list[tuple]]:
     return table_snapshot(db, TABLES)
 
 
-def load(root: Path, db: Path, batch_size: int) -> None:
-    settings = Settings(input_dir=root, db_path=db, batch_size=batch_size, workers=1)
+def load(root: Path, db: Path, batch_size: int, workers: int = 1) -> None:
+    """The files under root loaded into db, batches read and transformed on workers threads."""
+    settings = Settings(input_dir=root, db_path=db, batch_size=batch_size, workers=workers)
     run_pipeline(settings, as_tasks=False)
 
 
@@ -125,7 +126,7 @@ def test_one_run_and_random_splits_across_runs_give_identical_tables(
     expected = snapshot(work / "one.duckdb")
 
     shutil.rmtree(root)
-    # The files arrive in a random order, in 2-4 runs of random batch sizes.
+    # The files arrive in a random order, in 2-4 runs of random batch sizes and worker counts.
     order = data.draw(st.permutations(sorted(files)))
     cuts = sorted(
         data.draw(st.lists(st.integers(0, len(order)), min_size=runs - 1, max_size=runs - 1))
@@ -133,7 +134,9 @@ def test_one_run_and_random_splits_across_runs_give_identical_tables(
     bounds = [0, *cuts, len(order)]
     for start, end in zip(bounds, bounds[1:], strict=False):
         write(root, files, list(order[start:end]))
-        load(root, work / "split.duckdb", data.draw(st.integers(1, 6)))
+        load(
+            root, work / "split.duckdb", data.draw(st.integers(1, 6)), data.draw(st.integers(1, 3))
+        )
     assert snapshot(work / "split.duckdb") == expected
 
 

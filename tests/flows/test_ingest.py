@@ -4,6 +4,7 @@ validates and deploys them; the runner calls stages as tasks or as plain functio
 from __future__ import annotations
 
 import json
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -150,6 +151,21 @@ def test_the_plain_runner_calls_the_function_beneath_the_task() -> None:
     assert plain(double, 21) == 42
     submitted = plain.submit(double, 4)
     assert submitted.done() and submitted.result() == 8
+
+
+@task
+def thread_name() -> str:
+    return threading.current_thread().name
+
+
+def test_a_plain_run_of_several_workers_makes_batches_on_its_threads(tmp_path: Path) -> None:
+    from flows.ingest import _plain_pool
+
+    with _plain_pool(1) as none:
+        assert none is None  # one worker: batches are made at once, on the calling thread
+    with _plain_pool(3) as pool:
+        made = Runner(as_tasks=False, pool=pool).submit(thread_name).result()
+    assert made.startswith("wirehouse-batch") and made != threading.current_thread().name
 
 
 def test_a_file_with_one_repeated_text_counts_only_the_rows_it_loads(tmp_path: Path) -> None:
