@@ -10,7 +10,6 @@ from gazetteer import Gazetteer
 from transforms.entities import patterns
 from transforms.entities.patterns import (
     _ascii_pattern,
-    _group_numbers,
     _has,
     _is_plain,
     regex_spans,
@@ -98,26 +97,6 @@ def test_plain_text_has_no_letter_digit_or_word_character_outside_ascii(
     assert plain is is_plain
 
 
-@pytest.mark.parametrize(
-    "pattern",
-    [
-        r"(?P<a>\p{Lu}\w+)( +)(?P<b>\w+)",
-        r"(?:(?P<a>[(\]]+)|\((?P<b>\w+))(?P<c>.)",
-        r"[^]()]+(?P<a>\p{Lu})(?i:(?P<b>[a-z]+))",
-        r"(?s)(?-u:\b)(?P<a>\S+)(?:[\w&&[^\d]]+)(?P<b>\d)?$",
-    ],
-)
-def test_group_numbers_read_the_groups_extract_groups_reads(pattern: str) -> None:
-    text = pl.Series(["Xyz  (abc) 7", "Émile [(Q", "Zoë ]ABc9"])
-    groups = text.str.extract_groups(pattern)
-    numbers = _group_numbers(pattern)
-    assert list(numbers) == groups.struct.fields
-    for name, number in numbers.items():
-        assert text.str.extract(pattern, number).equals(
-            groups.struct.field(name), check_names=False
-        )
-
-
 def test_spans_are_the_same_without_ascii_forms(monkeypatch: pytest.MonkeyPatch) -> None:
     # Every sentence read by the Unicode patterns, the plain ones included.
     pattern = rf"(?P<name>{patterns._NAME_WORD}{patterns._NAME_TAIL}{{0,2}})(?P<tail>,)?"
@@ -156,3 +135,15 @@ def test_company_beats_an_appositive_with_the_same_span_every_run(gazetteer: Gaz
         assert unimedia.select("surface", "entity_id").rows() == [
             ("Unimedia Inc", "org:unimedia-inc")
         ]
+
+
+def test_the_unicode_form_is_compiled_only_for_a_batch_with_a_row_that_needs_it() -> None:
+    # `(` is no regex: an error shows that it was compiled.
+    def extract(text: pl.Expr, pattern: str) -> pl.Expr:
+        return text.str.extract(pattern, 1)
+
+    rows = pl.DataFrame({"text": [None, None, "Zoë said"]}, schema={"text": pl.String})
+    none_needs_it = rows.head(2).select(patterns._unless_all_null(pl.col("text"), extract, "("))
+    assert none_needs_it.to_series().to_list() == [None, None]
+    with pytest.raises(pl.exceptions.ComputeError):
+        rows.select(patterns._unless_all_null(pl.col("text"), extract, "("))

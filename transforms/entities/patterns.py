@@ -9,6 +9,7 @@ from collections.abc import Callable
 import polars as pl
 
 from gazetteer import slug
+from transforms.engine import ENGINE
 from transforms.memo import by_identity
 
 _KEY = ["article_id", "sentence_no"]
@@ -97,22 +98,43 @@ def _is_plain(text: pl.Expr) -> pl.Expr:
     return ~outside.str.contains(_WORDY_OUTSIDE_ASCII)
 
 
-def _by_plain(
-    text: pl.Expr, apply: Callable[[pl.Expr, str | pl.Expr], pl.Expr], pattern: str
-) -> pl.Expr:
+def _by_plain(text: pl.Expr, apply: Callable[[pl.Expr, str], pl.Expr], pattern: str) -> pl.Expr:
     """apply(text, pattern) per row, with pattern's ASCII form where column _plain is true.
 
-    The other rows (few, if any) get pattern as a column, not a literal: polars compiles a
-    literal pattern whenever it runs, even over nulls only, but a column's pattern only for
-    the rows that have one. A batch with no such row then never compiles the Unicode form,
-    whose classes and long alternations take milliseconds, and polars keeps only a few dozen
-    compiled regexes from one batch to the next.
+    The other rows (few in English copy, all of it in text with accents) get the pattern
+    itself, compiled only for a batch that has such a row: polars compiles a literal pattern
+    whenever it runs, even over nulls only, and the Unicode form's classes and long
+    alternations take milliseconds; polars keeps only a few dozen compiled regexes from one
+    batch to the next. (A pattern given as a column is compiled only for the rows that have
+    one, but str.extract compiles it again on every such row.)
     """
     plain = pl.col("_plain")
     return pl.coalesce(
         apply(pl.when(plain).then(text), _ascii_pattern(pattern)),
-        apply(pl.when(~plain).then(text), pl.when(~plain).then(pl.lit(pattern))),
+        _unless_all_null(pl.when(~plain).then(text), apply, pattern),
     )
+
+
+def _unless_all_null(
+    text: pl.Expr, apply: Callable[[pl.Expr, str], pl.Expr], pattern: str
+) -> pl.Expr:
+    """apply(text, pattern), run (and pattern compiled) only for a batch whose text is not all
+    null; all null otherwise."""
+    dtype = (
+        pl.LazyFrame(schema={"text": pl.String})
+        .select(apply(pl.col("text"), _ascii_pattern(pattern)))
+        .collect_schema()
+        .dtypes()[0]
+    )
+
+    def run(column: pl.Series) -> pl.Series:
+        if column.null_count() == column.len():
+            return pl.Series(column.name, [None] * column.len(), dtype=dtype)
+        # Collected, so that polars runs the regex without holding the interpreter lock.
+        frame = column.to_frame("text").lazy().select(apply(pl.col("text"), pattern))
+        return frame.collect(engine=ENGINE).to_series().alias(column.name)
+
+    return text.map_batches(run, return_dtype=dtype, is_elementwise=True)
 
 
 def _chunks(sentences: pl.LazyFrame, pattern: str) -> pl.LazyFrame:
@@ -149,33 +171,6 @@ def _chunks(sentences: pl.LazyFrame, pattern: str) -> pl.LazyFrame:
     )
 
 
-def _group_numbers(pattern: str) -> dict[str, int]:
-    """Each capturing group of pattern by the name extract_groups gives its field (its own
-    name, else its number), with its number: the order of its opening parenthesis."""
-    numbers: dict[str, int] = {}
-    count, i, in_class = 0, 0, 0
-    while i < len(pattern):
-        char = pattern[i]
-        if char == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class += {"[": 1, "]": -1}.get(char, 0)
-        elif char == "[":
-            in_class = 1
-            # A `]` first in a class (after an optional `^`) is itself a member.
-            i += 1 + pattern.startswith("^", i + 1)
-            i += pattern.startswith("]", i)
-            continue
-        elif char == "(":
-            named = re.match(r"\(\?P?<(\w+)>", pattern[i:])
-            if named or not pattern.startswith("?", i + 1):
-                count += 1
-                numbers[named.group(1) if named else str(count)] = count
-        i += 1
-    return numbers
-
-
 @functools.lru_cache(maxsize=256)
 def _chunk_groups(pattern: str) -> pl.Expr:
     """The named groups of pattern's match at the end of each chunk, as a struct.
@@ -186,18 +181,7 @@ def _chunk_groups(pattern: str) -> pl.Expr:
     per pattern: polars compiles the regex to build the expression (its fields are the
     groups), a few milliseconds for each of the passes' patterns, on every batch otherwise.
     """
-    pattern = f"(?s){pattern}$"
-    numbers = _group_numbers(pattern)
-
-    def groups(text: pl.Expr, pattern: str | pl.Expr) -> pl.Expr:
-        if isinstance(pattern, str):
-            return text.str.extract_groups(pattern)
-        # A pattern column: read one group at a time (extract_groups takes a literal only).
-        return pl.when(text.is_not_null()).then(
-            pl.struct(text.str.extract(pattern, n).alias(name) for name, n in numbers.items())
-        )
-
-    return _by_plain(pl.col("chunk"), groups, pattern)
+    return _by_plain(pl.col("chunk"), lambda text, p: text.str.extract_groups(p), f"(?s){pattern}$")
 
 
 def regex_spans(
