@@ -129,7 +129,7 @@ def _unless_all_null(
 
     def run(column: pl.Series) -> pl.Series:
         if column.null_count() == column.len():
-            return pl.Series(column.name, [None] * column.len(), dtype=dtype)
+            return pl.repeat(None, column.len(), dtype=dtype, eager=True).alias(column.name)
         # Collected, so that polars runs the regex without holding the interpreter lock.
         frame = column.to_frame("text").lazy().select(apply(pl.col("text"), pattern))
         return frame.collect(engine=ENGINE).to_series().alias(column.name)
