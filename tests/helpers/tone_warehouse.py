@@ -8,6 +8,7 @@ from datetime import date
 
 import duckdb
 
+from tests.helpers.warehouse_rows import insert_articles, insert_countries
 from warehouse import db
 
 
@@ -22,17 +23,8 @@ def tone_warehouse(
     one character at its own offset."""
     con = duckdb.connect()
     db.migrate(con)
-    con.executemany(
-        "insert into countries (country_code, iso3, name, is_historical) values (?, null, ?, false)",
-        countries,
-    )
-    for article_id, published in articles:
-        con.execute(
-            "insert into articles (article_id, headline, text, published_date, date_basis,"
-            " source_path, source_format, content_hash, loaded_at)"
-            " values (?, 'h', 'x', ?, 'path', ?, 'plain', ?, now()::timestamp)",
-            [article_id, published, f"{article_id}.txt", article_id],
-        )
+    insert_countries(con, countries)
+    insert_articles(con, articles)
     con.executemany(
         "insert into sentence_spans (article_id, sentence_no, paragraph_no, start_char, end_char,"
         " is_truncated, tone) values (?, ?, 1, 0, 1, false, ?)",

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.helpers.warehouse_rows import insert_articles, insert_countries
 from warehouse import db, queries
 
 # The statement the flow's summarise task ran inline before sql/report/ held it.
@@ -39,17 +40,8 @@ def con() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     db.migrate(con)
     con.execute("delete from countries")
-    con.executemany(
-        "insert into countries (country_code, iso3, name, is_historical) values (?, null, ?, false)",
-        COUNTRIES,
-    )
-    for article_id, published in ARTICLES:
-        con.execute(
-            "insert into articles (article_id, headline, text, published_date, date_basis,"
-            " source_path, source_format, content_hash, loaded_at)"
-            " values (?, 'h', 'Tokyo said so.', ?, 'path', ?, 'kyodo', ?, now()::timestamp)",
-            [article_id, published, f"{article_id}.txt", article_id],
-        )
+    insert_countries(con, COUNTRIES)
+    insert_articles(con, ARTICLES, text="Tokyo said so.", source_format="kyodo")
     for start, (article_id, kind, code) in enumerate(MENTIONS):
         con.execute(
             "insert into mentions (article_id, sentence_no, start_char, end_char, surface,"
