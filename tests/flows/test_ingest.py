@@ -158,7 +158,7 @@ def thread_name() -> str:
     return threading.current_thread().name
 
 
-def test_a_plain_run_of_several_workers_makes_batches_on_its_threads(tmp_path: Path) -> None:
+def test_a_plain_run_of_several_workers_makes_batches_on_its_threads() -> None:
     from flows.ingest import _plain_pool
 
     with _plain_pool(1) as none:

@@ -8,12 +8,7 @@ from polars.testing import assert_frame_equal
 
 from gazetteer import Gazetteer
 from transforms.entities import patterns
-from transforms.entities.patterns import (
-    _ascii_pattern,
-    _has,
-    _is_plain,
-    regex_spans,
-)
+from transforms.entities.patterns import _ascii_pattern, _has, _is_plain, regex_spans
 from transforms.mentions import find_mentions
 
 SENTENCES = [
