@@ -8,7 +8,7 @@ from typing import NamedTuple
 import polars as pl
 
 from transforms.memo import by_identity
-from transforms.offsets import byte_to_char_offset, char_at, char_before, head_bytes
+from transforms.offsets import char_at, char_before
 from transforms.schemas import MENTION_SCHEMA
 
 # A match is a whole word when the characters around it are not letters or digits;
@@ -19,6 +19,8 @@ _WORD_CHAR = r"^[\p{L}\p{M}\p{N}_]$"  # \p{M}: "Japan" + U+0301 is another word
 CAPS_KINDS = ("name", "capital", "demonym")
 _KIND_RANK = {"name": 0, "capital": 1, "demonym": 2, "organization": 3}
 _LOOKUP_COLUMNS = ("entity_id", "entity_type", "mention_kind", "country_code")
+# Wraps each match for the split that follows: a control character (record separator).
+_MARK = "\x1e"
 
 
 def longest_first(surfaces: pl.Series) -> list[str]:
@@ -56,11 +58,12 @@ def caps_surface_forms(surface_forms: pl.DataFrame) -> pl.DataFrame:
 
 
 class _Matcher(NamedTuple):
-    """What one Aho-Corasick pass needs: its patterns, longest first, and its lookup table."""
+    """What one Aho-Corasick pass needs: its patterns, longest first, each pattern wrapped in
+    _MARK as its replacement, and its lookup table."""
 
     patterns: list[str]
+    marked: list[str]
     lookup: pl.DataFrame
-    longest: int  # UTF-8 bytes in the longest pattern
 
 
 def _matchers(surface_forms: pl.DataFrame, blockers: Collection[str]) -> tuple[_Matcher, _Matcher]:
@@ -79,7 +82,8 @@ def _matchers(surface_forms: pl.DataFrame, blockers: Collection[str]) -> tuple[_
 
 
 def _matcher(patterns: list[str], lookup: pl.DataFrame) -> _Matcher:
-    return _Matcher(patterns, lookup, max((len(p.encode()) for p in patterns), default=0))
+    patterns = [pattern for pattern in patterns if pattern]
+    return _Matcher(patterns, [f"{_MARK}{pattern}{_MARK}" for pattern in patterns], lookup)
 
 
 def _patterns(lookup: pl.DataFrame, blockers: Collection[str]) -> list[str]:
@@ -99,44 +103,68 @@ def is_whole_word(text: pl.Expr, byte_start: pl.Expr, byte_end: pl.Expr) -> pl.E
 def _match(sentences: pl.LazyFrame, matcher: _Matcher) -> pl.LazyFrame:
     """Whole-word, leftmost-longest matches of lookup's surfaces, blockers consumed silently.
 
-    One Aho-Corasick pass over the sentences finds where matches start; the surface at each
-    start is then read from a short slice there (as long as the longest pattern), which is
-    the same leftmost-first answer at a fraction of a second full pass's cost. Offsets stay
-    in bytes until the one conversion to characters, so a sentence of any length costs time
-    in proportion to its length, however many matches it holds.
+    One Aho-Corasick pass (replace_many, leftmost-first over patterns longest first) wraps
+    every match in _MARK; split at the marks, a sentence becomes its text and its matches in
+    turn (odd pieces are matches), and a match's character offset is the length of the pieces
+    before it. The characters around a match are the ends of the pieces next to it (or, where
+    such a piece is empty, of the match beyond it). A sentence of any length costs time in
+    proportion to its length, however many matches it holds.
     """
-    patterns, lookup, longest = matcher
+    patterns, marked, lookup = matcher
     if not patterns:
         return pl.LazyFrame(schema=MENTION_SCHEMA)
-    sentence = pl.col("sentence")
-    byte_end = pl.col("byte_start") + pl.col("surface").str.len_bytes().cast(pl.Int64)
+    piece, piece_no = pl.col("piece"), pl.col("piece_no")
+    length = piece.str.len_chars().cast(pl.Int64)
+    before = length.cum_sum() - length
+    new_sentence = pl.col("_row").ne_missing(pl.col("_row").shift(1))
+    last, first = pl.col("_last"), pl.col("_first")
+    char_before = (
+        pl.when(last.shift(1) != "").then(last.shift(1)).when(piece_no >= 2).then(last.shift(2))
+    )
+    char_after = (
+        pl.when(first.shift(-1) != "")
+        .then(first.shift(-1))
+        .when(piece_no + 2 < pl.col("_pieces"))
+        .then(first.shift(-2))
+    )
     return (
-        sentences.with_columns(
-            sentence.str.find_many(patterns, leftmost=True).alias("byte_start"),
-            pl.int_range(pl.len()).alias("sentence_row"),
+        sentences.with_row_index("_row")
+        .select(
+            "_row",
+            "article_id",
+            "sentence_no",
+            "start_char",
+            # A mark already in the text would cut it wrongly: it becomes another control
+            # character, which is no word character either, and one character as it was.
+            pl.col("sentence")
+            .str.replace_all(_MARK, "\x1f", literal=True)
+            .str.replace_many(patterns, marked, leftmost=True)
+            .str.split(_MARK)
+            .alias("piece"),
         )
-        .explode("byte_start")
-        .filter(pl.col("byte_start").is_not_null())
+        .filter(pl.col("piece").list.len() > 1)
         .with_columns(
-            pl.col("byte_start").cast(pl.Int64),
-            byte_to_char_offset(sentence, pl.col("byte_start"), pl.col("sentence_row")).alias(
-                "local_start"
-            ),
+            pl.int_ranges(pl.col("piece").list.len()).alias("piece_no"),
+            pl.col("piece").list.len().alias("_pieces"),
         )
+        .explode("piece", "piece_no")
         .with_columns(
-            head_bytes(sentence, pl.col("byte_start"), longest)
-            .str.extract_many(patterns, leftmost=True)
-            .list.first()
-            .alias("surface")
+            (before - pl.when(new_sentence).then(before).forward_fill()).alias("local_start"),
+            piece.str.slice(-1).alias("_last"),
+            piece.str.slice(0, 1).alias("_first"),
         )
-        .filter(is_whole_word(sentence, pl.col("byte_start"), byte_end))
+        .filter(
+            (piece_no % 2 == 1)
+            # Null at either end of the sentence: no character there.
+            & ~char_before.str.contains(_WORD_CHAR).fill_null(False)
+            & ~char_after.str.contains(_WORD_CHAR).fill_null(False)
+        )
         .with_columns(
             (pl.col("start_char") + pl.col("local_start")).alias("start_char"),
+            piece.alias("surface"),
         )
         .with_columns(
-            (pl.col("start_char") + pl.col("surface").str.len_chars().cast(pl.Int64)).alias(
-                "end_char"
-            ),
+            (pl.col("start_char") + length).alias("end_char"),
         )
         .join(lookup.lazy().select("surface", *_LOOKUP_COLUMNS), on="surface", how="inner")
         .select(list(MENTION_SCHEMA))

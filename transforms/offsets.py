@@ -36,25 +36,6 @@ def slice_bytes(text: pl.Expr, start: pl.Expr, length: pl.Expr | int) -> pl.Expr
     return text.cast(pl.Binary).bin.slice(start, length).cast(pl.String)
 
 
-def head_bytes(text: pl.Expr, start: pl.Expr, limit: int) -> pl.Expr:
-    """The longest run of whole characters of text from byte start (between characters)
-    that is at most limit bytes long."""
-    start = start.cast(pl.Int64)
-    end = pl.min_horizontal(start + limit, text.str.len_bytes().cast(pl.Int64))
-    # A character is at most four bytes: one of end, end - 1, end - 2, end - 3 starts one
-    # (start itself does, so the search never goes before it).
-    boundary = (
-        pl.when(_starts_char(text, end))
-        .then(end)
-        .when(_starts_char(text, end - 1))
-        .then(end - 1)
-        .when(_starts_char(text, end - 2))
-        .then(end - 2)
-        .otherwise(end - 3)
-    )
-    return slice_bytes(text, start, boundary - start)
-
-
 def char_before(text: pl.Expr, byte_offset: pl.Expr) -> pl.Expr:
     """The character that ends at byte_offset ("" at the start of text)."""
     byte_offset = byte_offset.cast(pl.Int64)  # unsigned offsets would wrap below zero

@@ -65,6 +65,24 @@ def test_names_inside_longer_words_are_not_mentions(text: str, gazetteer: Gazett
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Two names with nothing between them: each has a letter on one side.
+        ("Talks on ChinaJapan ties.", []),
+        ("Oman Japan", [("Oman", 0), ("Japan", 5)]),
+        # Control characters are no word characters, the matcher's own mark (U+001E) included.
+        ("Oman\x1eJapan\x1fChina", [("Oman", 0), ("Japan", 5), ("China", 11)]),
+    ],
+)
+def test_names_next_to_each_other_are_whole_words_only_with_a_boundary_between(
+    text: str, expected: list[tuple[str, int]], gazetteer: Gazetteer
+) -> None:
+    got = mentions_in(text, gazetteer).select("surface", "start_char").rows()
+    start = len("Headline\n\n")
+    assert got == [(surface, start + offset) for surface, offset in expected]
+
+
+@pytest.mark.parametrize(
     "text",
     ["Exports to Latin America rose.", "Bank of America shares fell.", "Snow hit New England."],
 )
