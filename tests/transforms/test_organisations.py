@@ -41,6 +41,11 @@ def places(body: str, gazetteer: Gazetteer, headline: str = "Business news") -> 
         ("Douglas & Lomason Co said so.", ["Douglas & Lomason Co"]),
         ("Pirelli SpA and Akzo NV gained.", ["Pirelli SpA", "Akzo NV"]),
         ("Minneapolis-based First Bank System Inc. agreed.", ["First Bank System Inc."]),
+        # Two coordinated names in one sentence: each piece's offset counts from its own name.
+        (
+            "Pirelli SpA and Akzo NV rose while Siemens AG and BASF Group fell.",
+            ["Pirelli SpA", "Akzo NV", "Siemens AG", "BASF Group"],
+        ),
     ],
 )
 def test_companies_by_suffix_are_split_where_coordinated(

@@ -258,16 +258,31 @@ def _split_coordinated(spans: pl.LazyFrame) -> pl.LazyFrame:
     """One span per company of a coordinated name: `Johnson Controls Inc and Lear Corp` is two
     companies, each ending in its suffix; `Douglas & Lomason Co` stays one."""
     # Pieces alternate: company, separator, company...; a piece's offset in the name is the
-    # length of the pieces before it (characters, so offsets hold for any script).
-    pieces = pl.col("name").str.replace_all(rf"({_COMPANY_SUFFIX})( +(?:and|&) +)", "${1}\n${2}\n")
-    piece_no = pl.int_range(pl.len()).over("_span")
+    # length of the pieces before it (characters, so offsets hold for any script). Only names
+    # with `and` or `&` are searched: the rest (nearly all) stay one piece.
+    name = pl.col("name")
+    may_split = name.str.contains(" and ", literal=True) | name.str.contains(" & ", literal=True)
+    pieces = pl.coalesce(
+        pl.when(may_split)
+        .then(name)
+        .str.replace_all(rf"({_COMPANY_SUFFIX})( +(?:and|&) +)", "${1}\n${2}\n"),
+        name,
+    )
+    # An exploded span's pieces are consecutive rows: a running count or total less its value
+    # at the span's first piece gives the piece's number or offset, without a window.
+    is_first = pl.col("_span").ne_missing(pl.col("_span").shift(1))
+    row = pl.int_range(pl.len())
+    piece_no = row - pl.when(is_first).then(row).forward_fill()
     length = pl.col("name").str.len_chars().cast(pl.Int64)
+    before = length.cum_sum() - length
     return (
         spans.with_row_index("_span")
         .with_columns(pieces.str.split("\n").alias("name"))
         .explode("name")
         .with_columns(
-            (pl.col("start_char") + length.cum_sum().over("_span") - length).alias("start_char"),
+            (pl.col("start_char") + before - pl.when(is_first).then(before).forward_fill()).alias(
+                "start_char"
+            ),
             # A qualifier before the first company is that company's (`Dutch group X NV and Y`).
             pl.when(piece_no == 0).then(pl.col("qualifier")).alias("qualifier"),
             (piece_no % 2 == 0).alias("_is_company"),
