@@ -72,18 +72,27 @@ def short_forms(
 
 
 def short_form_words(sentences: pl.LazyFrame, short_forms: pl.LazyFrame) -> pl.LazyFrame:
-    """The capitalised words (column short) of the sentences holding one of the short forms."""
-    # Only a sentence of an article with short forms, containing one of the batch's short
-    # forms, can mention a person by one, so the capitalised-word pass reads just those;
-    # contains_any needs the forms as a list.
+    """The capitalised words (column short) of the sentences holding one of their own
+    article's short forms."""
+    # Only such a sentence can mention a person by a short form, so the capitalised-word pass
+    # reads just those: one Aho-Corasick pass finds every occurrence of the batch's forms
+    # (overlapping, so none hides another), and a join keeps the sentences where one is a form
+    # of their own article. extract_many needs the forms as a list.
     shorts = short_forms.select("short").unique().collect(engine=ENGINE).get_column("short")
     if not shorts.len():
         return capitalised_words(sentences.filter(pl.lit(False)))
-    return capitalised_words(
-        sentences.join(
-            short_forms.select("article_id").unique(), on="article_id", how="semi"
-        ).filter(pl.col("sentence").str.contains_any(shorts.to_list()))
+    held = (
+        sentences.join(short_forms.select("article_id").unique(), on="article_id", how="semi")
+        .select(
+            *_KEY,
+            pl.col("sentence").str.extract_many(shorts.to_list(), overlapping=True).alias("short"),
+        )
+        .explode("short")
+        .join(short_forms.select("article_id", "short"), on=["article_id", "short"], how="semi")
+        .select(_KEY)
+        .unique()
     )
+    return capitalised_words(sentences.join(held, on=_KEY, how="semi", maintain_order="left"))
 
 
 def person_mentions(
