@@ -57,15 +57,16 @@ def _is_plain(sentence: pl.Expr) -> pl.Expr:
 
 def _word_lists(sentences: pl.LazyFrame, *, plain: bool) -> pl.LazyFrame:
     """One row per sentence with a word, of the plain sentences (_is_plain) or of the others:
-    sentence_idx, lowered (its words, lowered), has_lower, word_count, first_row and first_byte
-    (where its words start among all the words and their bytes), and the words as written:
-    in a plain sentence the sentence itself, else token (a list)."""
+    sentence_idx, text (the sentence as its words are read), words (text split at its
+    spaces, lowered in a plain sentence), has_lower, word_count, first_row and first_byte
+    (where its words start among all the words and their bytes)."""
     sentence = pl.col("sentence")
     if plain:
-        # A lowered ASCII word has the bytes of the word as written: it is read back from the
-        # sentence at its offset, for the few words a rule reads, rather than split again.
         text = sentence
-        as_written = pl.col("text").alias("sentence")
+        # A lowered ASCII word has the bytes of the word as written: lowering the sentence
+        # before the split spares a string per word, and the few words a rule reads are read
+        # back as written from the sentence.
+        words = pl.col("text").str.to_lowercase().str.split(" ")
     else:
         # Python's str.split() splits on every space of _SPACES and makes no empty tokens.
         text = (
@@ -75,8 +76,8 @@ def _word_lists(sentences: pl.LazyFrame, *, plain: bool) -> pl.LazyFrame:
             .str.replace_all(" {2,}", " ")
             .str.strip_chars(" ")
         )
-        as_written = pl.col("text").str.split(" ").alias("token")
-    word_count = pl.col("lowered").list.len().cast(pl.Int64)
+        words = pl.col("text").str.split(" ")
+    word_count = pl.col("words").list.len().cast(pl.Int64)
     # A sentence's words and the single spaces after them take its bytes plus one.
     text_bytes = pl.col("text").str.len_bytes().cast(pl.Int64) + 1
     return (
@@ -88,11 +89,8 @@ def _word_lists(sentences: pl.LazyFrame, *, plain: bool) -> pl.LazyFrame:
             sentence.str.contains(r"\p{Ll}").alias("has_lower"),
         )
         .filter(pl.col("text") != "")
-        .select(
-            pl.col("sentence_idx"),
-            pl.col("text").str.to_lowercase().str.split(" ").alias("lowered"),
-            as_written,
-            pl.col("has_lower"),
+        .with_columns(
+            words.alias("words"),
             (text_bytes.cum_sum() - text_bytes).alias("first_byte"),
         )
         .with_columns(
@@ -103,31 +101,50 @@ def _word_lists(sentences: pl.LazyFrame, *, plain: bool) -> pl.LazyFrame:
 
 
 def _words(sentences: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """The words (whitespace tokens) of the sentences: one row per word, in order
-    (sentence_idx, position, lowered, has_lower: the sentence's, and the word as written, as
-    token or, in a plain sentence, as the sentence and the word's byte offset in it), and one
-    row per sentence with a word (sentence_idx, word_count)."""
+    """The words (whitespace tokens) of the sentences (with is_plain: _is_plain): one row per
+    word, in order (sentence_idx, lowered, has_lower: the sentence's, and what _located needs
+    to place it and read it as written), and one row per sentence with a word that is not
+    plain (sentence_idx, word_count)."""
     is_plain = pl.col("is_plain")
-    sentences = sentences.with_columns(_is_plain(pl.col("sentence")).alias("is_plain"))
-    lowered = pl.col("lowered")
-    word_bytes = lowered.str.len_bytes().cast(pl.Int64) + 1
-    words, word_counts = [], []
+    word = pl.col("words")
+    word_bytes = word.str.len_bytes().cast(pl.Int64)
+    words = []
     for plain in (True, False):
         lists = _word_lists(sentences.filter(is_plain if plain else ~is_plain), plain=plain)
         words.append(
-            lists.explode("lowered", *([] if plain else ["token"])).select(
+            lists.select("sentence_idx", "words", "text", "has_lower", "first_row", "first_byte")
+            .explode("words")
+            .with_row_index("row")
+            .select(
                 pl.col("sentence_idx"),
-                (pl.int_range(pl.len(), dtype=pl.Int64) - pl.col("first_row"))
-                .cast(pl.Int32)
-                .alias("position"),
-                lowered,
+                # A word lowered on its own is lowered as in its sentence: the only letter
+                # lowered by its context, a final sigma, looks no further than a space.
+                (word if plain else word.str.to_lowercase()).alias("lowered"),
                 pl.col("has_lower"),
-                pl.col("sentence" if plain else "token"),
-                (word_bytes.cum_sum() - word_bytes - pl.col("first_byte")).alias("offset"),
+                pl.col("text"),
+                pl.col("row"),
+                pl.col("first_row"),
+                ((word_bytes + 1).cum_sum() - word_bytes - 1).alias("word_start"),
+                word_bytes.alias("word_bytes"),
+                pl.col("first_byte"),
             )
         )
-        word_counts.append(lists.select("sentence_idx", "word_count"))
-    return pl.concat(words, how="diagonal"), pl.concat(word_counts)
+    return pl.concat(words), lists.select("sentence_idx", "word_count")
+
+
+def _located() -> list[pl.Expr]:
+    """A word's position in its sentence and the word as written (token), from where it
+    starts among all the words and their bytes; computed only for the words kept, as they
+    cost more than the rest of a word's row."""
+    offset = pl.col("word_start") - pl.col("first_byte")
+    return [
+        (pl.col("row") - pl.col("first_row")).cast(pl.Int32).alias("position"),
+        pl.col("text")
+        .cast(pl.Binary)
+        .bin.slice(offset, pl.col("word_bytes"))
+        .cast(pl.String)
+        .alias("token"),
+    ]
 
 
 def _scoring_words(words: pl.LazyFrame, lexicon: pl.DataFrame) -> pl.LazyFrame:
@@ -159,15 +176,7 @@ def _scoring_words(words: pl.LazyFrame, lexicon: pl.DataFrame) -> pl.LazyFrame:
         # A word ending in n't is a negator (VADER's negated() takes n't anywhere in a word:
         # `couldn't've` is missed here, to spare a scan of every word).
         .filter(pl.col("word").is_in(known) | stripped.str.ends_with("n't"))
-        .with_columns(
-            pl.coalesce(
-                pl.col("token"),
-                pl.col("sentence")
-                .cast(pl.Binary)
-                .bin.slice(pl.col("offset"), lowered.str.len_bytes())
-                .cast(pl.String),
-            ).alias("token"),
-        )
+        .with_columns(*_located())
         .join(lexicon.lazy(), on="word", how="left", maintain_order="left")
         .with_columns(
             (
@@ -277,17 +286,28 @@ def _exact_sum(expr: pl.Expr) -> pl.Expr:
 
 def score_sentences(sentences: pl.LazyFrame, lexicon: pl.DataFrame) -> pl.LazyFrame:
     """The sentences with SENTENCE_TONE_COLUMNS added: VADER's compound, pos and neg, words."""
-    numbered = sentences.with_row_index("sentence_idx")
-    words, word_counts = _words(numbered)
+    numbered = sentences.with_row_index("sentence_idx").with_columns(
+        _is_plain(pl.col("sentence")).alias("is_plain")
+    )
+    # A run of the sentences per polars thread, each scored on its own: polars runs the parts
+    # of a concatenation in parallel, and a column's rows one after another. The runs are in
+    # order, and so is their concatenation.
+    parts = pl.thread_pool_size()
+    part = pl.col("sentence_idx").cast(pl.Int64) * parts // pl.len()
+    return pl.concat([_scored(numbered.filter(part == k), lexicon) for k in range(parts)])
+
+
+def _scored(sentences: pl.LazyFrame, lexicon: pl.DataFrame) -> pl.LazyFrame:
+    """score_sentences of sentences with sentence_idx and is_plain (_is_plain)."""
+    words, word_counts = _words(sentences)
     v = pl.col("v")
     per_sentence_columns = ("valence_sum", "positive_sum", "negative_sum", "sentiment_words")
-    sums = per_sentence_columns[:3]
-    # _exact_sum, with each word's terms in fixed point before the grouping: plain integer
-    # sums are the fast ones to group.
     per_sentence = (
         _valences(_scoring_words(words, lexicon))
         .select(
             pl.col("sentence_idx"),
+            # _exact_sum, with each word's terms in fixed point before the grouping: plain
+            # integer sums are the fast ones to group.
             _fixed_point(v).alias("valence_sum"),
             # VADER's _sift_sentiment_scores: a sentiment word weighs 1 + |valence| on its
             # side, every other word 1 as neutral.
@@ -297,7 +317,7 @@ def score_sentences(sentences: pl.LazyFrame, lexicon: pl.DataFrame) -> pl.LazyFr
         )
         .group_by("sentence_idx")
         .agg(
-            pl.col(*sums).sum() * (1 / FIXED_POINT),
+            pl.col(*per_sentence_columns[:3]).sum() * (1 / FIXED_POINT),
             pl.col("sentiment_words").sum().cast(pl.Int32),
         )
     )
@@ -334,10 +354,17 @@ def score_sentences(sentences: pl.LazyFrame, lexicon: pl.DataFrame) -> pl.LazyFr
         + (pl.col("word_count") - pl.col("sentiment_words"))
     )
     return (
-        numbered.join(word_counts, on="sentence_idx", how="left", maintain_order="left")
+        sentences.join(word_counts, on="sentence_idx", how="left", maintain_order="left")
         .join(per_sentence, on="sentence_idx", how="left", maintain_order="left")
         .with_columns(
-            pl.col("word_count").fill_null(0),
+            # A plain sentence has a word more than spaces. Counted here rather than from its
+            # split words: keeping those for a second use would make polars split them all
+            # before it runs the parts of score_sentences in parallel.
+            pl.when(pl.col("is_plain"))
+            .then(sentence.str.count_matches(" ") + 1)
+            .otherwise(pl.col("word_count").fill_null(0))
+            .cast(pl.Int32)
+            .alias("word_count"),
             pl.col("valence_sum", "positive_sum", "negative_sum").fill_null(0.0),
             pl.col("sentiment_words").fill_null(0),
             emphasis_of_sentence.alias("emphasis"),
@@ -351,6 +378,7 @@ def score_sentences(sentences: pl.LazyFrame, lexicon: pl.DataFrame) -> pl.LazyFr
         .select(
             pl.exclude(
                 "sentence_idx",
+                "is_plain",
                 "emphasis",
                 *emphasised,
                 *SENTENCE_TONE_COLUMNS,
