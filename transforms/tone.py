@@ -1,8 +1,10 @@
 """Sentences and articles to tone: VADER's lexicon and rules, vectorised over every word of a batch.
 
 VADER (Hutto & Gilbert 2014) scores a sentence by summing its words' valences, each adjusted by
-the words before it, and normalising the sum to -1..1. Here every word of a batch is one row
-and each rule a column expression over its neighbours (shift), so no Python runs per sentence.
+the words before it, and normalising the sum to -1..1. Here every word of a batch is one row,
+the tenth of them a rule reads are kept, and each rule is a column expression over their
+neighbours (shift), so no Python runs per sentence; the batch is scored in a run of sentences
+per polars thread.
 Implemented: the lexicon, negation (a negator up to three words before), `no` before a
 sentiment word, boosters and dampeners up to three words before (damped by distance),
 ALL-CAPS emphasis in mixed-case text, `kind of`, `!` and `?` emphasis, and VADER's pos/neg
