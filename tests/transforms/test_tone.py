@@ -116,6 +116,12 @@ def test_a_word_in_capitals_in_mixed_case_text_is_emphasised():
     assert tone("The outlook was BAD.") < tone("The outlook was bad.")
 
 
+def test_a_word_with_a_lowercase_letter_is_not_in_capitals():
+    assert tone("The deal was gOOD.") == tone("The deal was good.")
+    assert tone("The deal was GOOd") == tone("The deal was good")
+    assert tone("The deal was GOOd, not GReat.") == tone("The deal was good, not great.")
+
+
 def test_an_all_caps_headline_is_not_emphasis():
     assert tone("TALKS END IN GOOD DEAL, 2 SIDES SAY") == tone(
         "Talks end in good deal, 2 sides say"
