@@ -1,8 +1,10 @@
 """Sentences and articles to tone: VADER's lexicon and rules, vectorised over every word of a batch.
 
 VADER (Hutto & Gilbert 2014) scores a sentence by summing its words' valences, each adjusted by
-the words before it, and normalising the sum to -1..1. Here every word of a batch is one row
-and each rule a column expression over its neighbours (shift), so no Python runs per sentence.
+the words before it, and normalising the sum to -1..1. Here every word of a batch is one row,
+the tenth of them a rule reads are kept, and each rule is a column expression over their
+neighbours (shift), so no Python runs per sentence; the batch is scored in a run of sentences
+per polars thread.
 Implemented: the lexicon, negation (a negator up to three words before), `no` before a
 sentiment word, boosters and dampeners up to three words before (damped by distance),
 ALL-CAPS emphasis in mixed-case text, `kind of`, `!` and `?` emphasis, and VADER's pos/neg
@@ -36,60 +38,147 @@ _ASCII_QUOTES = {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'}
 _PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"  # string.punctuation, which VADER strips
 # Words the rules look for besides the lexicon's: `no X or Y`, `kind of`.
 _RULE_WORDS = ["or", "nor", "of"]
+# The ASCII characters among _SPACES, as a regex class.
+_ASCII_SPACES = "[" + "".join(f"\\x{ord(c):02x}" for c in _SPACES if c.isascii()) + "]"
 
 
-def _words(sentences: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per word (whitespace token) of every sentence, in order: sentence_idx, position,
-    token (as written), lowered, stripped (lowered less the punctuation around it),
-    is_stripped_short, has_lower (the sentence's)."""
-    sentence = pl.col("sentence").str.replace_many(
-        [*_SPACES, *_ASCII_QUOTES], [" "] * len(_SPACES) + list(_ASCII_QUOTES.values())
+def _is_plain(sentence: pl.Expr) -> pl.Expr:
+    """True for a sentence that the replacements of _SPACES and _ASCII_QUOTES leave as it is,
+    and whose words are single spaces apart: non-empty, in ASCII (so without the curly quotes
+    and the other spaces), without the ASCII ones of _SPACES, runs of spaces or a space at
+    either end. Nearly every sentence of wire copy is plain."""
+    return (
+        (sentence.str.len_bytes() > 0)
+        & (sentence.str.len_bytes() == sentence.str.len_chars())
+        & ~sentence.str.contains(_ASCII_SPACES)
+        & ~sentence.str.contains("  ", literal=True)
+        & ~sentence.str.starts_with(" ")
+        & ~sentence.str.ends_with(" ")
     )
-    lowered = pl.col("lowered")
-    stripped = lowered.str.strip_chars(_PUNCTUATION)
-    row = pl.int_range(pl.len(), dtype=pl.Int32)
-    starts_sentence = pl.col("sentence_idx").ne_missing(pl.col("sentence_idx").shift(1))
+
+
+def _word_lists(sentences: pl.LazyFrame, *, plain: bool) -> pl.LazyFrame:
+    """One row per sentence with a word, of the plain sentences (_is_plain) or of the others:
+    sentence_idx, text (the sentence as its words are read), words (text split at its
+    spaces, lowered in a plain sentence), has_lower, word_count, first_row and first_byte
+    (where its words start among all the words and their bytes)."""
+    sentence = pl.col("sentence")
+    if plain:
+        text = sentence
+        # A lowered ASCII word has the bytes of the word as written: lowering the sentence
+        # before the split spares a string per word, and the few words a rule reads are read
+        # back as written from the sentence.
+        words = pl.col("text").str.to_lowercase().str.split(" ")
+    else:
+        # Python's str.split() splits on every space of _SPACES and makes no empty tokens.
+        text = (
+            sentence.str.replace_many(
+                [*_SPACES, *_ASCII_QUOTES], [" "] * len(_SPACES) + list(_ASCII_QUOTES.values())
+            )
+            .str.replace_all(" {2,}", " ")
+            .str.strip_chars(" ")
+        )
+        words = pl.col("text").str.split(" ")
+    word_count = pl.col("words").list.len().cast(pl.Int64)
+    # A sentence's words and the single spaces after them take its bytes plus one.
+    text_bytes = pl.col("text").str.len_bytes().cast(pl.Int64) + 1
     return (
         sentences.select(
             pl.col("sentence_idx"),
-            sentence.str.split(" ").alias("token"),
-            sentence.str.to_lowercase().str.split(" ").alias("lowered"),
+            text.alias("text"),
             # VADER's allcap_differential, as "the sentence has a lowercase letter": a word in
             # capitals there is emphasis, in an ALL-CAPS headline it is not.
-            pl.col("sentence").str.contains(r"\p{Ll}").alias("has_lower"),
+            sentence.str.contains(r"\p{Ll}").alias("has_lower"),
         )
-        .explode("token", "lowered")
-        # Runs of spaces leave empty tokens, which str.split() does not make.
-        .filter(lowered.str.len_bytes() > 0)
+        .filter(pl.col("text") != "")
         .with_columns(
-            (row - pl.when(starts_sentence).then(row).forward_fill()).alias("position"),
-            stripped.alias("stripped"),
-            # VADER strips punctuation around a word unless two characters or fewer would be
-            # left (an emoticon such as `:)`); then it looks the word up as written.
-            (stripped.str.len_chars() <= 2).alias("is_stripped_short"),
+            words.alias("words"),
+            (text_bytes.cum_sum() - text_bytes).alias("first_byte"),
+        )
+        .with_columns(
+            word_count.cast(pl.Int32).alias("word_count"),
+            (word_count.cum_sum() - word_count).alias("first_row"),
         )
     )
 
 
-def _word_counts(words: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per sentence with a word: sentence_idx, word_count."""
-    return words.group_by("sentence_idx").agg(pl.len().cast(pl.Int32).alias("word_count"))
+def _words(sentences: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """The words (whitespace tokens) of the sentences (with is_plain: _is_plain): one row per
+    word, in order (sentence_idx, lowered, has_lower: the sentence's, and what _located needs
+    to place it and read it as written), and one row per sentence with a word that is not
+    plain (sentence_idx, word_count)."""
+    is_plain = pl.col("is_plain")
+    word = pl.col("words")
+    word_bytes = word.str.len_bytes().cast(pl.Int64)
+    words = []
+    for plain in (True, False):
+        lists = _word_lists(sentences.filter(is_plain if plain else ~is_plain), plain=plain)
+        words.append(
+            lists.select("sentence_idx", "words", "text", "has_lower", "first_row", "first_byte")
+            .explode("words")
+            .with_row_index("row")
+            .select(
+                pl.col("sentence_idx"),
+                # A word lowered on its own is lowered as in its sentence: the only letter
+                # lowered by its context, a final sigma, looks no further than a space.
+                (word if plain else word.str.to_lowercase()).alias("lowered"),
+                pl.col("has_lower"),
+                pl.col("text"),
+                pl.col("row"),
+                pl.col("first_row"),
+                ((word_bytes + 1).cum_sum() - word_bytes - 1).alias("word_start"),
+                word_bytes.alias("word_bytes"),
+                pl.col("first_byte"),
+            )
+        )
+    return pl.concat(words), lists.select("sentence_idx", "word_count")
+
+
+def _located() -> list[pl.Expr]:
+    """A word's position in its sentence and the word as written (token), from where it
+    starts among all the words and their bytes; computed only for the words kept, as they
+    cost more than the rest of a word's row."""
+    offset = pl.col("word_start") - pl.col("first_byte")
+    return [
+        (pl.col("row") - pl.col("first_row")).cast(pl.Int32).alias("position"),
+        pl.col("text")
+        .cast(pl.Binary)
+        .bin.slice(offset, pl.col("word_bytes"))
+        .cast(pl.String)
+        .alias("token"),
+    ]
 
 
 def _scoring_words(words: pl.LazyFrame, lexicon: pl.DataFrame) -> pl.LazyFrame:
-    """The words a rule reads, with their lexicon entries (word: as VADER looks it up); the
-    other words only count as neutral and are dropped here, which leaves a tenth of the rows."""
-    lowered, stripped, is_short = pl.col("lowered"), pl.col("stripped"), pl.col("is_stripped_short")
+    """The words a rule reads, with their lexicon entries (word: as VADER looks it up) and the
+    token (as written); the other words only count as neutral and are dropped here, which
+    leaves a tenth of the rows."""
+    lowered, stripped = pl.col("lowered"), pl.col("stripped")
     known = pl.concat([lexicon.get_column("word"), pl.Series(_RULE_WORDS)]).implode()
-    # Tested on booleans first: choosing between two strings for every word costs more than
-    # the rest of the scoring. A word ending in n't is a negator (VADER's negated() takes n't
-    # anywhere in a word: `couldn't've` is missed here, to spare a scan of every word).
-    reads_a_rule = pl.when(is_short).then(lowered.is_in(known)).otherwise(
-        stripped.is_in(known)
-    ) | stripped.str.ends_with("n't")
+    # Stripping makes a string per word, which costs more than the rest of the filter: a word
+    # without punctuation at either end is its own stripped form, so it is tested as lowered,
+    # and only the others are stripped. Punctuation is ASCII: a first or last byte in it is a
+    # first or last character in it.
+    punctuation = pl.Series([ord(c) for c in _PUNCTUATION], dtype=pl.UInt8).implode()
+    edges = (lowered.cast(pl.Binary).bin.get(i, null_on_oob=True) for i in (0, -1))
+    # Three columns rather than one expression, so that they are computed in parallel.
+    may_read_a_rule = (
+        lowered.is_in(known).alias("is_known"),
+        lowered.str.ends_with("n't").alias("is_nt"),
+        pl.any_horizontal(edge.is_in(punctuation) for edge in edges).alias("has_punctuation"),
+    )
+    # VADER strips punctuation around a word unless two characters or fewer would be left (an
+    # emoticon such as `:)`); then it looks the word up as written.
+    word = pl.when(stripped.str.len_chars() <= 2).then(lowered).otherwise(stripped)
     return (
-        words.filter(reads_a_rule)
-        .with_columns(pl.when(is_short).then(lowered).otherwise(stripped).alias("word"))
+        words.with_columns(*may_read_a_rule)
+        .filter(pl.col("is_known") | pl.col("is_nt") | pl.col("has_punctuation"))
+        .with_columns(lowered.str.strip_chars(_PUNCTUATION).alias("stripped"))
+        .with_columns(word.alias("word"))
+        # A word ending in n't is a negator (VADER's negated() takes n't anywhere in a word:
+        # `couldn't've` is missed here, to spare a scan of every word).
+        .filter(pl.col("word").is_in(known) | stripped.str.ends_with("n't"))
+        .with_columns(*_located())
         .join(lexicon.lazy(), on="word", how="left", maintain_order="left")
         .with_columns(
             (
@@ -187,33 +276,57 @@ def _valences(scoring: pl.LazyFrame) -> pl.LazyFrame:
 FIXED_POINT = 1e9
 
 
+def _fixed_point(expr: pl.Expr) -> pl.Expr:
+    """A float expression in units of 1 / FIXED_POINT, as an integer."""
+    return (expr * FIXED_POINT).round().cast(pl.Int64)
+
+
 def _exact_sum(expr: pl.Expr) -> pl.Expr:
     """The sum of a float expression, the same whatever order its rows are added in."""
-    return (expr * FIXED_POINT).round().cast(pl.Int64).sum() * (1 / FIXED_POINT)
+    return _fixed_point(expr).sum() * (1 / FIXED_POINT)
 
 
 def score_sentences(sentences: pl.LazyFrame, lexicon: pl.DataFrame) -> pl.LazyFrame:
     """The sentences with SENTENCE_TONE_COLUMNS added: VADER's compound, pos and neg, words."""
-    numbered = sentences.with_row_index("sentence_idx")
-    words = _words(numbered)
+    numbered = sentences.with_row_index("sentence_idx").with_columns(
+        _is_plain(pl.col("sentence")).alias("is_plain")
+    )
+    # A run of the sentences per polars thread, each scored on its own: polars runs the parts
+    # of a concatenation in parallel, and a column's rows one after another. The runs are in
+    # order, and so is their concatenation.
+    parts = pl.thread_pool_size()
+    part = pl.col("sentence_idx").cast(pl.Int64) * parts // pl.len()
+    return pl.concat([_scored(numbered.filter(part == k), lexicon) for k in range(parts)])
+
+
+def _scored(sentences: pl.LazyFrame, lexicon: pl.DataFrame) -> pl.LazyFrame:
+    """score_sentences of sentences with sentence_idx and is_plain (_is_plain)."""
+    words, word_counts = _words(sentences)
     v = pl.col("v")
+    per_sentence_columns = ("valence_sum", "positive_sum", "negative_sum", "sentiment_words")
     per_sentence = (
         _valences(_scoring_words(words, lexicon))
-        .group_by("sentence_idx")
-        .agg(
-            _exact_sum(v).alias("valence_sum"),
+        .select(
+            pl.col("sentence_idx"),
+            # _exact_sum, with each word's terms in fixed point before the grouping: plain
+            # integer sums are the fast ones to group.
+            _fixed_point(v).alias("valence_sum"),
             # VADER's _sift_sentiment_scores: a sentiment word weighs 1 + |valence| on its
             # side, every other word 1 as neutral.
-            _exact_sum((v + 1).filter(v > 0)).alias("positive_sum"),
-            _exact_sum((1 - v).filter(v < 0)).alias("negative_sum"),
-            (v != 0).sum().cast(pl.Int32).alias("sentiment_words"),
+            pl.when(v > 0).then(_fixed_point(v + 1)).otherwise(0).alias("positive_sum"),
+            pl.when(v < 0).then(_fixed_point(1 - v)).otherwise(0).alias("negative_sum"),
+            (v != 0).alias("sentiment_words"),
+        )
+        .group_by("sentence_idx")
+        .agg(
+            pl.col(*per_sentence_columns[:3]).sum() * (1 / FIXED_POINT),
+            pl.col("sentiment_words").sum().cast(pl.Int32),
         )
     )
-    per_sentence_columns = ("valence_sum", "positive_sum", "negative_sum", "sentiment_words")
     sentence = pl.col("sentence")
     exclamations = sentence.str.count_matches("!", literal=True).clip(upper_bound=MAX_EXCLAMATIONS)
     questions = sentence.str.count_matches("?", literal=True)
-    emphasis = exclamations * EXCLAMATION + (
+    emphasis_of_sentence = exclamations * EXCLAMATION + (
         pl.when(questions > 3)
         .then(QUESTION_CAP)
         .when(questions > 1)
@@ -222,32 +335,57 @@ def score_sentences(sentences: pl.LazyFrame, lexicon: pl.DataFrame) -> pl.LazyFr
     )
     total = pl.col("valence_sum")
     positive, negative = pl.col("positive_sum"), pl.col("negative_sum")
-    # The emphasis of ! and ? goes to the side that already weighs more.
-    emphasised_total = total + (
-        pl.when(total > 0).then(emphasis).when(total < 0).then(-emphasis).otherwise(0.0)
-    )
-    emphasised_positive = positive + pl.when(positive > negative).then(emphasis).otherwise(0.0)
-    emphasised_negative = negative + pl.when(negative > positive).then(emphasis).otherwise(0.0)
+    # The emphasis of ! and ? goes to the side that already weighs more. Each is a column of
+    # its own: polars does not share a subexpression inside when/then, so written inline the
+    # emphasis would count the sentence's ! and ? once per use.
+    emphasis = pl.col("emphasis")
+    emphasised = {
+        "emphasised_total": total
+        + pl.when(total > 0).then(emphasis).when(total < 0).then(-emphasis).otherwise(0.0),
+        "emphasised_positive": positive
+        + pl.when(positive > negative).then(emphasis).otherwise(0.0),
+        "emphasised_negative": negative
+        + pl.when(negative > positive).then(emphasis).otherwise(0.0),
+    }
+    emphasised_total = pl.col("emphasised_total")
+    emphasised_positive = pl.col("emphasised_positive")
+    emphasised_negative = pl.col("emphasised_negative")
     weight = (
         emphasised_positive
         + emphasised_negative
         + (pl.col("word_count") - pl.col("sentiment_words"))
     )
     return (
-        numbered.join(_word_counts(words), on="sentence_idx", how="left", maintain_order="left")
+        sentences.join(word_counts, on="sentence_idx", how="left", maintain_order="left")
         .join(per_sentence, on="sentence_idx", how="left", maintain_order="left")
         .with_columns(
-            pl.col("word_count").fill_null(0),
+            # A plain sentence has a word more than spaces. Counted here rather than from its
+            # split words: keeping those for a second use would make polars split them all
+            # before it runs the parts of score_sentences in parallel.
+            pl.when(pl.col("is_plain"))
+            .then(sentence.str.count_matches(" ") + 1)
+            .otherwise(pl.col("word_count").fill_null(0))
+            .cast(pl.Int32)
+            .alias("word_count"),
             pl.col("valence_sum", "positive_sum", "negative_sum").fill_null(0.0),
             pl.col("sentiment_words").fill_null(0),
+            emphasis_of_sentence.alias("emphasis"),
         )
+        .with_columns(expr.alias(name) for name, expr in emphasised.items())
         .with_columns(
             (emphasised_total / (emphasised_total.pow(2) + ALPHA).sqrt()).alias("tone"),
             pl.when(weight > 0).then(emphasised_positive / weight).otherwise(0.0).alias("positive"),
             pl.when(weight > 0).then(emphasised_negative / weight).otherwise(0.0).alias("negative"),
         )
         .select(
-            pl.exclude("sentence_idx", *SENTENCE_TONE_COLUMNS, *per_sentence_columns),
+            pl.exclude(
+                "sentence_idx",
+                "is_plain",
+                "emphasis",
+                *emphasised,
+                *SENTENCE_TONE_COLUMNS,
+                *per_sentence_columns,
+            ),
             *(pl.col(name).cast(dtype) for name, dtype in SENTENCE_TONE_COLUMNS.items()),
         )
     )

@@ -116,6 +116,12 @@ def test_a_word_in_capitals_in_mixed_case_text_is_emphasised():
     assert tone("The outlook was BAD.") < tone("The outlook was bad.")
 
 
+def test_a_word_with_a_lowercase_letter_is_not_in_capitals():
+    assert tone("The deal was gOOD.") == tone("The deal was good.")
+    assert tone("The deal was GOOd") == tone("The deal was good")
+    assert tone("The deal was GOOd, not GReat.") == tone("The deal was good, not great.")
+
+
 def test_an_all_caps_headline_is_not_emphasis():
     assert tone("TALKS END IN GOOD DEAL, 2 SIDES SAY") == tone(
         "Talks end in good deal, 2 sides say"
@@ -141,6 +147,51 @@ def test_line_breaks_and_runs_of_spaces_separate_words_as_one_space_does():
     assert_frame_equal(
         scores("The deal was\nnot  good.").drop("sentence"), expected.drop("sentence")
     )
+
+
+@pytest.mark.parametrize(
+    ("sentence", "words"),
+    [
+        ("The deal was good.", 4),
+        ("", 0),
+        ("   ", 0),
+        (" The deal\twas  good. ", 4),
+        ("Le caf\u00e9 \u00e9tait bon.", 4),
+        ("A\u00a0deal", 2),
+    ],
+)
+def test_a_sentence_counts_its_whitespace_separated_words(sentence, words):
+    assert scores(sentence).get_column("word_count").item() == words
+
+
+def test_punctuation_around_a_word_is_stripped_before_the_lookup():
+    assert tone('The deal was "(good)".') == tone("The deal was good") > 0
+    assert tone("The deal was -good") == tone("The deal was good")
+    assert tone("The deal, they said, wasn't. good") == tone("The deal, they said, wasn't good")
+
+
+def test_a_word_in_capitals_is_emphasised_in_a_sentence_with_accents_too():
+    # Outside ASCII a word as written is split apart rather than read back from the sentence.
+    assert tone("The caf\u00e9 deal was GOOD.") == pytest.approx(compound(valence("good") + C_INCR))
+    assert tone("The caf\u00e9 deal was GOOD.") == tone("The cafe deal was GOOD.")
+
+
+def test_each_sentence_of_a_batch_scores_as_it_does_alone_and_keeps_its_place():
+    sentences = [
+        "The deal was GOOD.",
+        "They don\u2019t like the deal.",
+        "",
+        "The deal was\nnot  good.",
+        "  It was a very bad day!",
+        "Le caf\u00e9 \u00e9tait terrible, not good.",
+        "TALKS END IN GOOD DEAL",
+        "It is the kind of deal (good) they signed.",
+    ] * 50
+    batch = scores(*sentences)
+    alone = pl.concat([scores(sentence) for sentence in sentences[:8]] * 50)
+
+    assert batch.get_column("sentence").to_list() == sentences
+    assert_frame_equal(batch.drop("sentence_no"), alone.drop("sentence_no"))
 
 
 def test_the_scores_keep_the_sentence_rows_and_add_the_tone_columns():
