@@ -21,6 +21,7 @@ _KIND_RANK = {"name": 0, "capital": 1, "demonym": 2, "organization": 3}
 _LOOKUP_COLUMNS = ("entity_id", "entity_type", "mention_kind", "country_code")
 # Wraps each match for the split that follows: a control character (record separator).
 _MARK = "\x1e"
+_MARK_IN_TEXT = "\x1f"  # what a mark already in the text becomes: one character for one
 
 
 def longest_first(surfaces: pl.Series) -> list[str]:
@@ -82,7 +83,9 @@ def _matchers(surface_forms: pl.DataFrame, blockers: Collection[str]) -> tuple[_
 
 
 def _matcher(patterns: list[str], lookup: pl.DataFrame) -> _Matcher:
-    patterns = [pattern for pattern in patterns if pattern]
+    # A surface holding the mark, or the character a mark in the text becomes, could never be
+    # found whole: no name has a control character.
+    patterns = [p for p in patterns if p and _MARK not in p and _MARK_IN_TEXT not in p]
     return _Matcher(patterns, [f"{_MARK}{pattern}{_MARK}" for pattern in patterns], lookup)
 
 
@@ -118,10 +121,9 @@ def _match(sentences: pl.LazyFrame, matcher: _Matcher) -> pl.LazyFrame:
     before = length.cum_sum() - length
     new_sentence = pl.col("_row").ne_missing(pl.col("_row").shift(1))
     last, first = pl.col("_last"), pl.col("_first")
-    char_before = (
-        pl.when(last.shift(1) != "").then(last.shift(1)).when(piece_no >= 2).then(last.shift(2))
-    )
-    char_after = (
+    # The characters either side of a match (null at either end of its sentence).
+    left = pl.when(last.shift(1) != "").then(last.shift(1)).when(piece_no >= 2).then(last.shift(2))
+    right = (
         pl.when(first.shift(-1) != "")
         .then(first.shift(-1))
         .when(piece_no + 2 < pl.col("_pieces"))
@@ -137,7 +139,7 @@ def _match(sentences: pl.LazyFrame, matcher: _Matcher) -> pl.LazyFrame:
             # A mark already in the text would cut it wrongly: it becomes another control
             # character, which is no word character either, and one character as it was.
             pl.col("sentence")
-            .str.replace_all(_MARK, "\x1f", literal=True)
+            .str.replace_all(_MARK, _MARK_IN_TEXT, literal=True)
             .str.replace_many(patterns, marked, leftmost=True)
             .str.split(_MARK)
             .alias("piece"),
@@ -155,9 +157,8 @@ def _match(sentences: pl.LazyFrame, matcher: _Matcher) -> pl.LazyFrame:
         )
         .filter(
             (piece_no % 2 == 1)
-            # Null at either end of the sentence: no character there.
-            & ~char_before.str.contains(_WORD_CHAR).fill_null(False)
-            & ~char_after.str.contains(_WORD_CHAR).fill_null(False)
+            & ~left.str.contains(_WORD_CHAR).fill_null(False)
+            & ~right.str.contains(_WORD_CHAR).fill_null(False)
         )
         .with_columns(
             (pl.col("start_char") + pl.col("local_start")).alias("start_char"),

@@ -104,15 +104,19 @@ def _word_lists(sentences: pl.LazyFrame, *, plain: bool) -> pl.LazyFrame:
 
 def _words(sentences: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """The words (whitespace tokens) of the sentences (with is_plain: _is_plain): one row per
-    word, in order (sentence_idx, lowered, has_lower: the sentence's, and what _located needs
-    to place it and read it as written), and one row per sentence with a word that is not
-    plain (sentence_idx, word_count)."""
+    word, the plain sentences' first, each sentence's words together and in order
+    (sentence_idx, lowered, has_lower: the sentence's, and what _located needs to place it and
+    read it as written), and one row per sentence with a word that is not plain
+    (sentence_idx, word_count)."""
     is_plain = pl.col("is_plain")
     word = pl.col("words")
     word_bytes = word.str.len_bytes().cast(pl.Int64)
     words = []
-    for plain in (True, False):
-        lists = _word_lists(sentences.filter(is_plain if plain else ~is_plain), plain=plain)
+    lists_of = {
+        plain: _word_lists(sentences.filter(is_plain if plain else ~is_plain), plain=plain)
+        for plain in (True, False)
+    }
+    for plain, lists in lists_of.items():
         words.append(
             lists.select("sentence_idx", "words", "text", "has_lower", "first_row", "first_byte")
             .explode("words")
@@ -131,7 +135,7 @@ def _words(sentences: pl.LazyFrame) -> tuple[pl.LazyFrame, pl.LazyFrame]:
                 pl.col("first_byte"),
             )
         )
-    return pl.concat(words), lists.select("sentence_idx", "word_count")
+    return pl.concat(words), lists_of[False].select("sentence_idx", "word_count")
 
 
 def _located() -> list[pl.Expr]:
@@ -288,9 +292,7 @@ def _exact_sum(expr: pl.Expr) -> pl.Expr:
 
 def score_sentences(sentences: pl.LazyFrame, lexicon: pl.DataFrame) -> pl.LazyFrame:
     """The sentences with SENTENCE_TONE_COLUMNS added: VADER's compound, pos and neg, words."""
-    numbered = sentences.with_row_index("sentence_idx").with_columns(
-        _is_plain(pl.col("sentence")).alias("is_plain")
-    )
+    numbered = sentences.with_row_index("sentence_idx")
     # A run of the sentences per polars thread, each scored on its own: polars runs the parts
     # of a concatenation in parallel, and a column's rows one after another. The runs are in
     # order, and so is their concatenation.
@@ -300,7 +302,10 @@ def score_sentences(sentences: pl.LazyFrame, lexicon: pl.DataFrame) -> pl.LazyFr
 
 
 def _scored(sentences: pl.LazyFrame, lexicon: pl.DataFrame) -> pl.LazyFrame:
-    """score_sentences of sentences with sentence_idx and is_plain (_is_plain)."""
+    """score_sentences of sentences with sentence_idx."""
+    # Added here, after the parts are cut: added to the whole batch, every part would read
+    # every sentence again to make it.
+    sentences = sentences.with_columns(_is_plain(pl.col("sentence")).alias("is_plain"))
     words, word_counts = _words(sentences)
     v = pl.col("v")
     per_sentence_columns = ("valence_sum", "positive_sum", "negative_sum", "sentiment_words")

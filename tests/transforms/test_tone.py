@@ -171,7 +171,7 @@ def test_punctuation_around_a_word_is_stripped_before_the_lookup():
 
 
 def test_a_word_in_capitals_is_emphasised_in_a_sentence_with_accents_too():
-    # Outside ASCII a word as written is split apart rather than read back from the sentence.
+    # A sentence outside ASCII is split on its own path, and its words read back from it too.
     assert tone("The caf\u00e9 deal was GOOD.") == pytest.approx(compound(valence("good") + C_INCR))
     assert tone("The caf\u00e9 deal was GOOD.") == tone("The cafe deal was GOOD.")
 
