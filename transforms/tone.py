@@ -19,6 +19,7 @@ import polars as pl
 from vaderSentiment import vaderSentiment as vader
 
 from transforms.mentions import is_all_caps
+from transforms.offsets import slice_bytes
 from transforms.schemas import ARTICLE_TONE_COLUMNS, SENTENCE_TONE_COLUMNS
 
 # VADER's constants, from the package where it names them, else as its code writes them.
@@ -145,11 +146,7 @@ def _located() -> list[pl.Expr]:
     offset = pl.col("word_start") - pl.col("first_byte")
     return [
         (pl.col("row") - pl.col("first_row")).cast(pl.Int32).alias("position"),
-        pl.col("text")
-        .cast(pl.Binary)
-        .bin.slice(offset, pl.col("word_bytes"))
-        .cast(pl.String)
-        .alias("token"),
+        slice_bytes(pl.col("text"), offset, pl.col("word_bytes")).alias("token"),
     ]
 
 
