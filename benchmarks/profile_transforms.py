@@ -9,10 +9,11 @@ with the flow's own discover and read stages. With --kyodo N, N copies of the Ky
 (../shared/seeds) are added as a dense-text batch of their own.
 
 Each stage (dateline countries, sentences, gazetteer mentions, entities, tone of sentences and
-articles, and the whole of transform_articles) is timed on its own, with its inputs materialised beforehand, best of
---repeat, in MB/s of raw article text (`articles.text`, UTF-8 bytes). `less-tone` is
-transform_articles without the tone and focus of issue 16, from the raw articles (the stages a
-commit before them has, to compare with its `pipeline`); not run unless asked for.
+articles, and the whole of transform_articles) is timed on its own, with its inputs
+materialised beforehand, best of --repeat, in MB/s of raw article text (`articles.text`, UTF-8
+bytes). `less-tone` is transform_articles without the tone and focus of issue 16
+(pipeline.mentions_and_entities) from the raw articles: the stages a commit before them has,
+to compare with its `pipeline`; not run unless asked for.
 
 --save-baseline writes the mentions and entities of one batch of every article (sorted) to
 data/bench/transform_baseline.parquet; --check compares the current code against it, exactly.
@@ -38,12 +39,11 @@ from benchmarks.timing import best_of  # noqa: E402
 from flows import stages  # noqa: E402
 from gazetteer import Gazetteer, load_gazetteer  # noqa: E402
 from gazetteer.datelines import dateline_places, dateline_regions  # noqa: E402
-from transforms.countries_by_date import mention_countries_by_date  # noqa: E402
-from transforms.datelines import dateline_countries, drop_dateline_mentions  # noqa: E402
+from transforms.datelines import dateline_countries  # noqa: E402
 from transforms.engine import ENGINE  # noqa: E402
 from transforms.entities import find_entities  # noqa: E402
 from transforms.mentions import find_mentions  # noqa: E402
-from transforms.pipeline import transform_articles  # noqa: E402
+from transforms.pipeline import mentions_and_entities, transform_articles  # noqa: E402
 from transforms.sentences import split_sentences  # noqa: E402
 from transforms.tone import score_articles, score_sentences  # noqa: E402
 from wirehouse.settings import Settings  # noqa: E402
@@ -131,30 +131,11 @@ def time_stages(
         "pipeline": lambda: pl.collect_all(
             list(transform_articles(articles.lazy(), gazetteer)), engine=ENGINE
         ),
-        "less-tone": lambda: _less_tone(articles, gazetteer),
+        "less-tone": lambda: pl.collect_all(
+            list(mentions_and_entities(articles.lazy(), gazetteer)[2:]), engine=ENGINE
+        ),
     }
     return {name: best_of(repeat, runs[name]) for name in wanted}
-
-
-def _less_tone(articles: pl.DataFrame, gazetteer: Gazetteer) -> list[pl.DataFrame]:
-    """transform_articles' mentions and entities, without the tone and focus stages: its
-    steps, as transforms/pipeline.py composes them (keep the two alike)."""
-    with_dc = dateline_countries(
-        articles.lazy(),
-        gazetteer.surface_forms,
-        gazetteer.dateline_regions,
-        gazetteer.dateline_places,
-        gazetteer.successions,
-        entities=gazetteer.entities,
-        points=gazetteer.dateline_points,
-    )
-    with_dc = with_dc.collect(engine=ENGINE).lazy()
-    sentences = split_sentences(with_dc).collect(engine=ENGINE).lazy()
-    mentions = find_mentions(sentences, gazetteer.mention_surface_forms, gazetteer.blockers)
-    mentions, entities = find_entities(sentences, mentions, gazetteer, with_dc)
-    mentions = mention_countries_by_date(mentions, with_dc, gazetteer.successions)
-    mentions = drop_dateline_mentions(mentions, with_dc).sort("article_id", "start_char")
-    return pl.collect_all([mentions, entities], engine=ENGINE)
 
 
 def outputs(articles: pl.DataFrame, gazetteer: Gazetteer) -> pl.DataFrame:

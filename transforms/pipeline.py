@@ -45,6 +45,28 @@ def transform_articles(
 ) -> Transformed:
     """Sentences, mentions and entity evidence (EVIDENCE_SCHEMA) of a batch of articles, the
     articles and sentences with their tone."""
+    articles, sentences, mentions, entities = mentions_and_entities(
+        articles, gazetteer, include_dateline_mentions=include_dateline_mentions
+    )
+    # Mentions and evidence share the entity passes: collected together, they run once; the
+    # focus then reads the finished mentions instead of planning those passes a second time.
+    # The sentences' scores are materialised with them: they feed both the articles and the
+    # sentences, and collect_all would score them once for each.
+    scored, mentions, entities = (
+        frame.lazy()
+        for frame in pl.collect_all(
+            [score_sentences(sentences, gazetteer.tone_lexicon), mentions, entities], engine=ENGINE
+        )
+    )
+    articles = article_focus(score_articles(articles, scored), sentences, mentions)
+    return Transformed(articles, scored, mentions, entities)
+
+
+def mentions_and_entities(
+    articles: pl.LazyFrame, gazetteer: Gazetteer, *, include_dateline_mentions: bool = False
+) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
+    """The stages before tone and focus: the articles with their dateline countries and the
+    sentences (both materialised), and the mentions and entity evidence (lazy)."""
     articles = dateline_countries(
         articles,
         gazetteer.surface_forms,
@@ -65,15 +87,4 @@ def transform_articles(
     mentions = mention_countries_by_date(mentions, articles, gazetteer.successions)
     if not include_dateline_mentions:
         mentions = drop_dateline_mentions(mentions, articles).sort("article_id", "start_char")
-    # Mentions and evidence share the entity passes: collected together, they run once; the
-    # focus then reads the finished mentions instead of planning those passes a second time.
-    # The sentences' scores are materialised with them: they feed both the articles and the
-    # sentences, and collect_all would score them once for each.
-    scored, mentions, entities = (
-        frame.lazy()
-        for frame in pl.collect_all(
-            [score_sentences(sentences, gazetteer.tone_lexicon), mentions, entities], engine=ENGINE
-        )
-    )
-    articles = article_focus(score_articles(articles, scored), sentences, mentions)
-    return Transformed(articles, scored, mentions, entities)
+    return articles, sentences, mentions, entities
