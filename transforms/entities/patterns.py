@@ -129,7 +129,8 @@ def _unless_all_null(
 
     def run(column: pl.Series) -> pl.Series:
         if column.null_count() == column.len():
-            return pl.repeat(None, column.len(), dtype=dtype, eager=True).alias(column.name)
+            # One null repeated: an eager pl.repeat runs a whole query, a cost on every batch.
+            return pl.Series(column.name, [None], dtype=dtype).new_from_index(0, column.len())
         # Collected, so that polars runs the regex without holding the interpreter lock.
         frame = column.to_frame("text").lazy().select(apply(pl.col("text"), pattern))
         return frame.collect(engine=ENGINE).to_series().alias(column.name)
