@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from transforms.engine import ENGINE
 from transforms.entities.overlaps import _drop_overlapping, _leftmost_longest
 from transforms.entities.patterns import _KEY, _PARTICLE, _slug, _words, capitalised_words
 
@@ -75,20 +74,13 @@ def short_form_words(sentences: pl.LazyFrame, short_forms: pl.LazyFrame) -> pl.L
     """The capitalised words (column short) of the sentences holding one of their own
     article's short forms."""
     # Only such a sentence can mention a person by a short form, so the capitalised-word pass
-    # reads just those: one Aho-Corasick pass finds every occurrence of the batch's forms
-    # (overlapping, so none hides another), and a join keeps the sentences where one is a form
-    # of their own article. extract_many needs the forms as a list.
-    shorts = short_forms.select("short").unique().collect(engine=ENGINE).get_column("short")
-    if not shorts.len():
-        return capitalised_words(sentences.filter(pl.lit(False)))
+    # reads just those. Each sentence is paired with its own article's short forms (a few per
+    # article) and tested with a substring search: cheaper than an Aho-Corasick pass over
+    # every short form of the batch, most of whose matches would be other articles' forms.
     held = (
-        sentences.join(short_forms.select("article_id").unique(), on="article_id", how="semi")
-        .select(
-            *_KEY,
-            pl.col("sentence").str.extract_many(shorts.to_list(), overlapping=True).alias("short"),
-        )
-        .explode("short")
-        .join(short_forms.select("article_id", "short"), on=["article_id", "short"], how="semi")
+        sentences.select(*_KEY, "sentence")
+        .join(short_forms.select("article_id", "short").unique(), on="article_id")
+        .filter(pl.col("sentence").str.contains(pl.col("short"), literal=True))
         .select(_KEY)
         .unique()
     )
