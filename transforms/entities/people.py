@@ -16,6 +16,7 @@ from transforms.entities.patterns import (
     _alternation,
     _has,
     _only,
+    _strip_leading,
     _trim_name,
     _without,
     _words,
@@ -187,12 +188,16 @@ def _given_name_runs(sentences: pl.LazyFrame, rules: _Rules) -> pl.LazyFrame:
     # (an Aho-Corasick pass over twenty thousand names, built again for every batch).
     runs = regex_spans(sentences, rf"(?P<name>(?:{_PARTICLE}-)?{_NAME_WORD}{_NAME_TAIL}{{1,4}})\b")
     words = _words(pl.col("name"))
-    kept = _trim_name(runs, rules.run_stop, leading=True).filter(
-        (words.list.len() >= 2)
-        & ~words.list.eval(pl.element().is_in(rules.not_person.implode())).list.any()
-    )
+    # The given name is tested before the name is cut at its first stop word: the cut keeps
+    # the first word whole or leaves nothing, so the test reads the same word, and the cut
+    # then reads the eighth of the runs that start with a given name.
+    given_first = _only(_strip_leading(runs, rules.run_stop), words.list.first(), rules.given)
     return (
-        _only(kept, words.list.first(), rules.given)
+        _trim_name(given_first, rules.run_stop, leading=False)
+        .filter(
+            (words.list.len() >= 2)
+            & ~words.list.eval(pl.element().is_in(rules.not_person.implode())).list.any()
+        )
         .with_columns(
             pl.lit(None, dtype=pl.String).alias("qualifier"), pl.lit(2).alias("priority"),
             *_untitled(),
