@@ -148,7 +148,8 @@ def _named_bodies(
         sentences,
         rf"(?P<name>(?:{word} +){{0,3}}(?:{ORGANIZATION_HEADS})"
         rf"(?: +(?:of|for) +(?:the +)?{word}(?:{joined}){{0,5}})?)\b",
-        prefilter=pl.col("sentence").str.contains_any(ORGANIZATION_HEADS.split("|")),
+        # A regex alternation of the heads finds them faster than an Aho-Corasick pass.
+        prefilter=_has(ORGANIZATION_HEADS),
     )
     # A country word that leads the name (after `The`) is its qualifier, not part of it: read
     # here rather than in the pattern, whose every match would try each country word first.
@@ -221,11 +222,12 @@ def _cued_companies(
     run = rf"{_COMPANY_WORD}(?: +(?:&|{_COMPANY_WORD})){{0,3}}"
     cued = pl.concat(
         [
-            # Prefiltered by the cue around one capitalised word: most sentences have no cue.
+            # Prefiltered by the cue alone: most sentences have none, and a test that opened
+            # with the capitalised name would start a match at every capital letter.
             regex_spans(
                 sentences,
                 cue.replace("<RUN>", run),
-                prefilter=_has(cue.replace("(?P<name><RUN>)", r"\p{Lu}\S*")),
+                prefilter=_has(cue.replace("(?P<name><RUN>)", "")),
             )
             for cue in _COMPANY_CUES
         ],
