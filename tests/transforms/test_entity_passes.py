@@ -13,6 +13,7 @@ from transforms.entities.organisations import organization_candidates
 from transforms.entities.overlaps import candidate_spans
 from transforms.entities.people import person_candidates
 from transforms.entities.places import context_places
+from transforms.entities.propagation import propagated_spans
 from transforms.entities.resolution import (
     people_of_articles,
     person_mentions,
@@ -223,6 +224,45 @@ def test_short_form_words_are_read_only_in_sentences_holding_a_short_form() -> N
     assert rows(short_form_words(given, shorts), "sentence_no", "start_char", "end_char",
                 "short") == {(0, 0, 7, "Kishida"), (0, 12, 17, "Biden")}  # fmt: skip
     assert rows(short_form_words(given, frame([], SHORT)), "short") == set()
+    # Another article's short form in a sentence: that sentence is not read.
+    other = sentences(("b", 0, 0, "Kishida met Biden."))
+    assert rows(short_form_words(pl.concat([given, other]), shorts), "article_id") == {("a",)}
+
+
+# propagation
+
+FORMS = {"article_id": pl.String, "form": pl.String, "entity_id": pl.String,
+         "entity_name": pl.String, "qualifier_code": pl.String}  # fmt: skip
+
+
+def test_every_whole_word_occurrence_of_a_form_in_its_own_article_is_a_span() -> None:
+    given = sentences(
+        ("a", 1, 100, "Élan rose; Élan Élan fell, Magnavox too."),
+        ("a", 2, 200, "Bob Bob Bob"),
+        ("b", 0, 0, "Élan fell."),
+    )
+    forms = frame(
+        [
+            ("a", "Élan", "org:elan", "Élan SA", None),
+            ("a", "Magna", "org:magna", "Magna Inc", None),
+            ("a", "Bob Bob", "org:bob-bob", "Bob Bob Ltd", None),
+            ("b", "Zed", "org:zed", "Zed AG", None),
+        ],
+        FORMS,
+    )
+    # Three times Élan (its first letter two bytes long), no Magna inside Magnavox, Bob Bob
+    # twice where the two overlap, and nothing in article b, which has no form Élan.
+    assert rows(
+        propagated_spans(given, forms), "article_id", "sentence_no", "start_char", "end_char",
+        "name", "entity_id",
+    ) == {
+        ("a", 1, 100, 104, "Élan", "org:elan"),
+        ("a", 1, 111, 115, "Élan", "org:elan"),
+        ("a", 1, 116, 120, "Élan", "org:elan"),
+        ("a", 2, 200, 207, "Bob Bob", "org:bob-bob"),
+        ("a", 2, 204, 211, "Bob Bob", "org:bob-bob"),
+    }  # fmt: skip
+    assert rows(propagated_spans(given, frame([], FORMS)), "name") == set()
 
 
 def test_person_mentions_are_full_names_and_short_forms_outside_organisations() -> None:
