@@ -10,6 +10,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from prefect.events.worker import EventsWorker
+from prefect.logging.handlers import APILogWorker
 
 from flows.ingest import RunSummary, run_pipeline
 from gazetteer import Gazetteer, load_gazetteer
@@ -90,3 +92,22 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _stop_prefect_client_services() -> Iterator[None]:
+    """After each test, stop the Prefect client services a flow run in this process started.
+
+    A flow run starts Prefect's API-log and events workers, which stay on Prefect's global
+    event loop thread until drained. The events worker keeps a websocket open to the server
+    and pings it periodically (keepalive and checkpoint pings), and every ping draws its
+    payload from the global `random` module. Left running, such a ping can land in the
+    middle of a Hypothesis draw in a later property test; Hypothesis checks that the global
+    random state does not change while it draws and warns "Do not use the `random` module
+    inside strategies" in a test that does no such thing. Draining them, as
+    prefect_test_harness does at its exit, sends what they hold and closes the websocket;
+    the next flow run starts them afresh. With nothing started it costs microseconds.
+    """
+    yield
+    APILogWorker.drain_all(timeout=30)
+    EventsWorker.drain_all(timeout=30)
