@@ -16,9 +16,9 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.engine import ENGINE
-from transforms.entities.patterns import _COMPANY_SUFFIX, _KEY
+from transforms.entities.patterns import _COMPANY_SUFFIX
 from transforms.mentions import is_whole_word
-from transforms.offsets import byte_to_char_offset, slice_bytes
+from transforms.offsets import byte_to_char_offset
 
 # Words that say what kind of company a name is, not which: a first word followed only by
 # these is the company's short name.
@@ -82,54 +82,37 @@ def propagated_spans(sentences: pl.LazyFrame, forms: pl.LazyFrame) -> pl.LazyFra
     """Organisation candidates for every whole-word occurrence of a form in its own article
     (priority 5, below every other candidate); occurrences may overlap (`Magna` inside `Magna
     International`), and the overlaps pass keeps the longest."""
-    # Each sentence is paired with its own article's forms (a few per article, so a few
-    # hundred thousand pairs for twenty thousand stories), and each pair is searched for its
-    # one form with a substring search: far cheaper than an Aho-Corasick pass over every form
-    # of the batch, most of whose matches would be other articles' forms. What an article gets
-    # does not depend on the other articles of its batch.
+    words = forms.select("form").unique().collect(engine=ENGINE).get_column("form")
+    if words.len() == 0:
+        return pl.LazyFrame(schema=_SPAN_SCHEMA)
+    # Every occurrence of any of the batch's forms (overlapping, so another article's longer
+    # form never hides one of this article's), then those of this article's own forms: what
+    # an article gets does not depend on the other articles of its batch. find_many and
+    # extract_many walk the same matches in the same order, so their lists pair up.
     sentence = pl.col("sentence")
-    found = (
-        sentences.select(*_KEY, "start_char", "sentence")
-        .join(forms.rename({"form": "name"}), on="article_id", maintain_order="left")
-        # Filtered first: a substring test runs several times faster than str.find.
-        .filter(sentence.str.contains(pl.col("name"), literal=True))
-        .with_columns(
-            pl.int_range(pl.len()).alias("_pair"),
-            sentence.str.find(pl.col("name"), literal=True).cast(pl.Int64).alias("_byte"),
-        )
-        .collect(engine=ENGINE)
-    )
-    occurrences = [found]
-    # The next occurrence of each form is searched from the character after the last one, so
-    # none is missed, overlapping ones included (`Bob Bob` twice in `Bob Bob Bob`); one round
-    # per occurrence, over the pairs that had one in the round before.
-    after = pl.col("_byte") + pl.col("name").str.slice(0, 1).str.len_bytes()
-    while found.height:
-        found = (
-            found.lazy()
-            .with_columns(after.alias("_from"))
-            .with_columns(
-                (
-                    pl.col("_from")
-                    + slice_bytes(sentence, pl.col("_from"), None)
-                    .str.find(pl.col("name"), literal=True)
-                    .cast(pl.Int64)
-                ).alias("_byte")
-            )
-            .filter(pl.col("_byte").is_not_null())
-            .drop("_from")
-            .collect(engine=ENGINE)
-        )
-        occurrences.append(found)
     local_end = pl.col("local_start") + pl.col("name").str.len_chars().cast(pl.Int64)
     byte_length = pl.col("name").str.len_bytes().cast(pl.Int64)
+    patterns = words.to_list()
+    # No contains_any prefilter: one more Aho-Corasick automaton to build and run, and a
+    # sentence without a form costs find_many and extract_many next to nothing.
     return (
-        pl.concat([frame.lazy() for frame in occurrences])
-        # Each pair's occurrences on consecutive rows, in order, for the offsets below.
-        .sort("_pair", "_byte")
-        .filter(is_whole_word(sentence, pl.col("_byte"), pl.col("_byte") + byte_length))
+        sentences.join(forms.select("article_id").unique(), on="article_id", how="semi")
         .with_columns(
-            byte_to_char_offset(sentence, pl.col("_byte"), pl.col("_pair")).alias("local_start")
+            sentence.str.find_many(patterns, overlapping=True).alias("_byte"),
+            sentence.str.extract_many(patterns, overlapping=True).alias("name"),
+            pl.int_range(pl.len()).alias("_sentence_row"),
+        )
+        .explode("_byte", "name")
+        .filter(pl.col("_byte").is_not_null())
+        # This article's forms, as whole words, before the offsets are converted: most of the
+        # matches are other articles' forms.
+        .join(forms.rename({"form": "name"}), on=["article_id", "name"], maintain_order="left")
+        .filter(is_whole_word(sentence, pl.col("_byte"), pl.col("_byte") + byte_length))
+        # Converted while each sentence's matches are still on consecutive rows (one pass).
+        .with_columns(
+            byte_to_char_offset(sentence, pl.col("_byte"), pl.col("_sentence_row")).alias(
+                "local_start"
+            )
         )
         .with_columns(
             (pl.col("start_char") + pl.col("local_start")).alias("start_char"),
