@@ -229,6 +229,20 @@ def test_short_form_words_are_read_only_in_sentences_holding_a_short_form() -> N
     assert rows(short_form_words(pl.concat([given, other]), shorts), "article_id") == {("a",)}
 
 
+def test_every_sentence_is_read_for_an_article_with_more_short_forms_than_are_paired() -> None:
+    given = sentences(("a", 0, 0, "Kishida met Biden."), ("a", 1, 20, "Nothing Here Today."))
+    others = [f"Surname{letter}" for letter in "ABCDEFGH"]
+    many = frame([("a", short, short, None) for short in ["Kishida", *others]], SHORT)
+    few = many.filter(pl.col("short") != "SurnameH")
+    # 9 short forms: both sentences; 8: only the one holding a short form.
+    assert rows(short_form_words(given, many), "sentence_no", "short") == {
+        (0, "Kishida"), (0, "Biden"), (1, "Nothing"), (1, "Here"), (1, "Today"),
+    }  # fmt: skip
+    assert rows(short_form_words(given, few), "sentence_no", "short") == {
+        (0, "Kishida"), (0, "Biden"),
+    }  # fmt: skip
+
+
 # propagation
 
 FORMS = {"article_id": pl.String, "form": pl.String, "entity_id": pl.String,

@@ -70,20 +70,34 @@ def short_forms(
     )
 
 
+# An article with more short forms than this has all its sentences read by the
+# capitalised-word pass: pairing each sentence with each short form would grow with the
+# square of a long article (more sentences, more people).
+_MOST_PAIRED_SHORT_FORMS = 8
+
+
 def short_form_words(sentences: pl.LazyFrame, short_forms: pl.LazyFrame) -> pl.LazyFrame:
-    """The capitalised words (column short) of the sentences holding one of their own
-    article's short forms."""
+    """The capitalised words (column short) of the sentences that may hold one of their own
+    article's short forms: those holding one, and every sentence of an article with more than
+    _MOST_PAIRED_SHORT_FORMS of them. The words are joined with the short forms afterwards, so
+    a sentence read in excess adds no mention."""
     # Only such a sentence can mention a person by a short form, so the capitalised-word pass
     # reads just those. Each sentence is paired with its own article's short forms (a few per
     # article) and tested with a substring search: cheaper than an Aho-Corasick pass over
     # every short form of the batch, most of whose matches would be other articles' forms.
-    held = (
-        sentences.select(*_KEY, "sentence")
-        .join(short_forms.select("article_id", "short").unique(), on="article_id")
-        .filter(pl.col("sentence").str.contains(pl.col("short"), literal=True))
-        .select(_KEY)
-        .unique()
-    )
+    shorts = short_forms.select("article_id", "short").unique()
+    per_article = pl.len().over("article_id")
+    paired = shorts.filter(per_article <= _MOST_PAIRED_SHORT_FORMS)
+    unpaired = shorts.filter(per_article > _MOST_PAIRED_SHORT_FORMS).select("article_id").unique()
+    held = pl.concat(
+        [
+            sentences.select(*_KEY, "sentence")
+            .join(paired, on="article_id")
+            .filter(pl.col("sentence").str.contains(pl.col("short"), literal=True))
+            .select(_KEY),
+            sentences.join(unpaired, on="article_id", how="semi").select(_KEY),
+        ]
+    ).unique()
     return capitalised_words(sentences.join(held, on=_KEY, how="semi", maintain_order="left"))
 
 
