@@ -8,7 +8,7 @@ from typing import NamedTuple
 import polars as pl
 
 from transforms.memo import by_identity
-from transforms.offsets import char_at, char_before
+from transforms.offsets import char_at, char_before, exclusive_cum_sum, from_group_start
 from transforms.schemas import MENTION_SCHEMA
 
 # A match is a whole word when the characters around it are not letters or digits;
@@ -118,7 +118,6 @@ def _match(sentences: pl.LazyFrame, matcher: _Matcher) -> pl.LazyFrame:
         return pl.LazyFrame(schema=MENTION_SCHEMA)
     piece, piece_no = pl.col("piece"), pl.col("piece_no")
     length = piece.str.len_chars().cast(pl.Int64)
-    before = length.cum_sum() - length
     new_sentence = pl.col("_row").ne_missing(pl.col("_row").shift(1))
     last, first = pl.col("_last"), pl.col("_first")
     # The characters either side of a match (null at either end of its sentence).
@@ -151,7 +150,7 @@ def _match(sentences: pl.LazyFrame, matcher: _Matcher) -> pl.LazyFrame:
         )
         .explode("piece", "piece_no")
         .with_columns(
-            (before - pl.when(new_sentence).then(before).forward_fill()).alias("local_start"),
+            from_group_start(exclusive_cum_sum(length), new_sentence).alias("local_start"),
             piece.str.slice(-1).alias("_last"),
             piece.str.slice(0, 1).alias("_first"),
         )

@@ -12,6 +12,20 @@ from __future__ import annotations
 import polars as pl
 
 
+def exclusive_cum_sum(values: pl.Expr) -> pl.Expr:
+    """Running total of values before each row, over the whole frame."""
+    return values.cum_sum() - values
+
+
+def from_group_start(running: pl.Expr, starts_group: pl.Expr) -> pl.Expr:
+    """running minus its value on the group's first row, for groups of consecutive rows
+    (starts_group true on each group's first row).
+
+    Exploded rows keep their order, so a forward fill replaces a window over the group.
+    """
+    return running - pl.when(starts_group).then(running).forward_fill()
+
+
 def byte_to_char_offset(text: pl.Expr, byte_offset: pl.Expr, text_id: pl.Expr) -> pl.Expr:
     """Character offset of a byte offset into text, where text_id tells the texts apart.
 
@@ -26,8 +40,7 @@ def byte_to_char_offset(text: pl.Expr, byte_offset: pl.Expr, text_id: pl.Expr) -
     between = slice_bytes(text, low, pl.max_horizontal(previous, offset) - low)
     count = between.str.len_chars().cast(pl.Int64)
     step = pl.when(offset >= previous).then(count).otherwise(-count)
-    total = step.cum_sum()
-    return total - pl.when(new_text).then(total - step).forward_fill()
+    return from_group_start(exclusive_cum_sum(step), new_text) + step
 
 
 def slice_bytes(text: pl.Expr, start: pl.Expr, length: pl.Expr | int) -> pl.Expr:

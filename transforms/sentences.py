@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from transforms.offsets import slice_bytes
+from transforms.offsets import exclusive_cum_sum, from_group_start, slice_bytes
 from transforms.schemas import SENTENCE_SCHEMA
 
 # Why three classes: titles and month abbreviations are followed by a name or a
@@ -230,19 +230,6 @@ _INITIAL = r"^[A-Z]\.$"
 _DOTTED = r"^(?:[A-Za-z]\.){2,}$"
 
 
-def _exclusive_cum_sum(length: pl.Expr) -> pl.Expr:
-    """Running total of length before each row, over the whole frame."""
-    return length.cum_sum() - length
-
-
-def _from_group_start(offset: pl.Expr, starts_group: pl.Expr) -> pl.Expr:
-    """offset minus its value on the group's first row, for groups of consecutive rows.
-
-    Exploded rows keep their order, so a forward fill replaces a window over the group.
-    """
-    return offset - pl.when(starts_group).then(offset).forward_fill()
-
-
 def _runs_of_words(piece: pl.Expr) -> pl.Expr:
     """piece as a list of itself, or, past _LONG_PIECE_BYTES, of its runs of _RUN_WORDS words
     (each with the white space after it: together they are the piece)."""
@@ -264,8 +251,8 @@ def paragraphs(articles: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(pl.int_ranges(pl.col("paragraph").list.len()).alias("paragraph_no"))
         .explode("paragraph", "paragraph_no")
         .with_columns(
-            _from_group_start(
-                _exclusive_cum_sum(pl.col("paragraph").str.len_chars().cast(pl.Int64) + 2),
+            from_group_start(
+                exclusive_cum_sum(pl.col("paragraph").str.len_chars().cast(pl.Int64) + 2),
                 pl.col("paragraph_no") == 0,
             ).alias("para_start"),
         )
@@ -295,7 +282,7 @@ def split_sentences(articles: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(_runs_of_words(pl.col("piece")).alias("piece"))
         .explode("piece")
         .with_columns(
-            _from_group_start(
+            from_group_start(
                 pl.int_range(pl.len(), dtype=pl.Int64),
                 pl.col("para_idx").ne_missing(pl.col("para_idx").shift(1)),
             ).alias("piece_no"),
@@ -314,13 +301,13 @@ def split_sentences(articles: pl.LazyFrame) -> pl.LazyFrame:
             .alias("next_word"),
         )
         .with_columns(
-            _from_group_start(
-                _exclusive_cum_sum(pl.col("piece_len")), pl.col("piece_no") == 0
-            ).alias("local_start"),
+            from_group_start(exclusive_cum_sum(pl.col("piece_len")), pl.col("piece_no") == 0).alias(
+                "local_start"
+            ),
             # Byte offsets too: the sentence is cut from its paragraph by bytes, since a
             # cut at a character offset walks the paragraph from its start every time.
-            _from_group_start(
-                _exclusive_cum_sum(pl.col("piece_bytes")), pl.col("piece_no") == 0
+            from_group_start(
+                exclusive_cum_sum(pl.col("piece_bytes")), pl.col("piece_no") == 0
             ).alias("local_byte_start"),
         )
     )
@@ -386,7 +373,7 @@ def split_sentences(articles: pl.LazyFrame) -> pl.LazyFrame:
             ((pl.col("paragraph_no") > 0) & ~pl.col("sentence").str.contains(_CLOSED)).alias(
                 "is_truncated"
             ),
-            _from_group_start(
+            from_group_start(
                 pl.int_range(pl.len(), dtype=pl.Int64),
                 pl.col("article_id").ne_missing(pl.col("article_id").shift(1)),
             )

@@ -23,6 +23,7 @@ from transforms.entities.patterns import (
 )
 from transforms.entities.rules import _Rules, _rules
 from transforms.memo import by_identity
+from transforms.offsets import exclusive_cum_sum, from_group_start
 
 _COLUMNS = [*_KEY, "start_char", "end_char", "name", "qualifier_code", "entity_id",
             "entity_name", "priority"]  # fmt: skip
@@ -273,16 +274,14 @@ def _split_coordinated(spans: pl.LazyFrame) -> pl.LazyFrame:
     # An exploded span's pieces are consecutive rows: a running count or total less its value
     # at the span's first piece gives the piece's number or offset, without a window.
     is_first = pl.col("_span").ne_missing(pl.col("_span").shift(1))
-    row = pl.int_range(pl.len())
-    piece_no = row - pl.when(is_first).then(row).forward_fill()
+    piece_no = from_group_start(pl.int_range(pl.len()), is_first)
     length = pl.col("name").str.len_chars().cast(pl.Int64)
-    before = length.cum_sum() - length
     return (
         spans.with_row_index("_span")
         .with_columns(pieces.str.split("\n").alias("name"))
         .explode("name")
         .with_columns(
-            (pl.col("start_char") + before - pl.when(is_first).then(before).forward_fill()).alias(
+            (pl.col("start_char") + from_group_start(exclusive_cum_sum(length), is_first)).alias(
                 "start_char"
             ),
             # A qualifier before the first company is that company's (`Dutch group X NV and Y`).

@@ -11,6 +11,7 @@ import polars as pl
 from gazetteer import slug
 from transforms.engine import ENGINE
 from transforms.memo import by_identity
+from transforms.offsets import exclusive_cum_sum, from_group_start
 
 _KEY = ["article_id", "sentence_no"]
 _NAME_WORD = r"(?:\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?|\p{Lu}['’]\p{Lu}\p{Ll}+)(?:-\p{Lu}?\p{Ll}+)*"
@@ -149,7 +150,6 @@ def _chunks(sentences: pl.LazyFrame, pattern: str) -> pl.LazyFrame:
     # A chunk's end in its sentence: the running length over all chunks of the batch, less
     # the running length before its sentence's first chunk (cheaper than a list.eval per row).
     length = pl.col("chunk").str.len_chars().cast(pl.Int64)
-    running = length.cum_sum()
     is_first = pl.col("_sentence").ne_missing(pl.col("_sentence").shift(1))
     return (
         sentences.select(
@@ -167,7 +167,7 @@ def _chunks(sentences: pl.LazyFrame, pattern: str) -> pl.LazyFrame:
         .explode("chunk")
         .filter(pl.col("chunk").is_not_null())
         .with_columns(
-            (running - pl.when(is_first).then(running - length).forward_fill()).alias("chunk_end")
+            (from_group_start(exclusive_cum_sum(length), is_first) + length).alias("chunk_end")
         )
     )
 
