@@ -1,11 +1,14 @@
 """Overlap removal works article by article, whatever the size of the offsets.
 
-_leftmost_longest and _drop_overlapping run one running max/min over the whole frame, with
-each article's offsets lifted above the previous article's; these cases put offsets far beyond
-any real article to show one article never leaks into the next.
+_leftmost_longest runs one running max over the whole frame, with each article's offsets
+lifted above the previous article's; _drop_overlapping pairs spans by the stretches of text they
+touch. These cases put offsets far beyond any real article to show one article never leaks into
+the next, and check _drop_overlapping against the definition of overlap on random spans.
 """
 
 import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from transforms.entities.overlaps import _drop_overlapping, _leftmost_longest
 
@@ -52,3 +55,27 @@ def test_drop_overlapping_compares_only_with_stronger_spans_of_the_same_article(
     stronger = spans([("a", HUGE, HUGE + 3), ("b", 3, 4)])
     # a: its stronger span is far away; b: (0, 5) holds (3, 4), (7, 9) is clear; c: none.
     assert kept(_drop_overlapping(frame, stronger)) == [("a", 0, 5), ("b", 7, 9), ("c", 1, 2)]
+
+
+_SPAN = st.tuples(st.sampled_from(["a", "b"]), st.integers(0, 300), st.integers(0, 150)).map(
+    lambda t: (t[0], t[1], t[1] + t[2])
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_SPAN, max_size=12), st.lists(_SPAN, max_size=12))
+def test_drop_overlapping_keeps_exactly_the_spans_no_stronger_span_overlaps(
+    weak: list[tuple[str, int, int]], strong: list[tuple[str, int, int]]
+):
+    # Offsets up to 450 and lengths up to 150 cross many of the 64-character stretches the
+    # pairing uses; empty spans included. Two spans overlap when each starts before the other
+    # ends. Duplicates stay: every row given is kept or dropped on its own.
+    expected = sorted(
+        (article, start, end)
+        for article, start, end in weak
+        if not any(
+            other == article and other_start < end and other_end > start
+            for other, other_start, other_end in strong
+        )
+    )
+    assert kept(_drop_overlapping(spans(weak), spans(strong))) == expected
