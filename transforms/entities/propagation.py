@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from transforms.engine import ENGINE
 from transforms.entities.patterns import _COMPANY_SUFFIX
 from transforms.mentions import is_whole_word
-from transforms.offsets import byte_to_char_offset
+from transforms.offsets import byte_to_char_offset, exclusive_cum_sum, from_group_start
 
 # Words that say what kind of company a name is, not which: a first word followed only by
 # these is the company's short name.
@@ -82,33 +81,50 @@ def propagated_spans(sentences: pl.LazyFrame, forms: pl.LazyFrame) -> pl.LazyFra
     """Organisation candidates for every whole-word occurrence of a form in its own article
     (priority 5, below every other candidate); occurrences may overlap (`Magna` inside `Magna
     International`), and the overlaps pass keeps the longest."""
-    words = forms.select("form").unique().collect(engine=ENGINE).get_column("form")
-    if words.len() == 0:
-        return pl.LazyFrame(schema=_SPAN_SCHEMA)
-    # Every occurrence of any of the batch's forms (overlapping, so another article's longer
-    # form never hides one of this article's), then those of this article's own forms: what
-    # an article gets does not depend on the other articles of its batch. find_many and
-    # extract_many walk the same matches in the same order, so their lists pair up.
-    sentence = pl.col("sentence")
-    local_end = pl.col("local_start") + pl.col("name").str.len_chars().cast(pl.Int64)
-    byte_length = pl.col("name").str.len_bytes().cast(pl.Int64)
-    patterns = words.to_list()
-    # No contains_any prefilter: one more Aho-Corasick automaton to build and run, and a
-    # sentence without a form costs find_many and extract_many next to nothing.
-    return (
-        sentences.join(forms.select("article_id").unique(), on="article_id", how="semi")
+    # Each sentence is paired with its own article's forms (a few per article) and searched
+    # for each with a substring search: an article gets only its own forms, whatever else is
+    # in its batch, and a batch's tens of thousands of forms need no Aho-Corasick automaton
+    # (which polars builds again for every batch, on every thread).
+    sentence, name = pl.col("sentence"), pl.col("name")
+    byte_length = name.str.len_bytes().cast(pl.Int64)
+    pairs = (
+        sentences.select("article_id", "sentence_no", "start_char", "sentence")
+        .with_row_index("_sentence_row")
+        .join(forms.rename({"form": "name"}), on="article_id", maintain_order="left")
+        .filter(sentence.str.contains(name, literal=True))
+        .with_columns(sentence.str.count_matches(name, literal=True).alias("_count"))
+    )
+    # The byte offset of each occurrence: found directly where there is one (nearly always),
+    # else from the lengths of the pieces of the sentence between the occurrences. (Pieces
+    # do not overlap: a form overlapping itself, `Abc Abc` in `Abc Abc Abc`, is found once.)
+    piece = pl.col("_piece")
+    new_pair = pl.col("_pair").ne_missing(pl.col("_pair").shift(1))
+    piece_bytes = piece.str.len_bytes().cast(pl.Int64)
+    repeated = (
+        pairs.filter(pl.col("_count") > 1)
+        .with_row_index("_pair")
+        .with_columns(sentence.str.split(name).alias("_piece"))
+        .explode("_piece")
         .with_columns(
-            sentence.str.find_many(patterns, overlapping=True).alias("_byte"),
-            sentence.str.extract_many(patterns, overlapping=True).alias("name"),
-            pl.int_range(pl.len()).alias("_sentence_row"),
+            (
+                from_group_start(exclusive_cum_sum(piece_bytes + byte_length), new_pair)
+                + piece_bytes
+            ).alias("_byte"),
+            # The piece after the last occurrence has none after it.
+            pl.col("_pair").eq_missing(pl.col("_pair").shift(-1)).alias("_has_next"),
         )
-        .explode("_byte", "name")
-        .filter(pl.col("_byte").is_not_null())
-        # This article's forms, as whole words, before the offsets are converted: most of the
-        # matches are other articles' forms.
-        .join(forms.rename({"form": "name"}), on=["article_id", "name"], maintain_order="left")
+        .filter(pl.col("_has_next"))
+        .drop("_pair", "_piece", "_has_next")
+    )
+    once = pairs.filter(pl.col("_count") == 1).with_columns(
+        sentence.str.find(name, literal=True).cast(pl.Int64).alias("_byte")
+    )
+    local_end = pl.col("local_start") + name.str.len_chars().cast(pl.Int64)
+    return (
+        pl.concat([once, repeated])
+        .sort("_sentence_row", "_byte")
         .filter(is_whole_word(sentence, pl.col("_byte"), pl.col("_byte") + byte_length))
-        # Converted while each sentence's matches are still on consecutive rows (one pass).
+        # Converted while each sentence's matches are on consecutive rows, in order (one pass).
         .with_columns(
             byte_to_char_offset(sentence, pl.col("_byte"), pl.col("_sentence_row")).alias(
                 "local_start"
