@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.offsets import byte_to_char_offset, char_at, char_before, slice_bytes
+from transforms.offsets import char_at, char_before, slice_bytes, with_char_offset
 
 # One, two, three and four UTF-8 bytes, a combining mark and a space.
 _CHARS = st.sampled_from(["a", "Z", " ", "é", "ß", "\u0301", "東", "€", "🙂", "𝔸", "\n"])
@@ -19,7 +19,7 @@ def _byte_offset(text: str, char_offset: int) -> int:
 
 
 def _converted(texts: list[str], rows: list[tuple[int, int]]) -> list[int]:
-    """byte_to_char_offset on rows of (text number, character offset), in the order given."""
+    """with_char_offset on rows of (text number, character offset), in the order given."""
     frame = pl.DataFrame(
         {
             "text_no": [no for no, _ in rows],
@@ -27,16 +27,17 @@ def _converted(texts: list[str], rows: list[tuple[int, int]]) -> list[int]:
             "byte_offset": [_byte_offset(texts[no], char) for no, char in rows],
         }
     )
-    return frame.select(
-        byte_to_char_offset(pl.col("text"), pl.col("byte_offset"), pl.col("text_no"))
-    ).to_series().to_list()  # fmt: skip
+    converted = with_char_offset(
+        frame, pl.col("text"), pl.col("byte_offset"), pl.col("text_no"), "char_offset"
+    )
+    return converted.get_column("char_offset").to_list()
 
 
 def test_byte_offsets_of_a_mixed_script_text_become_character_offsets() -> None:
     # "aé🙂b": a is byte 0, é bytes 1-2, 🙂 bytes 3-6, b byte 7.
     frame = pl.DataFrame({"t": ["aé🙂b"] * 5, "b": [0, 1, 3, 7, 8], "id": [0] * 5})
-    converted = frame.select(byte_to_char_offset(pl.col("t"), pl.col("b"), pl.col("id")))
-    assert converted.to_series().to_list() == [0, 1, 2, 3, 4]
+    converted = with_char_offset(frame, pl.col("t"), pl.col("b"), pl.col("id"), "c")
+    assert converted.get_column("c").to_list() == [0, 1, 2, 3, 4]
 
 
 def test_offsets_out_of_order_and_across_texts_still_convert() -> None:
@@ -51,7 +52,7 @@ def test_offsets_out_of_order_and_across_texts_still_convert() -> None:
     data=st.data(),
     texts=st.lists(_TEXTS, min_size=1, max_size=4),
 )
-def test_byte_to_char_offset_agrees_with_python_for_any_order_of_offsets(
+def test_with_char_offset_agrees_with_python_for_any_order_of_offsets(
     data: st.DataObject, texts: list[str]
 ) -> None:
     rows = data.draw(

@@ -15,9 +15,14 @@ from __future__ import annotations
 
 import polars as pl
 
+from transforms.engine import ENGINE
 from transforms.entities.patterns import _COMPANY_SUFFIX
 from transforms.mentions import is_whole_word
-from transforms.offsets import byte_to_char_offset, exclusive_cum_sum, from_group_start
+from transforms.offsets import (
+    exclusive_cum_sum,
+    from_group_start,
+    with_char_offset,
+)
 
 # Words that say what kind of company a name is, not which: a first word followed only by
 # these is the company's short name.
@@ -77,14 +82,30 @@ def organization_forms(organizations: pl.LazyFrame, not_forms: pl.Series) -> pl.
     )
 
 
+# An article with more forms than this is searched with an Aho-Corasick pass instead of
+# form by form: pairing each sentence with each form would grow with the square of a long
+# article (more sentences, more organisations).
+_MOST_PAIRED_FORMS = 32
+
+
 def propagated_spans(sentences: pl.LazyFrame, forms: pl.LazyFrame) -> pl.LazyFrame:
     """Organisation candidates for every whole-word occurrence of a form in its own article
-    (priority 5, below every other candidate); occurrences may overlap (`Magna` inside `Magna
-    International`), and the overlaps pass keeps the longest."""
-    # Each sentence is paired with its own article's forms (a few per article) and searched
-    # for each with a substring search: an article gets only its own forms, whatever else is
-    # in its batch, and a batch's tens of thousands of forms need no Aho-Corasick automaton
-    # (which polars builds again for every batch, on every thread).
+    (priority 5, below every other candidate); occurrences of different forms may overlap
+    (`Magna` inside `Magna International`), and the overlaps pass keeps the longest."""
+    per_article = pl.len().over("article_id")
+    return pl.concat(
+        [
+            _occurrences(sentences, forms.filter(per_article <= _MOST_PAIRED_FORMS)),
+            _occurrences_by_automaton(sentences, forms.filter(per_article > _MOST_PAIRED_FORMS)),
+        ]
+    )
+
+
+def _occurrences(sentences: pl.LazyFrame, forms: pl.LazyFrame) -> pl.LazyFrame:
+    """propagated_spans, with each sentence paired with its own article's forms (a few per
+    article) and searched for each with a substring search: an article gets only its own
+    forms, whatever else is in its batch, and the batch's tens of thousands of forms need no
+    Aho-Corasick automaton (which polars builds again for every batch, on every thread)."""
     sentence, name = pl.col("sentence"), pl.col("name")
     byte_length = name.str.len_bytes().cast(pl.Int64)
     pairs = (
@@ -96,7 +117,8 @@ def propagated_spans(sentences: pl.LazyFrame, forms: pl.LazyFrame) -> pl.LazyFra
     )
     # The byte offset of each occurrence: found directly where there is one (nearly always),
     # else from the lengths of the pieces of the sentence between the occurrences. (Pieces
-    # do not overlap: a form overlapping itself, `Abc Abc` in `Abc Abc Abc`, is found once.)
+    # do not overlap: a form overlapping itself, `Abc Abc` in `Abc Abc Abc`, is found once,
+    # where the overlaps pass would keep only the first of the two anyway.)
     piece = pl.col("_piece")
     new_pair = pl.col("_pair").ne_missing(pl.col("_pair").shift(1))
     piece_bytes = piece.str.len_bytes().cast(pl.Int64)
@@ -119,17 +141,48 @@ def propagated_spans(sentences: pl.LazyFrame, forms: pl.LazyFrame) -> pl.LazyFra
     once = pairs.filter(pl.col("_count") == 1).with_columns(
         sentence.str.find(name, literal=True).cast(pl.Int64).alias("_byte")
     )
+    return _spans(pl.concat([once, repeated]))
+
+
+def _occurrences_by_automaton(sentences: pl.LazyFrame, forms: pl.LazyFrame) -> pl.LazyFrame:
+    """propagated_spans, with one Aho-Corasick pass of all the forms given over the sentences
+    of their articles, then each article's own forms kept."""
+    words = forms.select("form").unique().collect(engine=ENGINE).get_column("form")
+    if words.len() == 0:
+        return pl.LazyFrame(schema=_SPAN_SCHEMA)
+    # Overlapping, so another article's longer form never hides one of this article's.
+    # find_many and extract_many walk the same matches in the same order, so their lists
+    # pair up.
+    patterns = words.to_list()
+    sentence = pl.col("sentence")
+    matches = (
+        sentences.join(forms.select("article_id").unique(), on="article_id", how="semi")
+        .select("article_id", "sentence_no", "start_char", "sentence")
+        .with_row_index("_sentence_row")
+        .with_columns(
+            sentence.str.find_many(patterns, overlapping=True)
+            .cast(pl.List(pl.Int64))
+            .alias("_byte"),
+            sentence.str.extract_many(patterns, overlapping=True).alias("name"),
+        )
+        .explode("_byte", "name")
+        .filter(pl.col("_byte").is_not_null())
+        .join(forms.rename({"form": "name"}), on=["article_id", "name"], maintain_order="left")
+    )
+    return _spans(matches)
+
+
+def _spans(occurrences: pl.LazyFrame) -> pl.LazyFrame:
+    """Occurrences (byte offset _byte of a form `name` in the sentence of row _sentence_row)
+    that are whole words, as spans with character offsets. A sentence's occurrences on
+    consecutive rows are converted in one pass over it; they come so, all but the few of a
+    form found twice in a sentence."""
+    sentence, name = pl.col("sentence"), pl.col("name")
+    byte_end = pl.col("_byte") + name.str.len_bytes().cast(pl.Int64)
     local_end = pl.col("local_start") + name.str.len_chars().cast(pl.Int64)
     return (
-        pl.concat([once, repeated])
-        .sort("_sentence_row", "_byte")
-        .filter(is_whole_word(sentence, pl.col("_byte"), pl.col("_byte") + byte_length))
-        # Converted while each sentence's matches are on consecutive rows, in order (one pass).
-        .with_columns(
-            byte_to_char_offset(sentence, pl.col("_byte"), pl.col("_sentence_row")).alias(
-                "local_start"
-            )
-        )
+        occurrences.filter(is_whole_word(sentence, pl.col("_byte"), byte_end))
+        .pipe(with_char_offset, sentence, pl.col("_byte"), pl.col("_sentence_row"), "local_start")
         .with_columns(
             (pl.col("start_char") + pl.col("local_start")).alias("start_char"),
             (pl.col("start_char") + local_end).alias("end_char"),
