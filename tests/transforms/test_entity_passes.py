@@ -280,6 +280,30 @@ def test_every_whole_word_occurrence_of_a_form_in_its_own_article_is_a_span() ->
     assert rows(propagated_spans(given, frame([], FORMS)), "name") == set()
 
 
+def test_an_article_with_many_forms_gets_the_same_spans_from_the_automaton() -> None:
+    # Past 32 forms an article is searched with one Aho-Corasick pass, not form by form:
+    # the same occurrences, whole words only, with character offsets after a two-byte letter.
+    given = sentences(
+        ("a", 1, 100, "Élan rose; Élan Élan fell, Magnavox too, Filler 7 up."),
+        ("b", 0, 0, "Élan fell."),
+    )
+    own = [
+        ("a", "Élan", "org:elan", "Élan SA", None),
+        ("a", "Magna", "org:magna", "Magna Inc", None),
+    ]
+    fillers = [("a", f"Filler {n}", f"org:filler-{n}", f"Filler {n} Ltd", None) for n in range(33)]
+    expected = {
+        ("a", 1, 100, 104, "Élan", "org:elan"),
+        ("a", 1, 111, 115, "Élan", "org:elan"),
+        ("a", 1, 116, 120, "Élan", "org:elan"),
+        ("a", 1, 141, 149, "Filler 7", "org:filler-7"),
+    }
+    columns = ("article_id", "sentence_no", "start_char", "end_char", "name", "entity_id")
+    assert rows(propagated_spans(given, frame(own + fillers, FORMS)), *columns) == expected
+    # The same spans with few forms, searched form by form.
+    assert rows(propagated_spans(given, frame(own + fillers[7:8], FORMS)), *columns) == expected
+
+
 def test_person_mentions_are_full_names_and_short_forms_outside_organisations() -> None:
     people = frame(
         [("a", 0, 0, 13, "Fumio Kishida", "JP"), ("a", 1, 40, 46, "Salman", None)], PEOPLE
