@@ -98,9 +98,30 @@ def _patterns(lookup: pl.DataFrame, blockers: Collection[str]) -> list[str]:
 def is_whole_word(text: pl.Expr, byte_start: pl.Expr, byte_end: pl.Expr) -> pl.Expr:
     """True where the bytes of text from byte_start to byte_end are whole words: no letter or
     digit right before or right after them."""
-    before = char_before(text, byte_start)
-    after = char_at(text, byte_end)
-    return ~before.str.contains(_WORD_CHAR) & ~after.str.contains(_WORD_CHAR)
+    byte_start, byte_end = byte_start.cast(pl.Int64), byte_end.cast(pl.Int64)
+    binary = text.cast(pl.Binary)
+    # The bytes either side (null at either end of the text); an ASCII byte is read as it is,
+    # and only a text with another byte there is decoded, its character read by regex.
+    before = pl.when(byte_start > 0).then(binary.bin.get(byte_start - 1, null_on_oob=True))
+    after = binary.bin.get(byte_end, null_on_oob=True)
+    wide_before = char_before(pl.when(before >= 0x80).then(text), byte_start)
+    wide_after = char_at(pl.when(after >= 0x80).then(text), byte_end)
+    return ~(
+        _is_ascii_word_byte(before)
+        | _is_ascii_word_byte(after)
+        | wide_before.str.contains(_WORD_CHAR).fill_null(False)
+        | wide_after.str.contains(_WORD_CHAR).fill_null(False)
+    )
+
+
+def _is_ascii_word_byte(byte: pl.Expr) -> pl.Expr:
+    """True for the bytes of ASCII letters, digits and `_` (false for null)."""
+    return (
+        byte.is_between(ord("0"), ord("9"))
+        | byte.is_between(ord("A"), ord("Z"))
+        | byte.is_between(ord("a"), ord("z"))
+        | (byte == ord("_"))
+    ).fill_null(False)
 
 
 def _match(sentences: pl.LazyFrame, matcher: _Matcher) -> pl.LazyFrame:

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gazetteer import Gazetteer
-from transforms.mentions import find_mentions
+from transforms.mentions import find_mentions, is_whole_word
 from transforms.sentences import split_sentences
 
 
@@ -253,3 +253,32 @@ def test_mention_offsets_in_long_mixed_script_sentences_match_python_search(
     ]
     assert mentions.select("start_char", "end_char", "surface").rows() == expected
     assert all(text[start:end] == surface for start, end, surface in expected)
+
+
+# is_whole_word
+
+_WHOLE_WORD_CHARS = st.sampled_from(
+    ["a", "Z", "0", "_", " ", "-", "é", "\u0301", "東", "٣", "🙂", "—"]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=_WHOLE_WORD_CHARS, max_size=12), st.data())
+def test_is_whole_word_agrees_with_the_unicode_categories_either_side(
+    text: str, data: st.DataObject
+) -> None:
+    # Whole when the character before and the one after are no letter, mark, number or `_`.
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+
+    def wordy(char: str) -> bool:
+        return char == "_" or unicodedata.category(char)[0] in "LMN"
+
+    expected = not (start > 0 and wordy(text[start - 1])) and not (
+        end < len(text) and wordy(text[end])
+    )
+    frame = pl.DataFrame(
+        {"t": [text], "s": [len(text[:start].encode())], "e": [len(text[:end].encode())]}
+    )
+    got = frame.select(is_whole_word(pl.col("t"), pl.col("s"), pl.col("e"))).item()
+    assert got == expected

@@ -202,16 +202,17 @@ def find_entities(
     [spans] = _materialised(candidate_spans(person_spans, org_spans, curated))
     named = people_of_articles(_of_type(spans, "person"), agencies)
     shorts = short_forms(named, rules.family_first, rules.country_words)
-    # Materialised: the later passes read each of these several times.
-    named, shorts = _materialised(named, shorts)
-    people = _of_type(spans, "person")
-    # Materialised, with the organisations: the mentions plan reads it twice (as new mentions,
-    # and as spans that hide the gazetteer mentions under them) and the evidence plan once.
-    # Each reader projects other columns, so polars shares no subplan and would run the
-    # capitalised-word pass (and the organisations' country and identity joins) three times.
-    [orgs] = _materialised(
-        with_form_identity(with_inner_country(_of_type(spans, "organization"), found), forms)
+    # Materialised: the later passes read each of these several times. The organisations too:
+    # the mentions plan reads them twice (as new mentions, and as spans that hide the
+    # gazetteer mentions under them) and the evidence plan once; each reader projects other
+    # columns, so polars would share no subplan and run their country and identity joins three
+    # times. Collected together, as none needs another, the three keep both cores busy.
+    named, shorts, orgs = _materialised(
+        named,
+        shorts,
+        with_form_identity(with_inner_country(_of_type(spans, "organization"), found), forms),
     )
+    people = _of_type(spans, "person")
     [resolved] = _materialised(
         person_mentions(
             people, named, shorts, short_form_words(mixed, shorts), _offsets(curated, orgs)
