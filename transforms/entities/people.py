@@ -186,7 +186,7 @@ def _given_name_runs(sentences: pl.LazyFrame, rules: _Rules) -> pl.LazyFrame:
     company or place (`Bank`, `Street`)."""
     # No prefilter: the pattern runs as fast over all sentences as over those with a given name
     # (an Aho-Corasick pass over twenty thousand names, built again for every batch).
-    runs = regex_spans(sentences, rf"(?P<name>(?:{_PARTICLE}-)?{_NAME_WORD}{_NAME_TAIL}{{1,4}})\b")
+    runs = regex_spans(sentences, rf"(?:{_PARTICLE}-)?{_NAME_WORD}{_NAME_TAIL}{{1,4}}\b")
     words = _words(pl.col("name"))
     # The given name is tested before the name is cut at its first stop word: the cut keeps
     # the first word whole or leaves nothing, so the test reads the same word, and the cut
