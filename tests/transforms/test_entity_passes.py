@@ -13,7 +13,7 @@ from transforms.entities.organisations import organization_candidates
 from transforms.entities.overlaps import candidate_spans
 from transforms.entities.people import person_candidates
 from transforms.entities.places import context_places
-from transforms.entities.propagation import propagated_spans
+from transforms.entities.propagation import organization_forms, propagated_spans
 from transforms.entities.resolution import (
     people_of_articles,
     person_mentions,
@@ -247,6 +247,37 @@ def test_every_sentence_is_read_for_an_article_with_more_short_forms_than_are_pa
 
 FORMS = {"article_id": pl.String, "form": pl.String, "entity_id": pl.String,
          "entity_name": pl.String, "qualifier_code": pl.String}  # fmt: skip
+
+
+ORGS = {"article_id": pl.String, "start_char": pl.Int64, "name": pl.String,
+        "entity_id": pl.String, "entity_name": pl.String, "qualifier_code": pl.String}  # fmt: skip
+
+
+def test_organisation_forms_do_not_depend_on_the_order_of_the_rows_given() -> None:
+    # Two spellings of one company, a short form that is another
+    # organisation's whole name (the short form's), and one two companies share (dropped).
+    rows_given = [
+        ("a", 50, "Kay Jewelers Inc", "org:kay-jewelers-inc", "Kay Jewelers Inc", None),
+        ("a", 10, "Kay Jewelers Inc.", "org:kay-jewelers-inc", "Kay Jewelers Inc.", None),
+        ("a", 70, "Velmara SpA", "org:velmara-spa", "Velmara SpA", "IT"),
+        ("a", 90, "Velmara", "org:velmara", "Velmara", None),
+        ("a", 120, "Orbis Holdings", "org:orbis-holdings", "Orbis Holdings", None),
+        ("a", 140, "Orbis Group", "org:orbis-group", "Orbis Group", None),
+    ]
+    expected = {
+        # Each spelling is a form of its own; the short form both give, the first written's.
+        ("Kay Jewelers Inc", "org:kay-jewelers-inc", "Kay Jewelers Inc"),
+        ("Kay Jewelers Inc.", "org:kay-jewelers-inc", "Kay Jewelers Inc."),
+        ("Kay Jewelers", "org:kay-jewelers-inc", "Kay Jewelers Inc."),
+        ("Velmara SpA", "org:velmara-spa", "Velmara SpA"),
+        ("Velmara", "org:velmara-spa", "Velmara SpA"),
+        ("Orbis Holdings", "org:orbis-holdings", "Orbis Holdings"),
+        ("Orbis Group", "org:orbis-group", "Orbis Group"),
+    }
+    not_forms = pl.Series(["Japan"], dtype=pl.String)
+    for order in (rows_given, rows_given[::-1], rows_given[1::2] + rows_given[::2]):
+        forms = organization_forms(frame(order, ORGS), not_forms)
+        assert rows(forms, "form", "entity_id", "entity_name") == expected
 
 
 def test_every_whole_word_occurrence_of_a_form_in_its_own_article_is_a_span() -> None:

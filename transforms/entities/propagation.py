@@ -59,7 +59,10 @@ def organization_forms(organizations: pl.LazyFrame, not_forms: pl.Series) -> pl.
     no_suffix = name.str.replace(rf" +{_COMPANY_SUFFIX}(?: +{_COMPANY_SUFFIX})?$", "")
     first, rest = no_suffix.str.extract(r"^(\S+) "), no_suffix.str.replace(r"^\S+ ", "")
     first_word = pl.when(rest.str.contains(rf"^(?:(?:{GENERIC_COMPANY_WORDS}) *)+$")).then(first)
-    base = organizations.select("article_id", "name", "entity_id", "entity_name", "qualifier_code")
+    base = organizations.select(
+        "article_id", "start_char", "name", "entity_id", "entity_name", "qualifier_code"
+    )
+    per_form = ["article_id", "form"]
     return (
         pl.concat([base.with_columns(form.alias("form")) for form in (name, no_suffix, first_word)])
         .filter(
@@ -69,17 +72,32 @@ def organization_forms(organizations: pl.LazyFrame, not_forms: pl.Series) -> pl.
             & ~pl.col("form").is_in(sorted(COMMON_FIRST_WORDS))
         )
         # The first row of each form and organisation, in a stated order (a country before
-        # none), so the result does not depend on the order of the rows given.
-        .sort("article_id", "form", "entity_id", "qualifier_code", nulls_last=True)
+        # none, then the first written: `Kay Jewelers Inc.` or `Kay Jewelers Inc`, whichever
+        # the article has first), so the result does not depend on the order of the rows given.
+        .sort("article_id", "form", "entity_id", "qualifier_code", "start_char", nulls_last=True)
         .unique(["article_id", "form", "entity_id"], keep="first", maintain_order=True)
         # A form that is one organisation's short form and another's whole name (`Velmara`
         # found by a cue, `Velmara SpA` by its suffix) is the longer name's; two longer names
         # sharing a short form make it ambiguous, and it is dropped.
         .with_columns((pl.col("form") != pl.col("name")).alias("_is_short"))
-        .filter(pl.col("_is_short") | ~pl.col("_is_short").any().over("article_id", "form"))
-        .filter(pl.len().over("article_id", "form") == 1)
+        .pipe(_counted, per_form)
+        .filter(
+            pl.when(pl.col("_shorts") > 0)
+            .then(pl.col("_is_short") & (pl.col("_shorts") == 1))
+            .otherwise(pl.col("_names") == 1)
+        )
         .select(_FORM_COLUMNS)
     )
+
+
+def _counted(forms: pl.LazyFrame, per_form: list[str]) -> pl.LazyFrame:
+    """forms with _names, the rows of their form in their article, and _shorts, those where
+    the form is a short form (_is_short). A group-by joined back: a window over the same
+    columns costs several times more."""
+    counts = forms.group_by(per_form).agg(
+        pl.len().alias("_names"), pl.col("_is_short").sum().alias("_shorts")
+    )
+    return forms.join(counts, on=per_form, maintain_order="left")
 
 
 # An article with more forms than this is searched with an Aho-Corasick pass instead of
