@@ -356,10 +356,12 @@ def test_person_mentions_are_full_names_and_short_forms_outside_organisations() 
     organizations = frame([("a", 55, 80)], {k: SPAN[k] for k in ("article_id", "start_char",
                                                                  "end_char")})  # fmt: skip
     found = person_mentions(people, named, shorts, words, organizations)
-    assert rows(found, "start_char", "end_char", "full_name", "entity_id", "country_code") == {
-        (0, 13, "Fumio Kishida", "person:fumio-kishida", "JP"),
-        (20, 27, "Fumio Kishida", "person:fumio-kishida", "JP"),
-        (40, 46, "Salman", "person:salman", None),
+    assert rows(
+        found, "start_char", "end_char", "surface", "full_name", "entity_id", "country_code"
+    ) == {
+        (0, 13, "Fumio Kishida", "Fumio Kishida", "person:fumio-kishida", "JP"),
+        (20, 27, "Kishida", "Fumio Kishida", "person:fumio-kishida", "JP"),
+        (40, 46, "Salman", "Salman", "person:salman", None),
     }
     assert rows(found, "entity_type", "mention_kind") == {("person", "person")}
 
@@ -368,22 +370,22 @@ def test_person_mentions_are_full_names_and_short_forms_outside_organisations() 
 
 
 def test_entity_mentions_carry_their_surface_text_in_the_mention_schema() -> None:
-    given = sentences(("a", 0, 100, "Toyota Motor Corp. hired Fumio Kishida."))
+    # A person's surface is the text written (here a short form); an organisation's, its name.
     people = frame(
-        [("a", 0, 125, 138, "person:fumio-kishida", "person", "person", "JP")],
-        {**SPAN, "entity_id": pl.String, "entity_type": pl.String, "mention_kind": pl.String,
-         "country_code": pl.String},
+        [("a", 0, 125, 132, "Kishida", "person:fumio-kishida", "person", "person", "JP")],
+        {**SPAN, "surface": pl.String, "entity_id": pl.String, "entity_type": pl.String,
+         "mention_kind": pl.String, "country_code": pl.String},
     )  # fmt: skip
     orgs = frame(
-        [("a", 0, 100, 118, "org:toyota-motor-corp", "organization", None)],
-        {**SPAN, "entity_id": pl.String, "entity_type": pl.String,
+        [("a", 0, 100, 118, "Toyota Motor Corp.", "org:toyota-motor-corp", "organization", None)],
+        {**SPAN, "name": pl.String, "entity_id": pl.String, "entity_type": pl.String,
          "qualifier_code": pl.String},
     )  # fmt: skip
-    found = entity_mentions(people, orgs, given).collect()
+    found = entity_mentions(people, orgs).collect()
     assert found.schema == MENTION_SCHEMA
-    assert set(found.select("surface", "mention_kind", "country_code").rows()) == {
-        ("Fumio Kishida", "person", "JP"),
-        ("Toyota Motor Corp.", "organization", None),
+    assert set(found.select("surface", "entity_id", "mention_kind", "country_code").rows()) == {
+        ("Kishida", "person:fumio-kishida", "person", "JP"),
+        ("Toyota Motor Corp.", "org:toyota-motor-corp", "organization", None),
     }
 
 

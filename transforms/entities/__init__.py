@@ -218,7 +218,7 @@ def find_entities(
             people, named, shorts, short_form_words(mixed, shorts), _offsets(curated, orgs)
         )
     )
-    added = entity_mentions(resolved, orgs, sentences)
+    added = entity_mentions(resolved, orgs)
     states = state_mentions(mixed, gazetteer)
     places = context_places(uncovered(found, pl.concat([added, states])), sentences)
     # Materialised: the evidence reads the mentions too, and collected with them (as the caller

@@ -9,28 +9,20 @@ from transforms.entities.patterns import _KEY
 from transforms.schemas import MENTION_SCHEMA
 
 
-def entity_mentions(
-    people: pl.LazyFrame, organizations: pl.LazyFrame, sentences: pl.LazyFrame
-) -> pl.LazyFrame:
-    """The person and organisation mentions (MENTION_SCHEMA), with their surface text."""
-    text = sentences.select(*_KEY, pl.col("start_char").alias("sentence_start"), "sentence")
-    surface = pl.col("sentence").str.slice(
-        pl.col("start_char") - pl.col("sentence_start"), pl.col("end_char") - pl.col("start_char")
-    )
-    return (
-        pl.concat(
-            [
-                people.select(*_KEY, "start_char", "end_char", "entity_id", "entity_type",
-                              "mention_kind", "country_code"),
-                organizations.select(*_KEY, "start_char", "end_char", "entity_id", "entity_type",
-                                     pl.lit("organization").alias("mention_kind"),
-                                     pl.col("qualifier_code").alias("country_code")),
-            ]
-        )
-        .join(text, on=_KEY)
-        .with_columns(surface.alias("surface"))
-        .select(list(MENTION_SCHEMA))
-    )  # fmt: skip
+def entity_mentions(people: pl.LazyFrame, organizations: pl.LazyFrame) -> pl.LazyFrame:
+    """The person and organisation mentions (MENTION_SCHEMA), with their surface text: the
+    people's (the full name or short form written) and the organisations' names, which are
+    the text of their spans."""
+    return pl.concat(
+        [
+            people.select(*_KEY, "start_char", "end_char", "surface", "entity_id", "entity_type",
+                          "mention_kind", "country_code"),
+            organizations.select(*_KEY, "start_char", "end_char", pl.col("name").alias("surface"),
+                                 "entity_id", "entity_type",
+                                 pl.lit("organization").alias("mention_kind"),
+                                 pl.col("qualifier_code").alias("country_code")),
+        ]
+    ).select(list(MENTION_SCHEMA))  # fmt: skip
 
 
 def uncovered(mentions: pl.LazyFrame, entity_mentions: pl.LazyFrame) -> pl.LazyFrame:

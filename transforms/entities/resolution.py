@@ -109,7 +109,8 @@ def person_mentions(
     organizations: pl.LazyFrame,
 ) -> pl.LazyFrame:
     """One row per mention of a person: each full name, and each word that is a short form in
-    its article, outside every organisation; with full_name, entity_id and country_code."""
+    its article, outside every organisation; with its text (surface), full_name, entity_id and
+    country_code."""
     full_names = named.filter(~pl.col("is_single")).select(
         "article_id", pl.col("name").alias("full_name"), "person_country"
     )
@@ -117,9 +118,11 @@ def person_mentions(
         [
             people.filter(_words(pl.col("name")).list.len() >= 2)
             .select(*_KEY, "start_char", "end_char", pl.col("name").alias("full_name"))
-            .join(full_names, on=["article_id", "full_name"]),
-            words.join(short_forms, on=["article_id", "short"]).drop("short"),
-        ]
+            .join(full_names, on=["article_id", "full_name"])
+            .with_columns(pl.col("full_name").alias("surface")),
+            words.join(short_forms, on=["article_id", "short"]).rename({"short": "surface"}),
+        ],
+        how="diagonal",
     ).rename({"person_country": "country_code"})
     return _leftmost_longest(
         _drop_overlapping(mentions.with_columns(pl.lit(0).alias("priority")), organizations)
