@@ -72,12 +72,17 @@ def mention_countries_by_date(
     mentions: pl.LazyFrame, articles: pl.LazyFrame, successions: pl.DataFrame
 ) -> pl.LazyFrame:
     """Mentions with country_code as it was on their article's published_date (former_country);
-    entity_id keeps the entity the surface names, whose country is today's."""
+    entity_id keeps the entity the surface names, whose country is today's. In their order."""
     if "published_date" not in articles.collect_schema().names():
         return mentions  # a frame of articles without dates: every code is today's
     columns = mentions.collect_schema().names()
-    return former_country(
-        mentions.join(
+    # Only a mention of a successor's code can count as another country (a place's succession
+    # too applies to its successor's code): the others, most of them, skip the joins.
+    successors = successions.get_column("successor_code").unique()
+    may_change = pl.col("country_code").is_in(successors.implode()).fill_null(False)
+    numbered = mentions.with_row_index("_row")
+    dated = former_country(
+        numbered.filter(may_change).join(
             articles.select("article_id", pl.col("published_date").alias("_published_date")),
             on="article_id",
             how="left",
@@ -87,4 +92,14 @@ def mention_countries_by_date(
         date="_published_date",
         code="country_code",
         entity_id="entity_id",
-    ).select(columns)
+    )
+    return (
+        numbered.join(
+            dated.select("_row", pl.col("country_code").alias("_dated")),
+            on="_row",
+            how="left",
+            maintain_order="left",
+        )
+        .with_columns(pl.coalesce("_dated", "country_code").alias("country_code"))
+        .select(columns)
+    )

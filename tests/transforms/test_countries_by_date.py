@@ -10,7 +10,7 @@ import pytest
 
 from gazetteer import Gazetteer
 from gazetteer.build import SUCCESSION_SCHEMA
-from transforms.countries_by_date import former_country
+from transforms.countries_by_date import former_country, mention_countries_by_date
 from transforms.pipeline import transform_articles
 from transforms.schemas import ARTICLE_SCHEMA
 
@@ -168,6 +168,38 @@ def test_codes_no_succession_lists_and_null_codes_pass_through_unchanged() -> No
     result = former_country(frame, table, date="day", code="country_code").collect()
     assert result.get_column("country_code").to_list() == ["JP", None, "XA"]
     assert result.columns == ["country_code", "day"]
+
+
+def test_mentions_count_by_their_articles_date_in_the_order_given() -> None:
+    # Only the successor's code changes, by each article's own date; other codes, null codes
+    # and undated articles keep theirs, and every mention stays in its place.
+    table = successions(
+        ("XA", "ZZ", None, date(1950, 1, 1), date(1960, 12, 31)),
+        ("XB", "ZZ", "place:1", date(1950, 1, 1), date(1970, 12, 31)),
+    )
+    mentions = pl.LazyFrame(
+        {
+            "article_id": ["new", "old", "old", "old", "old", "undated"],
+            "start_char": [0, 9, 3, 5, 1, 0],
+            "entity_id": ["country:ZZ", "country:ZZ", "country:JP", "place:1", "person:x",
+                          "country:ZZ"],
+            "country_code": ["ZZ", "ZZ", "JP", "ZZ", None, "ZZ"],
+        }
+    )  # fmt: skip
+    articles = pl.LazyFrame(
+        {"article_id": ["old", "new", "undated"],
+         "published_date": [date(1955, 1, 1), date(2020, 1, 1), None]},
+    )  # fmt: skip
+    result = mention_countries_by_date(mentions, articles, table).collect()
+    assert result.columns == ["article_id", "start_char", "entity_id", "country_code"]
+    assert result.select("article_id", "start_char", "country_code").rows() == [
+        ("new", 0, "ZZ"),
+        ("old", 9, "XA"),
+        ("old", 3, "JP"),
+        ("old", 5, "XB"),
+        ("old", 1, None),
+        ("undated", 0, "ZZ"),
+    ]
 
 
 def test_every_former_country_has_its_days_and_every_succession_lies_inside_them(
