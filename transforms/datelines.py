@@ -208,6 +208,7 @@ def drop_dateline_mentions(mentions: pl.LazyFrame, articles: pl.LazyFrame) -> pl
             ),
             on="article_id",
             how="left",
+            maintain_order="left",
         )
         .filter(
             pl.col("dateline_end_char").is_null()

@@ -86,5 +86,7 @@ def mentions_and_entities(
     # what a mention counts for is the country on its article's date (Moscow in 1987 is SU).
     mentions = mention_countries_by_date(mentions, articles, gazetteer.successions)
     if not include_dateline_mentions:
-        mentions = drop_dateline_mentions(mentions, articles).sort("article_id", "start_char")
+        mentions = drop_dateline_mentions(mentions, articles)
+    # The mentions come by article and start from the entity passes (merge_mentions), and the
+    # two passes after them keep their order: no sort again.
     return articles, sentences, mentions, entities

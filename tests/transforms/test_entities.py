@@ -142,6 +142,28 @@ def test_a_surname_that_is_a_country_word_stays_a_country(gazetteer: Gazetteer) 
     assert found(body, gazetteer)[1] == ("Washington", "country:US", "capital", "US")
 
 
+def test_mentions_come_by_article_and_start_whichever_pass_found_them(
+    gazetteer: Gazetteer,
+) -> None:
+    # Articles given out of order, each with countries, places, people and organisations
+    # (found by different passes) and a dateline mention that is dropped.
+    articles = pl.DataFrame({k: [None, None] for k in ARTICLE_SCHEMA}, schema=ARTICLE_SCHEMA)
+    articles = articles.with_columns(
+        pl.Series("article_id", ["b", "a"]),
+        pl.Series("text", [
+            "H\n\nTOKYO, April 10 (Kyodo) - Toyota Motor Corp. told Prime Minister Shinzo Abe "
+            "that France and the Bank of Japan agreed. Abe spoke in Osaka.",
+            "H\n\nRussian President Vladimir Putin met OPEC in Vienna; Putin left for Berlin.",
+        ]),
+    )  # fmt: skip
+    _, _, mentions, _ = pl.collect_all(list(transform_articles(articles.lazy(), gazetteer)))
+    keys = mentions.select("article_id", "start_char").rows()
+    assert len(keys) >= 10 and {kind for kind in mentions.get_column("mention_kind")} >= {
+        "person", "organization", "name",
+    }  # fmt: skip
+    assert keys == sorted(keys)
+
+
 def test_the_same_full_name_is_one_entity_across_articles(gazetteer: Gazetteer) -> None:
     articles = pl.DataFrame({k: [None, None] for k in ARTICLE_SCHEMA}, schema=ARTICLE_SCHEMA)
     articles = articles.with_columns(
