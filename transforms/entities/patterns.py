@@ -237,6 +237,24 @@ def regex_spans(
     )
 
 
+def own_article_pairs(
+    sentences: pl.LazyFrame, items: pl.LazyFrame, item: str, most: int
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """(pairs, crowded): each sentence joined with each item of its own article (column item,
+    a string) that it holds, by a substring test, for the articles with at most `most` items;
+    and the items of the articles with more, for a pass that reads all their sentences.
+
+    Pairing grows with an article's sentences times its items: capped per article, the pairs
+    grow with the text, not with its square. An article gets only its own items, whatever
+    else is in its batch, and no Aho-Corasick automaton of the batch's items is built.
+    """
+    per_article = pl.len().over("article_id")
+    pairs = sentences.join(
+        items.filter(per_article <= most), on="article_id", maintain_order="left"
+    ).filter(pl.col("sentence").str.contains(pl.col(item), literal=True))
+    return pairs, items.filter(per_article > most)
+
+
 def _has(pattern: str) -> pl.Expr:
     """True for sentences with a match of pattern."""
     return pl.col("sentence").str.contains(pattern)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.engine import ENGINE
-from transforms.entities.patterns import _COMPANY_SUFFIX
+from transforms.entities.patterns import _COMPANY_SUFFIX, own_article_pairs
 from transforms.mentions import is_whole_word
 from transforms.offsets import (
     exclusive_cum_sum,
@@ -101,8 +101,7 @@ def _counted(forms: pl.LazyFrame, per_form: list[str]) -> pl.LazyFrame:
 
 
 # An article with more forms than this is searched with an Aho-Corasick pass instead of
-# form by form: pairing each sentence with each form would grow with the square of a long
-# article (more sentences, more organisations).
+# form by form (own_article_pairs).
 _MOST_PAIRED_FORMS = 32
 
 
@@ -110,29 +109,23 @@ def propagated_spans(sentences: pl.LazyFrame, forms: pl.LazyFrame) -> pl.LazyFra
     """Organisation candidates for every whole-word occurrence of a form in its own article
     (priority 5, below every other candidate); occurrences of different forms may overlap
     (`Magna` inside `Magna International`), and the overlaps pass keeps the longest."""
-    per_article = pl.len().over("article_id")
-    return pl.concat(
-        [
-            _occurrences(sentences, forms.filter(per_article <= _MOST_PAIRED_FORMS)),
-            _occurrences_by_automaton(sentences, forms.filter(per_article > _MOST_PAIRED_FORMS)),
-        ]
+    pairs, crowded = own_article_pairs(
+        sentences.select("article_id", "sentence_no", "start_char", "sentence").with_row_index(
+            "_sentence_row"
+        ),
+        forms.rename({"form": "name"}),
+        "name",
+        _MOST_PAIRED_FORMS,
     )
+    return pl.concat([_occurrences(pairs), _occurrences_by_automaton(sentences, crowded)])
 
 
-def _occurrences(sentences: pl.LazyFrame, forms: pl.LazyFrame) -> pl.LazyFrame:
-    """propagated_spans, with each sentence paired with its own article's forms (a few per
-    article) and searched for each with a substring search: an article gets only its own
-    forms, whatever else is in its batch, and the batch's tens of thousands of forms need no
-    Aho-Corasick automaton (which polars builds again for every batch, on every thread)."""
+def _occurrences(pairs: pl.LazyFrame) -> pl.LazyFrame:
+    """propagated_spans of pairs (own_article_pairs: each sentence with a form of its own
+    article that it holds), found by substring searches."""
     sentence, name = pl.col("sentence"), pl.col("name")
     byte_length = name.str.len_bytes().cast(pl.Int64)
-    pairs = (
-        sentences.select("article_id", "sentence_no", "start_char", "sentence")
-        .with_row_index("_sentence_row")
-        .join(forms.rename({"form": "name"}), on="article_id", maintain_order="left")
-        .filter(sentence.str.contains(name, literal=True))
-        .with_columns(sentence.str.count_matches(name, literal=True).alias("_count"))
-    )
+    pairs = pairs.with_columns(sentence.str.count_matches(name, literal=True).alias("_count"))
     # The byte offset of each occurrence: found directly where there is one (nearly always),
     # else from the lengths of the pieces of the sentence between the occurrences. (Pieces
     # do not overlap: a form overlapping itself, `Abc Abc` in `Abc Abc Abc`, is found once,
@@ -163,9 +156,9 @@ def _occurrences(sentences: pl.LazyFrame, forms: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _occurrences_by_automaton(sentences: pl.LazyFrame, forms: pl.LazyFrame) -> pl.LazyFrame:
-    """propagated_spans, with one Aho-Corasick pass of all the forms given over the sentences
-    of their articles, then each article's own forms kept."""
-    words = forms.select("form").unique().collect(engine=ENGINE).get_column("form")
+    """propagated_spans, with one Aho-Corasick pass of all the forms given (column name) over
+    the sentences of their articles, then each article's own forms kept."""
+    words = forms.select("name").unique().collect(engine=ENGINE).get_column("name")
     if words.len() == 0:
         return pl.LazyFrame(schema=_SPAN_SCHEMA)
     # Overlapping, so another article's longer form never hides one of this article's.
@@ -185,7 +178,7 @@ def _occurrences_by_automaton(sentences: pl.LazyFrame, forms: pl.LazyFrame) -> p
         )
         .explode("_byte", "name")
         .filter(pl.col("_byte").is_not_null())
-        .join(forms.rename({"form": "name"}), on=["article_id", "name"], maintain_order="left")
+        .join(forms, on=["article_id", "name"], maintain_order="left")
     )
     return _spans(matches)
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.entities.overlaps import _drop_overlapping, _leftmost_longest
-from transforms.entities.patterns import _KEY, _PARTICLE, _slug, _words, capitalised_words
+from transforms.entities.patterns import (
+    _KEY,
+    _PARTICLE,
+    _slug,
+    _words,
+    capitalised_words,
+    own_article_pairs,
+)
 
 
 def people_of_articles(people: pl.LazyFrame, agencies: pl.LazyFrame | None = None) -> pl.LazyFrame:
@@ -71,8 +78,7 @@ def short_forms(
 
 
 # An article with more short forms than this has all its sentences read by the
-# capitalised-word pass: pairing each sentence with each short form would grow with the
-# square of a long article (more sentences, more people).
+# capitalised-word pass instead of being paired sentence by short form (own_article_pairs).
 _MOST_PAIRED_SHORT_FORMS = 8
 
 
@@ -82,20 +88,19 @@ def short_form_words(sentences: pl.LazyFrame, short_forms: pl.LazyFrame) -> pl.L
     _MOST_PAIRED_SHORT_FORMS of them. The words are joined with the short forms afterwards, so
     a sentence read in excess adds no mention."""
     # Only such a sentence can mention a person by a short form, so the capitalised-word pass
-    # reads just those. Each sentence is paired with its own article's short forms (a few per
-    # article) and tested with a substring search: cheaper than an Aho-Corasick pass over
-    # every short form of the batch, most of whose matches would be other articles' forms.
-    shorts = short_forms.select("article_id", "short").unique()
-    per_article = pl.len().over("article_id")
-    paired = shorts.filter(per_article <= _MOST_PAIRED_SHORT_FORMS)
-    unpaired = shorts.filter(per_article > _MOST_PAIRED_SHORT_FORMS).select("article_id").unique()
+    # reads just those.
+    pairs, crowded = own_article_pairs(
+        sentences.select(*_KEY, "sentence"),
+        short_forms.select("article_id", "short").unique(),
+        "short",
+        _MOST_PAIRED_SHORT_FORMS,
+    )
     held = pl.concat(
         [
-            sentences.select(*_KEY, "sentence")
-            .join(paired, on="article_id")
-            .filter(pl.col("sentence").str.contains(pl.col("short"), literal=True))
-            .select(_KEY),
-            sentences.join(unpaired, on="article_id", how="semi").select(_KEY),
+            pairs.select(_KEY),
+            sentences.join(
+                crowded.select("article_id").unique(), on="article_id", how="semi"
+            ).select(_KEY),
         ]
     ).unique()
     return capitalised_words(sentences.join(held, on=_KEY, how="semi", maintain_order="left"))
