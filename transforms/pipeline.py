@@ -78,15 +78,51 @@ def mentions_and_entities(
     )
     # Materialised once, articles before sentences (collected together, the dateline plan would
     # run twice): every later stage, the entity passes included, reads both.
-    articles = articles.collect(engine=ENGINE).lazy()
-    sentences = split_sentences(articles).collect(engine=ENGINE).lazy()
-    mentions = find_mentions(sentences, gazetteer.mention_surface_forms, gazetteer.blockers)
-    mentions, entities = find_entities(sentences, mentions, gazetteer, articles)
+    named = articles.collect(engine=ENGINE)
+    # The passes below join, group and sort by article dozens of times: by a number standing
+    # for each article id, not the id itself; the ids are put back on what they return.
+    numbers = _article_numbers(named)
+    articles = _numbered(named, numbers).lazy()
+    sentences = split_sentences(articles).collect(engine=ENGINE)
+    mentions = find_mentions(sentences.lazy(), gazetteer.mention_surface_forms, gazetteer.blockers)
+    mentions, entities = find_entities(sentences.lazy(), mentions, gazetteer, articles)
     # After the entity passes, which read today's countries (a title's `Russian` is RU there);
     # what a mention counts for is the country on its article's date (Moscow in 1987 is SU).
     mentions = mention_countries_by_date(mentions, articles, gazetteer.successions)
     if not include_dateline_mentions:
         mentions = drop_dateline_mentions(mentions, articles)
     # The mentions come by article and start from the entity passes (merge_mentions), and the
-    # two passes after them keep their order: no sort again.
-    return articles, sentences, mentions, entities
+    # two passes after them keep their order: no sort again. The numbers follow the ids' order,
+    # so that order is the ids' too.
+    return (
+        named.lazy(),
+        _named_back(sentences.lazy(), numbers).collect(engine=ENGINE).lazy(),
+        _named_back(mentions, numbers),
+        _named_back(entities, numbers),
+    )
+
+
+def _article_numbers(articles: pl.DataFrame) -> pl.DataFrame:
+    """Each article id (article_id) and its number (_article, UInt32), numbered in the order
+    of the ids: sorting by the number sorts as by the id."""
+    return articles.select(pl.col("article_id").unique().sort()).with_row_index("_article")
+
+
+def _numbered(frame: pl.DataFrame, numbers: pl.DataFrame) -> pl.DataFrame:
+    """frame with its article ids replaced by their numbers (_article_numbers)."""
+    return (
+        frame.join(numbers, on="article_id", maintain_order="left")
+        .drop("article_id")
+        .rename({"_article": "article_id"})
+        .select(frame.columns)
+    )
+
+
+def _named_back(frame: pl.LazyFrame, numbers: pl.DataFrame) -> pl.LazyFrame:
+    """frame with its article numbers replaced by the ids they stand for (_article_numbers)."""
+    columns = frame.collect_schema().names()
+    return (
+        frame.rename({"article_id": "_article"})
+        .join(numbers.lazy(), on="_article", maintain_order="left")
+        .select(columns)
+    )

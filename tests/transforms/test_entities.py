@@ -156,12 +156,26 @@ def test_mentions_come_by_article_and_start_whichever_pass_found_them(
             "H\n\nRussian President Vladimir Putin met OPEC in Vienna; Putin left for Berlin.",
         ]),
     )  # fmt: skip
-    _, _, mentions, _ = pl.collect_all(list(transform_articles(articles.lazy(), gazetteer)))
+    _, sentences, mentions, evidence = pl.collect_all(
+        list(transform_articles(articles.lazy(), gazetteer))
+    )
     keys = mentions.select("article_id", "start_char").rows()
     assert len(keys) >= 10 and {kind for kind in mentions.get_column("mention_kind")} >= {
         "person", "organization", "name",
     }  # fmt: skip
     assert keys == sorted(keys)
+
+    # The passes number the articles inside (transforms/pipeline.py); what comes out carries
+    # each article's own id.
+    def of(frame: pl.DataFrame, article_id: str, column: str) -> set[str]:
+        return set(frame.filter(pl.col("article_id") == article_id).get_column(column))
+
+    assert {"Shinzo Abe", "Toyota Motor Corp."} <= of(mentions, "b", "surface")
+    assert {"Vladimir Putin", "Putin"} <= of(mentions, "a", "surface")
+    assert "person:shinzo-abe" in of(evidence, "b", "entity_id")
+    assert "person:vladimir-putin" in of(evidence, "a", "entity_id")
+    assert any("Putin left for Berlin." in text for text in of(sentences, "a", "sentence"))
+    assert any("Abe spoke in Osaka." in text for text in of(sentences, "b", "sentence"))
 
 
 def test_the_same_full_name_is_one_entity_across_articles(gazetteer: Gazetteer) -> None:

@@ -54,5 +54,6 @@ def entity_evidence(
         )
         .sort("article_id", "entity_id", "name", "country_code", nulls_last=True)
         .select(list(EVIDENCE_SCHEMA))
-        .cast(EVIDENCE_SCHEMA)
+        # The article key keeps the type it came with (find_entities numbers the articles).
+        .cast({name: dtype for name, dtype in EVIDENCE_SCHEMA.items() if name != "article_id"})
     )
