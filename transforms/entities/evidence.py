@@ -54,6 +54,6 @@ def entity_evidence(
         )
         .sort("article_id", "entity_id", "name", "country_code", nulls_last=True)
         .select(list(EVIDENCE_SCHEMA))
-        # The article key keeps the type it came with (find_entities numbers the articles).
+        # The article key keeps the type it came with (transforms/pipeline.py numbers the articles).
         .cast({name: dtype for name, dtype in EVIDENCE_SCHEMA.items() if name != "article_id"})
     )

@@ -160,7 +160,7 @@ def _occurrences_by_automaton(sentences: pl.LazyFrame, forms: pl.LazyFrame) -> p
     the sentences of their articles, then each article's own forms kept."""
     words = forms.select("name").unique().collect(engine=ENGINE).get_column("name")
     if words.len() == 0:
-        # Typed as the sentences' keys are (find_entities numbers the articles).
+        # Typed as the sentences' keys are (transforms/pipeline.py numbers the articles).
         key_type = sentences.collect_schema()["article_id"]
         return pl.LazyFrame(schema={**_SPAN_SCHEMA, "article_id": key_type})
     # Overlapping, so another article's longer form never hides one of this article's.
