@@ -193,9 +193,10 @@ def find_entities(
             rules.not_org_forms,
         )
     )
-    org_spans = pl.concat(
-        [org_spans, propagated_spans(sentences, forms).select(org_spans.collect_schema().names())]
-    )
+    # Materialised: the overlaps pass reads its spans twice, and polars ran the propagation
+    # under them for each.
+    [propagated] = _materialised(propagated_spans(sentences, forms))
+    org_spans = pl.concat([org_spans, propagated.select(org_spans.collect_schema().names())])
     # Materialised on their own: collected together with the names and short forms made from
     # them, the spans' plan (the propagation pass under it) ran once for each of the three;
     # polars does not find every subplan that plans collected together share.
@@ -213,14 +214,20 @@ def find_entities(
         with_form_identity(with_inner_country(_of_type(spans, "organization"), found), forms),
     )
     people = _of_type(spans, "person")
-    [resolved] = _materialised(
+    # The US states named before state legislators' titles too: the mentions plan reads them
+    # twice, and polars ran their regex pass for each.
+    resolved, states = _materialised(
         person_mentions(
             people, named, shorts, short_form_words(mixed, shorts), _offsets(curated, orgs)
-        )
+        ),
+        state_mentions(mixed, gazetteer),
     )
     added = entity_mentions(resolved, orgs)
-    states = state_mentions(mixed, gazetteer)
-    places = context_places(uncovered(found, pl.concat([added, states])), sentences)
+    # Materialised: context_places reads the mentions it is given three times (those it may
+    # change, the others, those of US places), and polars ran the overlaps pass under them for
+    # each.
+    [left] = _materialised(uncovered(found, pl.concat([added, states])))
+    places = context_places(left, sentences)
     # Materialised: the evidence reads the mentions too, and collected with them (as the caller
     # does) the mentions' plan ran once for each.
     [all_mentions] = _materialised(merge_mentions(places, states, curated, added))
