@@ -83,7 +83,7 @@ def mentions_and_entities(
     # for each article id, not the id itself; the ids are put back on what they return.
     numbers = _article_numbers(named)
     articles = _numbered(named, numbers).lazy()
-    sentences = split_sentences(articles).collect(engine=ENGINE)
+    sentences = _sentences(articles, numbers.height)
     mentions = find_mentions(sentences.lazy(), gazetteer.mention_surface_forms, gazetteer.blockers)
     mentions, entities = find_entities(sentences.lazy(), mentions, gazetteer, articles)
     # After the entity passes, which read today's countries (a title's `Russian` is RU there);
@@ -100,6 +100,24 @@ def mentions_and_entities(
         _named_back(mentions, numbers),
         _named_back(entities, numbers),
     )
+
+
+# The fewest articles worth a part of their own in _sentences: below it, another plan costs
+# more than the core it gains.
+_LEAST_PER_PART = 2_000
+
+
+def _sentences(articles: pl.LazyFrame, count: int, parts: int | None = None) -> pl.DataFrame:
+    """split_sentences of articles numbered 0 to count - 1 (_numbered), in parts by number
+    (by default one per polars thread, of at least _LEAST_PER_PART articles) collected
+    together. The split runs on one core however large the batch (its string steps read one
+    column in one pass), so parts keep every core busy; each part comes out sorted by article
+    and holds lower numbers than the next, so the parts stacked are sorted as the whole is."""
+    if parts is None:
+        parts = max(1, min(pl.thread_pool_size(), count // _LEAST_PER_PART))
+    part = pl.col("article_id").cast(pl.Int64) * parts // max(count, 1)
+    plans = [split_sentences(articles.filter(part == index)) for index in range(parts)]
+    return pl.concat(pl.collect_all(plans, engine=ENGINE))
 
 
 def _article_numbers(articles: pl.DataFrame) -> pl.DataFrame:

@@ -189,3 +189,26 @@ def test_a_long_piece_ending_in_an_abbreviation_still_continues_as_before() -> N
     text = "Headline\n\n" + " ".join(["word"] * 300) + " Mr. Smith spoke"
     assert sentences_of(text)[1].endswith("Mr. Smith spoke")
     assert len(sentences_of(text)) == 2
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3, 7])
+def test_the_pipeline_splits_in_parts_as_in_one_pass(parts: int) -> None:
+    # transforms/pipeline.py splits a batch's articles in parts by article number, collected
+    # together: the same rows in the same order as one pass, however the parts fall.
+    from transforms.pipeline import _sentences
+
+    texts = [
+        "Headline\n\nMr. Abe spoke. He left.",
+        "Short",
+        "",
+        "Head\n\nOne. Two! Three?\n\nFour",
+        "A U.S. envoy met Gen. Dunford. Talks ended.",
+    ]
+    numbered = pl.DataFrame(
+        # Given out of order, as a batch's files are.
+        {"article_id": [3, 0, 4, 1, 2], "text": texts},
+        schema={"article_id": pl.UInt32, "text": pl.String},
+    )
+    whole = split_sentences(numbered.lazy()).collect()
+    assert whole.height >= 8
+    assert _sentences(numbered.lazy(), numbered.height, parts).equals(whole)
