@@ -67,8 +67,13 @@ def mentions_and_entities(
 ) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
     """The stages before tone and focus: the articles with their dateline countries and the
     sentences (both materialised), and the mentions and entity evidence (lazy)."""
-    articles = dateline_countries(
-        articles,
+    # The passes after the dateline stage join, group and sort by article dozens of times: by
+    # a number standing for each article id, not the id itself; the ids are put back on what
+    # they return.
+    given = articles.collect(engine=ENGINE)
+    numbers = _article_numbers(given)
+    dated = dateline_countries(
+        given.lazy(),
         gazetteer.surface_forms,
         gazetteer.dateline_regions,
         gazetteer.dateline_places,
@@ -76,14 +81,13 @@ def mentions_and_entities(
         entities=gazetteer.entities,
         points=gazetteer.dateline_points,
     )
-    # Materialised once, articles before sentences (collected together, the dateline plan would
-    # run twice): every later stage, the entity passes included, reads both.
-    named = articles.collect(engine=ENGINE)
-    # The passes below join, group and sort by article dozens of times: by a number standing
-    # for each article id, not the id itself; the ids are put back on what they return.
-    numbers = _article_numbers(named)
+    # The sentences read only the text: split in parts and collected with the dateline plan,
+    # which reads the rest, they keep every core busy. Both are materialised once: every later
+    # stage, the entity passes included, reads them.
+    text = _numbered(given.select("article_id", "text"), numbers).lazy()
+    named, *parts = pl.collect_all([dated, *_sentence_parts(text, numbers.height)], engine=ENGINE)
+    sentences = pl.concat(parts)
     articles = _numbered(named, numbers).lazy()
-    sentences = _sentences(articles, numbers.height)
     mentions = find_mentions(sentences.lazy(), gazetteer.mention_surface_forms, gazetteer.blockers)
     mentions, entities = find_entities(sentences.lazy(), mentions, gazetteer, articles)
     # After the entity passes, which read today's countries (a title's `Russian` is RU there);
@@ -102,22 +106,24 @@ def mentions_and_entities(
     )
 
 
-# The fewest articles worth a part of their own in _sentences: below it, another plan costs
+# The fewest articles worth a part of their own in _sentence_parts: below it, another plan costs
 # more than the core it gains.
 _LEAST_PER_PART = 2_000
 
 
-def _sentences(articles: pl.LazyFrame, count: int, parts: int | None = None) -> pl.DataFrame:
-    """split_sentences of articles numbered 0 to count - 1 (_numbered), in parts by number
-    (by default one per polars thread, of at least _LEAST_PER_PART articles) collected
-    together. The split runs on one core however large the batch (its string steps read one
-    column in one pass), so parts keep every core busy; each part comes out sorted by article
-    and holds lower numbers than the next, so the parts stacked are sorted as the whole is."""
+def _sentence_parts(
+    articles: pl.LazyFrame, count: int, parts: int | None = None
+) -> list[pl.LazyFrame]:
+    """split_sentences of articles numbered 0 to count - 1 (_numbered) as plans for parts by
+    number (by default one per polars thread, of at least _LEAST_PER_PART articles), to be
+    collected together. The split runs on one core however large the batch (its string steps
+    read one column in one pass), so parts keep every core busy; each part comes out sorted by
+    article and holds lower numbers than the next, so the parts stacked are sorted as the
+    whole is."""
     if parts is None:
         parts = max(1, min(pl.thread_pool_size(), count // _LEAST_PER_PART))
     part = pl.col("article_id").cast(pl.Int64) * parts // max(count, 1)
-    plans = [split_sentences(articles.filter(part == index)) for index in range(parts)]
-    return pl.concat(pl.collect_all(plans, engine=ENGINE))
+    return [split_sentences(articles.filter(part == index)) for index in range(parts)]
 
 
 def _article_numbers(articles: pl.DataFrame) -> pl.DataFrame:

@@ -195,7 +195,7 @@ def test_a_long_piece_ending_in_an_abbreviation_still_continues_as_before() -> N
 def test_the_pipeline_splits_in_parts_as_in_one_pass(parts: int) -> None:
     # transforms/pipeline.py splits a batch's articles in parts by article number, collected
     # together: the same rows in the same order as one pass, however the parts fall.
-    from transforms.pipeline import _sentences
+    from transforms.pipeline import _sentence_parts
 
     texts = [
         "Headline\n\nMr. Abe spoke. He left.",
@@ -211,4 +211,6 @@ def test_the_pipeline_splits_in_parts_as_in_one_pass(parts: int) -> None:
     )
     whole = split_sentences(numbered.lazy()).collect()
     assert whole.height >= 8
-    assert _sentences(numbered.lazy(), numbered.height, parts).equals(whole)
+    plans = _sentence_parts(numbered.lazy(), numbered.height, parts)
+    assert len(plans) == parts
+    assert pl.concat(pl.collect_all(plans)).equals(whole)
