@@ -113,6 +113,7 @@ from transforms.entities.organisations import (
     with_inner_country,
 )
 from transforms.entities.overlaps import _drop_overlapping, candidate_spans
+from transforms.entities.patterns import _is_plain
 from transforms.entities.people import article_agencies, person_candidates, state_mentions
 from transforms.entities.places import context_places
 from transforms.entities.propagation import (
@@ -151,7 +152,11 @@ def find_entities(
             "article_id", pl.lit(None, dtype=pl.String).alias("agency_country")
         ).filter(pl.lit(False))
     )
-    mixed = mixed_case(sentences)
+    # Materialised, with whether each sentence is plain (patterns._is_plain): half the passes
+    # read them, each collected apart, and every regex pass reads that flag.
+    [mixed] = _materialised(
+        mixed_case(sentences).with_columns(_is_plain(pl.col("sentence")).alias("_plain"))
+    )
     # The regex passes are the costly part: run them once, together, and reuse the results.
     # The gazetteer mentions too: every later pass reads them, and a lazy plan would rerun the
     # Aho-Corasick pass for each reader.

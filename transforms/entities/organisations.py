@@ -11,8 +11,8 @@ from transforms.entities.patterns import (
     _KEY,
     _by_plain,
     _has,
-    _is_plain,
     _named_organization,
+    _plain_column,
     _shorten_back,
     _shorten_front,
     _slug,
@@ -412,10 +412,14 @@ def place_led_candidates(
     candidates = (
         places.select(*_KEY, "start_char", "end_char", "surface", "country_code")
         .join(
-            sentences.select(*_KEY, pl.col("start_char").alias("sentence_start"), "sentence"),
+            sentences.select(
+                *_KEY,
+                pl.col("start_char").alias("sentence_start"),
+                "sentence",
+                _plain_column(sentences),
+            ),
             on=_KEY,
         )
-        .with_columns(_is_plain(pl.col("sentence")).alias("_plain"))
         .with_columns(tail.alias("_tail"))
         .filter(pl.col("_tail").is_not_null() & ~is_located)
         # The one to three words of the tail, each looked up in the blocked words.

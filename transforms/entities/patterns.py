@@ -99,6 +99,15 @@ def _is_plain(text: pl.Expr) -> pl.Expr:
     return ~outside.str.contains(_WORDY_OUTSIDE_ASCII)
 
 
+def _plain_column(sentences: pl.LazyFrame) -> pl.Expr:
+    """Column _plain (_is_plain of the sentence): the sentences' own when they carry it (the
+    entity passes' sentences do, read once, see transforms/entities/__init__.py), else read
+    here."""
+    if "_plain" in sentences.collect_schema().names():
+        return pl.col("_plain")
+    return _is_plain(pl.col("sentence")).alias("_plain")
+
+
 def _by_plain(text: pl.Expr, apply: Callable[[pl.Expr, str], pl.Expr], pattern: str) -> pl.Expr:
     """apply(text, pattern) per row, with pattern's ASCII form where column _plain is true.
 
@@ -152,9 +161,7 @@ def _chunks(sentences: pl.LazyFrame, pattern: str) -> pl.LazyFrame:
     length = pl.col("chunk").str.len_chars().cast(pl.Int64)
     is_first = pl.col("_sentence").ne_missing(pl.col("_sentence").shift(1))
     return (
-        sentences.select(
-            *_KEY, "start_char", "sentence", _is_plain(pl.col("sentence")).alias("_plain")
-        )
+        sentences.select(*_KEY, "start_char", "sentence", _plain_column(sentences))
         .select(
             *_KEY,
             "start_char",
