@@ -1,7 +1,7 @@
 """Transform throughput of this checkout against another commit, in alternating runs.
 
-    .venv/bin/python benchmarks/compare_transforms.py --against d1ab62f \\
-        [--stage less-tone] [--against-stage pipeline] [--rounds 6] [--repeat 5] [--batch-size 20000]
+    .venv/bin/python benchmarks/compare_transforms.py --against d1ab62f [--stage less-tone] \\
+        [--against-stage pipeline] [--rounds 6] [--repeat 5] [--batch-size 20000]
 
 On a shared machine the same commit's timings swing by a third from one minute to the next,
 more than most changes: a figure from each commit taken minutes apart decides nothing. This

@@ -20,7 +20,8 @@ def _article_lift() -> tuple[pl.Expr, pl.Expr]:
     lift is each row's article number times limit.
 
     Added to offsets, lift puts each article's values above every earlier article's, so a
-    running max over the whole frame never crosses into another article: the same as `.over("article_id")`, without a window's group-by and scatter.
+    running max over the whole frame never crosses into another article: the same as
+    `.over("article_id")`, without a window's group-by and scatter.
     Sized from the data, lifted values stay below articles x (longest article + 2), far inside
     an Int64 (a fixed 2**40 would wrap, silently, past 2**23 articles in one frame).
     """
