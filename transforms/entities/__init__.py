@@ -160,13 +160,16 @@ def find_entities(
     # The regex passes are the costly part: run them once, together, and reuse the results.
     # The gazetteer mentions too: every later pass reads them, and a lazy plan would rerun the
     # Aho-Corasick pass for each reader.
-    person_spans, org_spans, team_spans, found = _materialised(
+    # The US states named before state legislators' titles too: their regex pass is the one
+    # the people's pass runs, and collected with it, polars runs it once.
+    person_spans, org_spans, team_spans, found, states = _materialised(
         person_candidates(mixed, gazetteer),
         organization_candidates(mixed, gazetteer),
         team_candidates(
             sentences, rules.qualifier_words, gazetteer.surface_forms, gazetteer.name_stopwords
         ),
         mentions,
+        state_mentions(mixed, gazetteer),
     )
     # Materialised before it is split in two below, and read by the forms after that.
     [org_spans] = _materialised(
@@ -219,13 +222,10 @@ def find_entities(
         with_form_identity(with_inner_country(_of_type(spans, "organization"), found), forms),
     )
     people = _of_type(spans, "person")
-    # The US states named before state legislators' titles too: the mentions plan reads them
-    # twice, and polars ran their regex pass for each.
-    resolved, states = _materialised(
+    [resolved] = _materialised(
         person_mentions(
             people, named, shorts, short_form_words(mixed, shorts), _offsets(curated, orgs)
-        ),
-        state_mentions(mixed, gazetteer),
+        )
     )
     added = entity_mentions(resolved, orgs)
     # Materialised: context_places reads the mentions it is given three times (those it may
