@@ -60,11 +60,13 @@ def caps_surface_forms(surface_forms: pl.DataFrame) -> pl.DataFrame:
 
 class _Matcher(NamedTuple):
     """What one Aho-Corasick pass needs: its patterns, longest first, each pattern wrapped in
-    _MARK as its replacement, and its lookup table."""
+    _MARK as its replacement (both as list literals, built once: a Python list of forty
+    thousand strings is converted again in every plan it is given to), and its lookup table."""
 
-    patterns: list[str]
-    marked: list[str]
+    patterns: pl.Expr
+    marked: pl.Expr
     lookup: pl.DataFrame
+    count: int  # how many patterns
 
 
 def _matchers(surface_forms: pl.DataFrame, blockers: Collection[str]) -> tuple[_Matcher, _Matcher]:
@@ -86,7 +88,14 @@ def _matcher(patterns: list[str], lookup: pl.DataFrame) -> _Matcher:
     # A surface holding the mark, or the character a mark in the text becomes, could never be
     # found whole: no name has a control character.
     patterns = [p for p in patterns if p and _MARK not in p and _MARK_IN_TEXT not in p]
-    return _Matcher(patterns, [f"{_MARK}{pattern}{_MARK}" for pattern in patterns], lookup)
+    marked = [f"{_MARK}{pattern}{_MARK}" for pattern in patterns]
+    return _Matcher(_list_literal(patterns), _list_literal(marked), lookup, len(patterns))
+
+
+def _list_literal(values: list[str]) -> pl.Expr:
+    """values as one list, for replace_many: imploded in the plan (a list-typed literal is
+    read as a pattern per row by the streaming engine)."""
+    return pl.lit(pl.Series(values, dtype=pl.String)).implode()
 
 
 def _patterns(lookup: pl.DataFrame, blockers: Collection[str]) -> list[str]:
@@ -134,8 +143,8 @@ def _match(sentences: pl.LazyFrame, matcher: _Matcher) -> pl.LazyFrame:
     such a piece is empty, of the match beyond it). A sentence of any length costs time in
     proportion to its length, however many matches it holds.
     """
-    patterns, marked, lookup = matcher
-    if not patterns:
+    patterns, marked, lookup, count = matcher
+    if not count:
         return pl.LazyFrame(schema=MENTION_SCHEMA)
     piece, piece_no = pl.col("piece"), pl.col("piece_no")
     length = piece.str.len_chars().cast(pl.Int64)
