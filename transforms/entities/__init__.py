@@ -162,7 +162,7 @@ def find_entities(
     # Aho-Corasick pass for each reader.
     # The US states named before state legislators' titles too: their regex pass is the one
     # the people's pass runs, and collected with it, polars runs it once.
-    person_spans, org_spans, team_spans, found, states = _materialised(
+    person_spans, org_spans, team_spans, found, states, agencies = _materialised(
         person_candidates(mixed, gazetteer),
         organization_candidates(mixed, gazetteer),
         team_candidates(
@@ -170,6 +170,7 @@ def find_entities(
         ),
         mentions,
         state_mentions(mixed, gazetteer),
+        agencies,
     )
     # Materialised before it is split in two below, and read by the forms after that.
     [org_spans] = _materialised(
