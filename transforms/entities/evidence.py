@@ -41,8 +41,12 @@ def entity_evidence(
             ),
         ]
     )  # fmt: skip
+    # Sorted, then grouped in that order: the groups come out sorted, and sorting the rows
+    # costs less than hashing them into groups and sorting the groups after.
+    key = ["article_id", "entity_id", "name", "country_code"]
     return (
-        rows.group_by("article_id", "entity_id", "name", "country_code")
+        rows.sort(key, nulls_last=True)
+        .group_by(key, maintain_order=True)
         .agg(pl.len().cast(pl.Int32).alias("mention_count"))
         .with_columns(
             pl.when(pl.col("entity_id").str.starts_with("person:"))
@@ -52,7 +56,6 @@ def entity_evidence(
             .otherwise(pl.lit("organization"))
             .alias("entity_type")
         )
-        .sort("article_id", "entity_id", "name", "country_code", nulls_last=True)
         .select(list(EVIDENCE_SCHEMA))
         # The article key keeps the type it came with (transforms/pipeline.py numbers the articles).
         .cast({name: dtype for name, dtype in EVIDENCE_SCHEMA.items() if name != "article_id"})
