@@ -77,8 +77,9 @@ def organization_forms(organizations: pl.LazyFrame, not_forms: pl.Series) -> pl.
         # The first row of each form and organisation, in a stated order (a country before
         # none, then the first written: `Kay Jewelers Inc.` or `Kay Jewelers Inc`, whichever
         # the article has first), so the result does not depend on the order of the rows given.
+        # Sorted, each group's first row is the one whose group differs from the row before's.
         .sort("article_id", "form", "entity_id", "qualifier_code", "start_char", nulls_last=True)
-        .unique(["article_id", "form", "entity_id"], keep="first", maintain_order=True)
+        .filter(_starts_run(["article_id", "form", "entity_id"]))
         # A form that is one organisation's short form and another's whole name (`Velmara`
         # found by a cue, `Velmara SpA` by its suffix) is the longer name's; two longer names
         # sharing a short form make it ambiguous, and it is dropped.
@@ -93,14 +94,27 @@ def organization_forms(organizations: pl.LazyFrame, not_forms: pl.Series) -> pl.
     )
 
 
-def _counted(forms: pl.LazyFrame, per_form: list[str]) -> pl.LazyFrame:
-    """forms with _names, the rows of their form in their article, and _shorts, those where
-    the form is a short form (_is_short). A group-by joined back: a window over the same
-    columns costs several times more."""
-    counts = forms.group_by(per_form).agg(
-        pl.len().alias("_names"), pl.col("_is_short").sum().alias("_shorts")
+def _starts_run(columns: list[str]) -> pl.Expr:
+    """True on each row whose values of columns differ from the row before's: on rows sorted
+    by them, the first row of each group (no hashing of the strings among them)."""
+    return pl.any_horizontal(
+        pl.col(column).ne_missing(pl.col(column).shift(1)) for column in columns
     )
-    return forms.join(counts, on=per_form, maintain_order="left")
+
+
+def _counted(forms: pl.LazyFrame, per_form: list[str]) -> pl.LazyFrame:
+    """forms (sorted by per_form) with _names, the rows of their form in their article, and
+    _shorts, those where the form is a short form (_is_short). The groups are runs of rows,
+    numbered: a window over that number costs a fraction of a group-by of the strings joined
+    back, or of a window over them."""
+    return (
+        forms.with_columns(_starts_run(per_form).cum_sum().alias("_run"))
+        .with_columns(
+            pl.len().over("_run").alias("_names"),
+            pl.col("_is_short").sum().over("_run").alias("_shorts"),
+        )
+        .drop("_run")
+    )
 
 
 # An article with more forms than this is searched with an Aho-Corasick pass instead of
