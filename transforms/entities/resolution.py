@@ -41,7 +41,8 @@ def people_of_articles(people: pl.LazyFrame, agencies: pl.LazyFrame | None = Non
             pl.coalesce(
                 "qualified_country", pl.when(pl.col("has_office")).then("agency_country")
             ).alias("person_country"),
-            (_words(pl.col("name")).list.len() == 1).alias("is_single"),
+            # One word: no space (split at spaces, a name with one holds two words or more).
+            (~pl.col("name").str.contains(" ", literal=True)).alias("is_single"),
         )
         .drop("qualified_country", "has_office", "agency_country")
     )
@@ -121,7 +122,7 @@ def person_mentions(
     )
     mentions = pl.concat(
         [
-            people.filter(_words(pl.col("name")).list.len() >= 2)
+            people.filter(pl.col("name").str.contains(" ", literal=True))
             .select(*_KEY, "start_char", "end_char", pl.col("name").alias("full_name"))
             .join(full_names, on=["article_id", "full_name"])
             .with_columns(pl.col("full_name").alias("surface")),
