@@ -211,7 +211,11 @@ def _spans(occurrences: pl.LazyFrame) -> pl.LazyFrame:
     byte_end = pl.col("_byte") + name.str.len_bytes().cast(pl.Int64)
     local_end = pl.col("local_start") + name.str.len_chars().cast(pl.Int64)
     return (
-        occurrences.filter(is_whole_word(sentence, pl.col("_byte"), byte_end))
+        # A column, then the filter: as a filter predicate, polars computed the bytes either
+        # side again for each of the tests reading them.
+        occurrences.with_columns(is_whole_word(sentence, pl.col("_byte"), byte_end).alias("_whole"))
+        .filter(pl.col("_whole"))
+        .drop("_whole")
         .pipe(with_char_offset, sentence, pl.col("_byte"), pl.col("_sentence_row"), "local_start")
         .with_columns(
             (pl.col("start_char") + pl.col("local_start")).alias("start_char"),
