@@ -161,7 +161,9 @@ def find_entities(
     # The gazetteer mentions too: every later pass reads them, and a lazy plan would rerun the
     # Aho-Corasick pass for each reader.
     # The US states named before state legislators' titles too: their regex pass is the one
-    # the people's pass runs, and collected with it, polars runs it once.
+    # the people's pass runs, and collected with it, polars runs it once. And each article's
+    # news agency, which the people step below reads: here it shares both cores with the
+    # passes, there it would run alone.
     person_spans, org_spans, team_spans, found, states, agencies = _materialised(
         person_candidates(mixed, gazetteer),
         organization_candidates(mixed, gazetteer),

@@ -202,9 +202,9 @@ _COMPANY_NOUNS = (
     "|conglomerate|automaker|carmaker|utility|operator|miner|developer|supplier|chain|giant"
     "|brewer|refiner|shipper|builder|distributor|lender|broker|brokerage|concern"
 )
-# Two patterns, not four: a cue of one kind never starts inside a match of the other (the names
-# are capitalised words, the cues lowercase words, an apostrophe or a comma), so each finds what
-# its two cues would find apart, in one pass instead of two.
+# The cues before a name, and the cues after it. Within each, a cue never starts inside a match
+# of another (the names are capitalised words; the cues lowercase words, an apostrophe or a
+# comma), so one alternation finds what each of its cues finds on its own, in one pass.
 _COMPANY_CUES = (
     # shares of Pirelli, a unit of Pirelli
     r"\b(?:(?:shares|stake) +(?:of|in)|(?:unit|subsidiary|division|affiliate|parent) +of)"
