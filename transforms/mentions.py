@@ -8,7 +8,13 @@ from typing import NamedTuple
 import polars as pl
 
 from transforms.memo import by_identity
-from transforms.offsets import char_at, char_before, exclusive_cum_sum, from_group_start
+from transforms.offsets import (
+    char_at,
+    char_before,
+    exclusive_cum_sum,
+    from_group_start,
+    starts_group,
+)
 from transforms.schemas import MENTION_SCHEMA
 
 # A match is a whole word when the characters around it are not letters or digits;
@@ -148,7 +154,7 @@ def _match(sentences: pl.LazyFrame, matcher: _Matcher) -> pl.LazyFrame:
         return pl.LazyFrame(schema=MENTION_SCHEMA)
     piece, piece_no = pl.col("piece"), pl.col("piece_no")
     length = piece.str.len_chars().cast(pl.Int64)
-    new_sentence = pl.col("_row").ne_missing(pl.col("_row").shift(1))
+    new_sentence = starts_group("_row")
     last, first = pl.col("_last"), pl.col("_first")
     # The characters either side of a match (null at either end of its sentence).
     left = pl.when(last.shift(1) != "").then(last.shift(1)).when(piece_no >= 2).then(last.shift(2))

@@ -21,6 +21,15 @@ def exclusive_cum_sum(values: pl.Expr) -> pl.Expr:
     return values.cum_sum() - values
 
 
+def starts_group(*columns: str) -> pl.Expr:
+    """True on each row whose values of columns differ from the row before's (and on the
+    first row): on rows kept together by those columns (sorted or exploded), the first row of
+    each group, found without hashing them."""
+    return pl.any_horizontal(
+        pl.col(column).ne_missing(pl.col(column).shift(1)) for column in columns
+    )
+
+
 def from_group_start(running: pl.Expr, starts_group: pl.Expr) -> pl.Expr:
     """running minus its value on the group's first row, for groups of consecutive rows
     (starts_group true on each group's first row).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from transforms.offsets import exclusive_cum_sum, from_group_start, slice_bytes
+from transforms.offsets import exclusive_cum_sum, from_group_start, slice_bytes, starts_group
 from transforms.schemas import SENTENCE_SCHEMA
 
 # Why three classes: titles and month abbreviations are followed by a name or a
@@ -284,7 +284,7 @@ def split_sentences(articles: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(
             from_group_start(
                 pl.int_range(pl.len(), dtype=pl.Int64),
-                pl.col("para_idx").ne_missing(pl.col("para_idx").shift(1)),
+                starts_group("para_idx"),
             ).alias("piece_no"),
             pl.col("para_idx").eq_missing(pl.col("para_idx").shift(-1)).alias("_has_next"),
         )
@@ -375,7 +375,7 @@ def split_sentences(articles: pl.LazyFrame) -> pl.LazyFrame:
             ),
             from_group_start(
                 pl.int_range(pl.len(), dtype=pl.Int64),
-                pl.col("article_id").ne_missing(pl.col("article_id").shift(1)),
+                starts_group("article_id"),
             )
             .cast(pl.Int32)
             .alias("sentence_no"),

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.offsets import char_at, char_before, slice_bytes, with_char_offset
+from transforms.offsets import char_at, char_before, slice_bytes, starts_group, with_char_offset
 
 # One, two, three and four UTF-8 bytes, a combining mark and a space.
 _CHARS = st.sampled_from(["a", "Z", " ", "é", "ß", "\u0301", "東", "€", "🙂", "𝔸", "\n"])
@@ -90,3 +90,12 @@ def test_character_before_the_start_is_empty_for_unsigned_offsets_too(dtype: pl.
     frame = pl.DataFrame({"t": ["é🙂", "é🙂"], "b": pl.Series([0, 2], dtype=dtype)})
     got = frame.select(char_before(pl.col("t"), pl.col("b"))).to_series().to_list()
     assert got == ["", "é"]
+
+
+def test_starts_group_marks_each_first_row_of_consecutive_equal_rows() -> None:
+    frame = pl.DataFrame(
+        {"a": [1, 1, 1, 2, 2, None, None, 1], "b": ["x", "x", "y", "y", "y", "y", "y", "y"]}
+    )
+    marks = frame.select(starts_group("a").alias("a"), starts_group("a", "b").alias("ab"))
+    assert marks.get_column("a").to_list() == [True, False, False, True, False, True, False, True]
+    assert marks.get_column("ab").to_list() == [True, False, True, True, False, True, False, True]

@@ -23,7 +23,7 @@ from transforms.entities.patterns import (
 )
 from transforms.entities.rules import _Rules, _rules
 from transforms.memo import by_identity
-from transforms.offsets import exclusive_cum_sum, from_group_start
+from transforms.offsets import exclusive_cum_sum, from_group_start, starts_group
 
 _COLUMNS = [*_KEY, "start_char", "end_char", "name", "qualifier_code", "entity_id",
             "entity_name", "priority"]  # fmt: skip
@@ -276,7 +276,7 @@ def _split_coordinated(spans: pl.LazyFrame) -> pl.LazyFrame:
     )
     # An exploded span's pieces are consecutive rows: a running count or total less its value
     # at the span's first piece gives the piece's number or offset, without a window.
-    is_first = pl.col("_span").ne_missing(pl.col("_span").shift(1))
+    is_first = starts_group("_span")
     piece_no = from_group_start(pl.int_range(pl.len()), is_first)
     length = pl.col("name").str.len_chars().cast(pl.Int64)
     return (

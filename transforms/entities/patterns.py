@@ -11,7 +11,7 @@ import polars as pl
 from gazetteer import slug
 from transforms.engine import ENGINE
 from transforms.memo import by_identity
-from transforms.offsets import exclusive_cum_sum, from_group_start
+from transforms.offsets import exclusive_cum_sum, from_group_start, starts_group
 
 _KEY = ["article_id", "sentence_no"]
 _NAME_WORD = r"(?:\p{Lu}\p{Ll}+(?:\p{Lu}\p{Ll}+)?|\p{Lu}['’]\p{Lu}\p{Ll}+)(?:-\p{Lu}?\p{Ll}+)*"
@@ -159,7 +159,7 @@ def _chunks(sentences: pl.LazyFrame, pattern: str) -> pl.LazyFrame:
     # A chunk's end in its sentence: the running length over all chunks of the batch, less
     # the running length before its sentence's first chunk (cheaper than a list.eval per row).
     length = pl.col("chunk").str.len_chars().cast(pl.Int64)
-    is_first = pl.col("_sentence").ne_missing(pl.col("_sentence").shift(1))
+    is_first = starts_group("_sentence")
     return (
         sentences.select(*_KEY, "start_char", "sentence", _plain_column(sentences))
         .select(

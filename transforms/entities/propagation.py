@@ -21,6 +21,7 @@ from transforms.mentions import is_whole_word
 from transforms.offsets import (
     exclusive_cum_sum,
     from_group_start,
+    starts_group,
     with_char_offset,
 )
 
@@ -79,7 +80,7 @@ def organization_forms(organizations: pl.LazyFrame, not_forms: pl.Series) -> pl.
         # the article has first), so the result does not depend on the order of the rows given.
         # Sorted, each group's first row is the one whose group differs from the row before's.
         .sort("article_id", "form", "entity_id", "qualifier_code", "start_char", nulls_last=True)
-        .filter(_starts_run(["article_id", "form", "entity_id"]))
+        .filter(starts_group("article_id", "form", "entity_id"))
         # A form that is one organisation's short form and another's whole name (`Velmara`
         # found by a cue, `Velmara SpA` by its suffix) is the longer name's; two longer names
         # sharing a short form make it ambiguous, and it is dropped.
@@ -94,21 +95,13 @@ def organization_forms(organizations: pl.LazyFrame, not_forms: pl.Series) -> pl.
     )
 
 
-def _starts_run(columns: list[str]) -> pl.Expr:
-    """True on each row whose values of columns differ from the row before's: on rows sorted
-    by them, the first row of each group (no hashing of the strings among them)."""
-    return pl.any_horizontal(
-        pl.col(column).ne_missing(pl.col(column).shift(1)) for column in columns
-    )
-
-
 def _counted(forms: pl.LazyFrame, per_form: list[str]) -> pl.LazyFrame:
     """forms (sorted by per_form) with _names, the rows of their form in their article, and
     _shorts, those where the form is a short form (_is_short). The groups are runs of rows,
     numbered: a window over that number costs a fraction of a group-by of the strings joined
     back, or of a window over them."""
     return (
-        forms.with_columns(_starts_run(per_form).cum_sum().alias("_run"))
+        forms.with_columns(starts_group(*per_form).cum_sum().alias("_run"))
         .with_columns(
             pl.len().over("_run").alias("_names"),
             pl.col("_is_short").sum().over("_run").alias("_shorts"),
@@ -148,7 +141,7 @@ def _occurrences(pairs: pl.LazyFrame) -> pl.LazyFrame:
     # do not overlap: a form overlapping itself, `Abc Abc` in `Abc Abc Abc`, is found once,
     # where the overlaps pass would keep only the first of the two anyway.)
     piece = pl.col("_piece")
-    new_pair = pl.col("_pair").ne_missing(pl.col("_pair").shift(1))
+    new_pair = starts_group("_pair")
     piece_bytes = piece.str.len_bytes().cast(pl.Int64)
     repeated = (
         pairs.filter(pl.col("_count") > 1)
