@@ -132,21 +132,29 @@ def propagated_spans(sentences: pl.LazyFrame, forms: pl.LazyFrame) -> pl.LazyFra
 
 def _occurrences(pairs: pl.LazyFrame) -> pl.LazyFrame:
     """propagated_spans of pairs (own_article_pairs: each sentence with a form of its own
-    article that it holds), found by substring searches."""
+    article that it holds), found by splitting the sentence at the form."""
     sentence, name = pl.col("sentence"), pl.col("name")
     byte_length = name.str.len_bytes().cast(pl.Int64)
-    pairs = pairs.with_columns(sentence.str.count_matches(name, literal=True).alias("_count"))
-    # The byte offset of each occurrence: found directly where there is one (nearly always),
-    # else from the lengths of the pieces of the sentence between the occurrences. (Pieces
-    # do not overlap: a form overlapping itself, `Abc Abc` in `Abc Abc Abc`, is found once,
-    # where the overlaps pass would keep only the first of the two anyway.)
+    # The sentence split at each occurrence: one split tells how many there are and where
+    # the first is (the bytes of the piece before it), where counting them and then finding
+    # the first read the sentence twice. (Pieces do not overlap: a form overlapping itself,
+    # `Abc Abc` in `Abc Abc Abc`, is found once, where the overlaps pass would keep only the
+    # first of the two anyway.)
+    pairs = pairs.with_columns(sentence.str.split(name, literal=True).alias("_piece"))
+    pieces = pl.col("_piece").list.len()
+    # Nearly always one occurrence: its offset is the length of the piece before it.
+    once = (
+        pairs.filter(pieces == 2)
+        .with_columns(pl.col("_piece").list.first().str.len_bytes().cast(pl.Int64).alias("_byte"))
+        .drop("_piece")
+    )
+    # Else each occurrence's offset is the length of the pieces and occurrences before it.
     piece = pl.col("_piece")
     new_pair = starts_group("_pair")
     piece_bytes = piece.str.len_bytes().cast(pl.Int64)
     repeated = (
-        pairs.filter(pl.col("_count") > 1)
+        pairs.filter(pieces > 2)
         .with_row_index("_pair")
-        .with_columns(sentence.str.split(name).alias("_piece"))
         .explode("_piece")
         .with_columns(
             (
@@ -158,9 +166,6 @@ def _occurrences(pairs: pl.LazyFrame) -> pl.LazyFrame:
         )
         .filter(pl.col("_has_next"))
         .drop("_pair", "_piece", "_has_next")
-    )
-    once = pairs.filter(pl.col("_count") == 1).with_columns(
-        sentence.str.find(name, literal=True).cast(pl.Int64).alias("_byte")
     )
     return _spans(pl.concat([once, repeated]))
 
