@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.entities.places import CONTEXT_PLACES
+from transforms.offsets import starts_group
 from transforms.schemas import EVIDENCE_SCHEMA
 
 _COLUMNS = ["entity_id", "name", "country_code", "article_id", "start_char"]
@@ -41,13 +42,19 @@ def entity_evidence(
             ),
         ]
     )  # fmt: skip
-    # Sorted, then grouped in that order: the groups come out sorted, and sorting the rows
-    # costs less than hashing them into groups and sorting the groups after.
+    # Sorted, each group is a run of rows: its first row is where the key changes, and its
+    # count the distance to the next first row. Sorting costs less than hashing the rows into
+    # groups and sorting the groups after, and the runs need no hashing at all.
     key = ["article_id", "entity_id", "name", "country_code"]
+    row = pl.col("_row")
     return (
         rows.sort(key, nulls_last=True)
-        .group_by(key, maintain_order=True)
-        .agg(pl.len().cast(pl.Int32).alias("mention_count"))
+        .with_row_index("_row")
+        .with_columns(pl.len().alias("_rows"))
+        .filter(starts_group(*key))
+        .with_columns(
+            (row.shift(-1).fill_null(pl.col("_rows")) - row).cast(pl.Int32).alias("mention_count")
+        )
         .with_columns(
             pl.when(pl.col("entity_id").str.starts_with("person:"))
             .then(pl.lit("person"))
