@@ -223,6 +223,8 @@ def find_mentions(
     mixed, upper = _matchers(surface_forms, blockers)
     return (
         pl.concat([_match(sentences.filter(~caps), mixed), _match(sentences.filter(caps), upper)])
-        .sort("article_id", "start_char")
+        # Stable: each pass's matches come by sentence, runs that a stable sort merges in a
+        # fraction of the time of an unstable one.
+        .sort("article_id", "start_char", maintain_order=True)
         .select(list(MENTION_SCHEMA))
     )

@@ -37,6 +37,8 @@ def merge_mentions(*mentions: pl.LazyFrame) -> pl.LazyFrame:
     """All the mentions given (MENTION_SCHEMA), by article and start."""
     return (
         pl.concat([frame.select(list(MENTION_SCHEMA)) for frame in mentions])
-        .sort("article_id", "start_char")
+        # Stable: each frame given comes sorted, or nearly, and a stable sort merges such runs
+        # in a fraction of the time of an unstable one.
+        .sort("article_id", "start_char", maintain_order=True)
         .select(list(MENTION_SCHEMA))
     )

@@ -92,6 +92,9 @@ def _leftmost_longest(spans: pl.LazyFrame) -> pl.LazyFrame:
             "priority",
             *tiebreak,
             descending=[False, False, True, False, *(False for _ in tiebreak)],
+            # Stable: the spans come as runs already sorted (one per pass), which a stable
+            # sort merges in a fraction of the time of an unstable one.
+            maintain_order=True,
         )
         # The furthest end so far in the article (via _article_lift); below zero on an
         # article's first row, where the row before belongs to an earlier article.
