@@ -291,13 +291,17 @@ def split_sentences(articles: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(
             pl.col("piece").str.len_chars().cast(pl.Int64).alias("piece_len"),
             pl.col("piece").str.len_bytes().cast(pl.Int64).alias("piece_bytes"),
-            pl.col("piece")
+            # Read only where a piece follows: a paragraph's last piece ends its sentence
+            # whatever its last token, and most paragraphs are one piece.
+            pl.when(pl.col("_has_next"))
+            .then(pl.col("piece"))
             .str.strip_chars_end()
             .str.extract(r"(\S+)$")
             .str.strip_chars_start("\"'([“‘")
             .alias("last_token"),
             pl.when(pl.col("_has_next"))
-            .then(pl.col("piece").shift(-1).str.extract(r"^\W*(\w+)"))
+            .then(pl.col("piece").shift(-1))
+            .str.extract(r"^\W*(\w+)")
             .alias("next_word"),
         )
         .with_columns(
