@@ -115,13 +115,14 @@ def _sentence_parts(
     articles: pl.LazyFrame, count: int, parts: int | None = None
 ) -> list[pl.LazyFrame]:
     """split_sentences of articles numbered 0 to count - 1 (_numbered) as plans for parts by
-    number (by default one per polars thread, of at least _LEAST_PER_PART articles), to be
-    collected together. The split runs on one core however large the batch (its string steps
-    read one column in one pass), so parts keep every core busy; each part comes out sorted by
-    article and holds lower numbers than the next, so the parts stacked are sorted as the
-    whole is."""
+    number (by default one more than polars has threads, each of at least _LEAST_PER_PART
+    articles), to be collected together. The split runs on one core however large the batch
+    (its string steps read one column in one pass), so parts keep every core busy; the part
+    beyond one per thread lets the cores share the dateline plan collected with them evenly.
+    Each part comes out sorted by article and holds lower numbers than the next, so the parts
+    stacked are sorted as the whole is."""
     if parts is None:
-        parts = max(1, min(pl.thread_pool_size(), count // _LEAST_PER_PART))
+        parts = max(1, min(pl.thread_pool_size() + 1, count // _LEAST_PER_PART))
     part = pl.col("article_id").cast(pl.Int64) * parts // max(count, 1)
     return [split_sentences(articles.filter(part == index)) for index in range(parts)]
 
