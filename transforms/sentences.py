@@ -331,6 +331,9 @@ def split_sentences(articles: pl.LazyFrame) -> pl.LazyFrame:
     # A sentence runs from a piece that opens a paragraph or follows an ending piece to the
     # next ending piece; every paragraph's last piece ends one, so no group_by is needed.
     starts_sentence = (pl.col("piece_no") == 0) | pl.col("ends_sentence").shift(1)
+    lead_bytes = (
+        pl.col("raw").str.len_bytes() - pl.col("raw").str.strip_chars_start().str.len_bytes()
+    )
     return (
         pieces.with_columns(ends_sentence.alias("ends_sentence"))
         .with_columns(
@@ -360,13 +363,18 @@ def split_sentences(articles: pl.LazyFrame) -> pl.LazyFrame:
             ).alias("raw")
         )
         .with_columns(
-            (
-                pl.col("raw").str.len_chars().cast(pl.Int64)
-                - pl.col("raw").str.strip_chars_start().str.len_chars().cast(pl.Int64)
-            ).alias("lead"),
+            # The white space before the sentence, in characters: counted only where there is
+            # some (an indented paragraph), rather than counting every sentence's characters
+            # twice.
+            pl.when(lead_bytes > 0)
+            .then(slice_bytes(pl.col("raw"), 0, lead_bytes))
+            .str.len_chars()
+            .fill_null(0)
+            .cast(pl.Int64)
+            .alias("lead"),
             pl.col("raw").str.strip_chars().alias("sentence"),
         )
-        .filter(pl.col("sentence").str.len_chars() > 0)
+        .filter(pl.col("sentence").str.len_bytes() > 0)
         .with_columns(
             (pl.col("para_start") + pl.col("local_start") + pl.col("lead")).alias("start_char"),
         )
