@@ -397,7 +397,12 @@ def place_led_candidates(
     title, a given name, a country word, a stop word or says it is an event, a building or a
     place (`Moscow Mayor`, `Beijing Olympics`, `Tokyo Tower`)."""
     after = pl.col("sentence").str.slice(pl.col("end_char") - pl.col("sentence_start"))
-    before = pl.col("sentence").str.slice(0, pl.col("start_char") - pl.col("sentence_start"))
+    # Read only where a tail follows the place: most places have none.
+    before = (
+        pl.when(pl.col("_tail").is_not_null())
+        .then(pl.col("sentence"))
+        .str.slice(0, pl.col("start_char") - pl.col("sentence_start"))
+    )
     # `in Moscow Kremlin officials`, `in Paris Sarkozy said`: after `in`, `at`... it is a place.
     is_located = before.str.contains(
         r"(?i)\b(?:in|at|from|to|near|into|outside|across|around|throughout|via) +$"
