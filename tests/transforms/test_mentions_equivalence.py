@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from gazetteer import Gazetteer
@@ -142,3 +144,85 @@ def test_the_unicode_form_is_compiled_only_for_a_batch_with_a_row_that_needs_it(
     assert none_needs_it.to_series().to_list() == [None, None]
     with pytest.raises(pl.exceptions.ComputeError):
         rows.select(patterns._unless_all_null(pl.col("text"), extract, "("))
+
+
+# Text of every kind of character the letter-case stand-ins tell apart (upper- and lower-case
+# letters, a title-case letter, letters of no case, a modifier letter, a combining mark, a digit
+# and a number outside ASCII, a connector, a joiner) and of some they leave alone (quotes, a
+# dash, a no-break space), with the particles and apostrophes the name patterns read.
+_PIECES = [
+    "A", "b", "Z", "z", "_", "#", "É", "é", "Å", "ø", "ß", "ǅ", "中", "ʰ", "\u0301", "٣", "½",
+    "‿", "\u200d", "’", "'", "-", ".", ",", " ", "  ", "\u00a0", "—", "al-", "van ", "Mc", "Kim",
+    "Ørsted", "Zoë", "Ångström", "O’Neill", ", chairman", "shares of ",
+]  # fmt: skip
+_LETTER_CASE_PATTERNS = [
+    rf"(?:{patterns._PARTICLE}-)?{patterns._NAME_WORD}\b",
+    rf"(?:{patterns._PARTICLE}-)?{patterns._NAME_WORD}{patterns._NAME_TAIL}{{1,4}}\b",
+    rf"(?P<name>{patterns._NAME_WORD}{patterns._NAME_TAIL}{{0,2}})(?P<tail>, +chairman)",
+    rf"\b(?:shares of) +(?P<name>{patterns._COMPANY_WORD}(?: +{patterns._COMPANY_WORD}){{0,2}})",
+]
+
+
+@pytest.mark.parametrize("pattern", _LETTER_CASE_PATTERNS)
+def test_patterns_that_read_only_letter_case_qualify(pattern: str) -> None:
+    assert patterns._reads_only_letter_case(pattern)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"\p{L}+",  # a letter of no case is one
+        r"\p{N}",
+        r"\w+\b",
+        r"\d",
+        r"(?i)\p{Lu}\p{Ll}+",  # case folding reads other letters
+        r"[^A-Za-z]\p{Lu}",  # a class naming ASCII letters
+        r"Côte d’Ivoire|\p{Lu}\p{Ll}+",  # a letter outside ASCII
+        r"Zurich|\p{Lu}\p{Ll}+",  # a stand-in
+    ],
+)
+def test_patterns_that_read_more_than_letter_case_do_not(pattern: str) -> None:
+    assert not patterns._reads_only_letter_case(pattern)
+
+
+def _spans_of(texts: list[str], pattern: str) -> pl.DataFrame:
+    sentences = pl.LazyFrame(
+        {
+            "article_id": [f"a{i}" for i in range(len(texts))],
+            "sentence_no": list(range(len(texts))),
+            "start_char": [0] * len(texts),
+            "sentence": texts,
+        },
+        schema_overrides={"sentence_no": pl.Int32, "start_char": pl.Int64},
+    )
+    return _sorted(regex_spans(sentences, pattern))
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts=st.lists(st.lists(st.sampled_from(_PIECES), max_size=14).map("".join), min_size=1,
+                      max_size=6))  # fmt: skip
+def test_text_outside_ascii_read_by_stand_ins_gives_what_the_unicode_form_gives(
+    texts: list[str],
+) -> None:
+    for pattern in _LETTER_CASE_PATTERNS:
+        fast = _spans_of(texts, pattern)
+        with pytest.MonkeyPatch.context() as patch:
+            # The reference: text that is not plain read by the Unicode form itself.
+            patch.setattr(patterns, "_reads_only_letter_case", lambda _pattern: False)
+            patterns._chunk_groups.cache_clear()
+            patterns._chunk_match.cache_clear()
+            slow = _spans_of(texts, pattern)
+        patterns._chunk_groups.cache_clear()
+        patterns._chunk_match.cache_clear()
+        assert_frame_equal(fast, slow)
+        for row in fast.iter_rows(named=True):
+            assert texts[row["sentence_no"]][row["start_char"] : row["end_char"]] == row["name"]
+
+
+def test_stand_ins_keep_every_character_offset() -> None:
+    text = "Zoë Ångström ǅ中ʰ\u0301٣½‿\u200d’ — Ørsted"
+    frame = pl.DataFrame({"text": [text], "_plain": [False]})
+    stood_in = frame.select(patterns._letter_case_text(pl.col("text"))).item()
+    # Z o z(ë) Z(Å)ngstrz(ö)m, then _ for ǅ 中 ʰ U+0301 ٣, # for ½, _ for ‿ and the joiner.
+    assert stood_in == "Zoz Zngstrzm _____#__’ — Zrsted"
+    assert len(stood_in) == len(text)

@@ -166,6 +166,8 @@ def test_a_country_name_is_not_taken_for_a_named_body(gazetteer: Gazetteer) -> N
         ("Norilsk Nickel raised output.", "Norilsk Nickel"),
         ("Santa Fe Pacific Gold said it would sell.", "Santa Fe Pacific Gold"),
         ("Tokyo Electric Power restarted a reactor.", "Tokyo Electric Power"),
+        # Letters outside ASCII: the name is read back from the text as written.
+        ("Tokyo Électrique Énergie restarted a reactor.", "Tokyo Électrique Énergie"),
     ],
 )
 def test_a_place_that_opens_a_longer_name_is_part_of_an_organisation(

@@ -13,6 +13,7 @@ from transforms.entities.patterns import (
     _has,
     _named_organization,
     _plain_column,
+    _reads_only_letter_case,
     _shorten_back,
     _shorten_front,
     _slug,
@@ -407,9 +408,18 @@ def place_led_candidates(
     is_located = before.str.contains(
         r"(?i)\b(?:in|at|from|to|near|into|outside|across|around|throughout|via) +$"
     )
-    # With the ASCII form of the pattern in plain sentences (_by_plain).
-    tail = _by_plain(
-        after, lambda text, p: text.str.extract(p), rf"^((?: +{_COMPANY_WORD}){{1,3}})"
+    # With the ASCII form of the pattern, in every sentence (_by_plain, letter_case): where a
+    # sentence is not plain, the tail is read back from the text after the place by length.
+    tail_pattern = rf"^((?: +{_COMPANY_WORD}){{1,3}})"
+    found_tail = _by_plain(
+        after,
+        lambda text, p: text.str.extract(p),
+        tail_pattern,
+        letter_case=_reads_only_letter_case(tail_pattern),
+    )
+    tail = pl.coalesce(
+        pl.when(~pl.col("_plain")).then(after).str.slice(0, found_tail.str.len_chars()),
+        found_tail,
     )
     # A place that is also a given name may open a person's name (`Florence Nightingale`).
     places = _without(

@@ -99,6 +99,60 @@ def _is_plain(text: pl.Expr) -> pl.Expr:
     return ~outside.str.contains(_WORDY_OUTSIDE_ASCII)
 
 
+# The characters outside ASCII that a pattern reading only letter case (_reads_only_letter_case)
+# tells apart, each replaced by an ASCII character it reads the same way: an upper-case letter
+# by Z, a lower-case letter by z, any other word character (a letter of no case, a mark, a
+# digit, a joiner) by `_`, and a number that is no word character (`½`) by `#`. In that order:
+# each class is read of what the ones before left.
+_LETTER_CASE_STAND_INS = (
+    (r"[\p{Lu}&&[^\x00-\x7F]]", "Z"),
+    (r"[\p{Ll}&&[^\x00-\x7F]]", "z"),
+    (r"[\w&&[^\x00-\x7F]]", "_"),
+    (r"[\p{N}&&[^\x00-\x7F]]", "#"),
+)
+# The Unicode classes such a pattern may hold, and the escapes it may not: they read other
+# properties of a character than its case, or, within a class, of an ASCII letter or digit.
+_LETTER_CASE_CLASSES = re.compile(r"\\p\{L[ul]\}")
+_OTHER_PROPERTIES = re.compile(r"\\[pPwWdD]|\(\?[a-z-]*i|\[[^\]]*[A-Za-z0-9][^\]]*\]")
+
+
+@functools.lru_cache(maxsize=256)
+def _reads_only_letter_case(pattern: str) -> bool:
+    """True for a pattern whose matches in any text are those of its ASCII form
+    (_ascii_pattern) in the text's _letter_case_text, at the same character offsets: outside
+    ASCII it reads only \\p{Lu}, \\p{Ll} and word boundaries (no other class or escape of
+    Unicode properties, no case-insensitive flag, no class naming an ASCII letter or digit),
+    it names no character outside ASCII that is a letter, digit or word character, and none of
+    the stand-ins (_LETTER_CASE_STAND_INS)."""
+    rest = _LETTER_CASE_CLASSES.sub("", pattern)
+    wordy_outside_ascii = any(
+        not character.isascii() and (character.isalnum() or character == "_") for character in rest
+    )
+    stand_ins = any(stand_in in rest for _, stand_in in _LETTER_CASE_STAND_INS)
+    return not (_OTHER_PROPERTIES.search(rest) or wordy_outside_ascii or stand_ins)
+
+
+def _letter_case_text(text: pl.Expr) -> pl.Expr:
+    """text with each letter, digit and word character outside ASCII replaced by its stand-in
+    (_LETTER_CASE_STAND_INS), one character for one: the offsets of its characters are those
+    of text. Null where column _plain is true: only the other rows, few, are read, apart from
+    the column (a regex pass over the nulls of a whole batch reads the text under them)."""
+
+    def stand_in(column: pl.Series) -> pl.Series:
+        if column.null_count() == column.len():
+            return column
+        rows = column.to_frame("text").with_row_index("_row").drop_nulls("text")
+        for wordy, letter in _LETTER_CASE_STAND_INS:
+            rows = rows.with_columns(pl.col("text").str.replace_all(wordy, letter))
+        return column.clone().scatter(rows.get_column("_row"), rows.get_column("text"))
+
+    return (
+        pl.when(~pl.col("_plain"))
+        .then(text)
+        .map_batches(stand_in, return_dtype=pl.String, is_elementwise=True)
+    )
+
+
 def _plain_column(sentences: pl.LazyFrame) -> pl.Expr:
     """Column _plain (_is_plain of the sentence): the sentences' own when they carry it (the
     entity passes' sentences do, read once, see transforms/entities/__init__.py), else read
@@ -108,7 +162,13 @@ def _plain_column(sentences: pl.LazyFrame) -> pl.Expr:
     return _is_plain(pl.col("sentence")).alias("_plain")
 
 
-def _by_plain(text: pl.Expr, apply: Callable[[pl.Expr, str], pl.Expr], pattern: str) -> pl.Expr:
+def _by_plain(
+    text: pl.Expr,
+    apply: Callable[[pl.Expr, str], pl.Expr],
+    pattern: str,
+    *,
+    letter_case: bool = False,
+) -> pl.Expr:
     """apply(text, pattern) per row, with pattern's ASCII form where column _plain is true.
 
     The other rows (few in English copy, all of it in text with accents) get the pattern
@@ -117,8 +177,18 @@ def _by_plain(text: pl.Expr, apply: Callable[[pl.Expr, str], pl.Expr], pattern: 
     alternations take milliseconds; polars keeps only a few dozen compiled regexes from one
     batch to the next. (A pattern given as a column is compiled only for the rows that have
     one, but str.extract compiles it again on every such row.)
+
+    With letter_case (for a pattern that tells characters outside ASCII apart only as
+    upper-case letters, lower-case letters and word characters: _reads_only_letter_case, which
+    the caller checks), those rows too are read with the ASCII form, in their
+    _letter_case_text: no Unicode form is compiled. What it returns there is that text's, and
+    the caller reads the characters back from the row's own text by offset (regex_spans,
+    place-led names).
     """
     plain = pl.col("_plain")
+    if letter_case:
+        either = pl.coalesce(pl.when(plain).then(text), _letter_case_text(text))
+        return apply(either, _ascii_pattern(pattern))
     return pl.coalesce(
         apply(pl.when(plain).then(text), _ascii_pattern(pattern)),
         _unless_all_null(pl.when(~plain).then(text), apply, pattern),
@@ -148,13 +218,15 @@ def _unless_all_null(
     return text.map_batches(run, return_dtype=dtype, is_elementwise=True)
 
 
-def _chunks(sentences: pl.LazyFrame, pattern: str) -> pl.LazyFrame:
+def _chunks(sentences: pl.LazyFrame, pattern: str, *, letter_case: bool = False) -> pl.LazyFrame:
     """One row per match of pattern in a sentence: the chunk of text from the previous match's
     end to this match's end, and chunk_end, that end's character offset in the sentence.
 
     polars' extract_all gives no offsets, so every match is extracted together with the text
     before it (`.*?`): the chunks tile the sentence, and their running length is an offset.
-    Column _plain (_is_plain) is kept, per chunk.
+    Column _plain (_is_plain) is kept, per chunk. With letter_case (_by_plain), the chunks of
+    a sentence that is not plain are of its _letter_case_text, and column _text holds the
+    sentence itself (null for a plain one).
     """
     # A chunk's end in its sentence: the running length over all chunks of the batch, less
     # the running length before its sentence's first chunk (cheaper than a list.eval per row).
@@ -167,8 +239,16 @@ def _chunks(sentences: pl.LazyFrame, pattern: str) -> pl.LazyFrame:
             "start_char",
             "_plain",
             _by_plain(
-                pl.col("sentence"), lambda text, p: text.str.extract_all(p), rf"(?s).*?{pattern}"
+                pl.col("sentence"),
+                lambda text, p: text.str.extract_all(p),
+                rf"(?s).*?{pattern}",
+                letter_case=letter_case,
             ).alias("chunk"),
+            *(
+                [pl.when(~pl.col("_plain")).then(pl.col("sentence")).alias("_text")]
+                if letter_case
+                else []
+            ),
         )
         .with_row_index("_sentence")
         .explode("chunk")
@@ -180,7 +260,7 @@ def _chunks(sentences: pl.LazyFrame, pattern: str) -> pl.LazyFrame:
 
 
 @functools.lru_cache(maxsize=256)
-def _chunk_groups(pattern: str) -> pl.Expr:
+def _chunk_groups(pattern: str, letter_case: bool = False) -> pl.Expr:
     """The named groups of pattern's match at the end of each chunk, as a struct.
 
     A chunk ends with its match, which starts at the leftmost place where pattern matches up
@@ -189,14 +269,24 @@ def _chunk_groups(pattern: str) -> pl.Expr:
     per pattern: polars compiles the regex to build the expression (its fields are the
     groups), a few milliseconds for each of the passes' patterns, on every batch otherwise.
     """
-    return _by_plain(pl.col("chunk"), lambda text, p: text.str.extract_groups(p), f"(?s){pattern}$")
+    return _by_plain(
+        pl.col("chunk"),
+        lambda text, p: text.str.extract_groups(p),
+        f"(?s){pattern}$",
+        letter_case=letter_case,
+    )
 
 
 @functools.lru_cache(maxsize=256)
-def _chunk_match(pattern: str) -> pl.Expr:
+def _chunk_match(pattern: str, letter_case: bool = False) -> pl.Expr:
     """pattern's match at the end of each chunk, as _chunk_groups reads it but without its
     groups: several times faster to find."""
-    return _by_plain(pl.col("chunk"), lambda text, p: text.str.extract(p, 0), f"(?s){pattern}$")
+    return _by_plain(
+        pl.col("chunk"),
+        lambda text, p: text.str.extract(p, 0),
+        f"(?s){pattern}$",
+        letter_case=letter_case,
+    )
 
 
 def regex_spans(
@@ -219,16 +309,36 @@ def regex_spans(
     tail = pl.col("tail").fill_null("").str.len_chars() if "tail" in names else 0
     if prefilter is not None:
         sentences = sentences.filter(prefilter)
+    # Sentences that are not plain read with the ASCII form too, when the patterns allow it
+    # and the name is the only text returned (a tail counts only by its length): the name is
+    # read back from the sentence by offset.
+    letter_case = (
+        set(names) <= {"name", "tail"}
+        and _reads_only_letter_case(pattern)
+        and _reads_only_letter_case(search or pattern)
+    )
     # The groups as one column first: polars would run the regex once per field read.
     groups = (
-        [_chunk_groups(pattern).alias("_groups")]
+        [_chunk_groups(pattern, letter_case).alias("_groups")]
         if names
-        else [_chunk_match(pattern).alias("name")]
+        else [_chunk_match(pattern, letter_case).alias("name")]
+    )
+    name_length = pl.col("name").str.len_chars().cast(pl.Int64)
+    read_back = (
+        [
+            pl.coalesce(
+                pl.col("_text").str.slice(pl.col("chunk_end") - tail - name_length, name_length),
+                pl.col("name"),
+            ).alias("name")
+        ]
+        if letter_case
+        else []
     )
     return (
-        _chunks(sentences, search or pattern)
+        _chunks(sentences, search or pattern, letter_case=letter_case)
         .with_columns(*groups)
         .with_columns(*(pl.col("_groups").struct.field(n).alias(n) for n in names))
+        .with_columns(*read_back)
         .with_columns((pl.col("start_char") + pl.col("chunk_end") - tail).alias("end_char"))
         .with_columns(
             (pl.col("end_char") - pl.col("name").str.len_chars().cast(pl.Int64)).alias("start_char")
@@ -238,6 +348,7 @@ def regex_spans(
             "_plain",
             "chunk",
             "chunk_end",
+            *(["_text"] if letter_case else []),
             *(["_groups"] if names else []),
             *(["tail"] if "tail" in names else []),
         )
