@@ -51,22 +51,24 @@ def transform_articles(
     # Mentions and evidence share the entity passes: collected together, they run once; the
     # focus then reads the finished mentions instead of planning those passes a second time.
     # The sentences' scores are materialised with them: they feed both the articles and the
-    # sentences, and collect_all would score them once for each.
+    # sentences, and collect_all would score them once for each. The focus reads the scored
+    # sentences too, so the sentences' plan runs once, collected with the others.
     scored, mentions, entities = (
         frame.lazy()
         for frame in pl.collect_all(
             [score_sentences(sentences, gazetteer.tone_lexicon), mentions, entities], engine=ENGINE
         )
     )
-    articles = article_focus(score_articles(articles, scored), sentences, mentions)
+    articles = article_focus(score_articles(articles, scored), scored, mentions)
     return Transformed(articles, scored, mentions, entities)
 
 
 def mentions_and_entities(
     articles: pl.LazyFrame, gazetteer: Gazetteer, *, include_dateline_mentions: bool = False
 ) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
-    """The stages before tone and focus: the articles with their dateline countries and the
-    sentences (both materialised), and the mentions and entity evidence (lazy)."""
+    """The stages before tone and focus: the articles with their dateline countries
+    (materialised), and the sentences, mentions and entity evidence (lazy: the sentences'
+    ids are put back while the caller collects the other two)."""
     # The passes after the dateline stage join, group and sort by article dozens of times: by
     # a number standing for each article id, not the id itself; the ids are put back on what
     # they return.
@@ -100,7 +102,7 @@ def mentions_and_entities(
     # so that order is the ids' too.
     return (
         named.lazy(),
-        _named_back(sentences.lazy(), numbers).collect(engine=ENGINE).lazy(),
+        _named_back(sentences.lazy(), numbers),
         _named_back(mentions, numbers),
         _named_back(entities, numbers),
     )
