@@ -1,12 +1,14 @@
 """Throughput of each transform stage, and a check that optimisations leave results unchanged.
 
     .venv/bin/python benchmarks/profile_transforms.py [--save-baseline | --check]
-        [--batch-sizes 1000 20000] [--repeat 3] [--kyodo N] [--stages ...]
+        [--batch-sizes 1000 20000] [--repeat 3] [--kyodo N] [--accented] [--stages ...]
 
 Input: the converted Reuters corpus (data/bench/reuters/articles; convert it first with
 `benchmarks/reuters_convert.py --out data/bench/reuters/articles`) plus samples/articles, read
 with the flow's own discover and read stages. With --kyodo N, N copies of the Kyodo seed
-(../shared/seeds) are added as a dense-text batch of their own.
+(../shared/seeds) are added as a dense-text batch of their own. With --accented, each batch is
+timed a second time with accented words written into it (`son ` -> `sön `, `ller` -> `llér`:
+some 1,650 of the Reuters stories), for the cost of sentences with letters outside ASCII.
 
 Each stage (dateline countries, sentences, gazetteer mentions, entities, tone of sentences and
 articles, and the whole of transform_articles) is timed on its own, with its inputs
@@ -96,6 +98,17 @@ def kyodo_batch(copies: int) -> pl.DataFrame:
             .alias("article_id")
         )
     )  # fmt: skip
+
+
+def accented(articles: pl.DataFrame) -> pl.DataFrame:
+    """articles with accented words written into their text (`son ` -> `sön `, `ller` ->
+    `llér`): names and words with letters outside ASCII, as in copy that spells them so."""
+    text = pl.col("text")
+    return articles.with_columns(
+        text.str.replace_all("son ", "sön ", literal=True).str.replace_all(
+            "ller", "llér", literal=True
+        )
+    )
 
 
 def time_stages(
@@ -208,6 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--kyodo", type=int, default=0, help="also time N copies of the seed")
     parser.add_argument(
+        "--accented", action="store_true", help="also time each batch with accented words"
+    )
+    parser.add_argument(
         "--stages", nargs="+", choices=STAGES, default=[s for s in STAGES if s != "less-tone"]
     )
     parser.add_argument("--no-timing", action="store_true")
@@ -230,6 +246,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if ok else 1
 
     batches = [(f"reuters+samples[:{n}]", articles.head(n)) for n in args.batch_sizes]
+    if args.accented:
+        batches += [(f"{label}, accented", accented(batch)) for label, batch in batches]
     if args.kyodo:
         batches.append((f"kyodo seed x{args.kyodo}", kyodo_batch(args.kyodo)))
     print(f"\nMB/s of raw text, best of {args.repeat} (seconds in brackets)\n")
