@@ -135,8 +135,9 @@ def _reads_only_letter_case(pattern: str) -> bool:
 def _letter_case_text(text: pl.Expr) -> pl.Expr:
     """text with each letter, digit and word character outside ASCII replaced by its stand-in
     (_LETTER_CASE_STAND_INS), one character for one: the offsets of its characters are those
-    of text. Null where column _plain is true: only the other rows, few, are read, apart from
-    the column (a regex pass over the nulls of a whole batch reads the text under them)."""
+    of text. Null where column _plain is true: the other rows, few, are taken out of the
+    column and rewritten alone (a regex pass over a whole batch's column reads the text under
+    its nulls too)."""
 
     def stand_in(column: pl.Series) -> pl.Series:
         if column.null_count() == column.len():
