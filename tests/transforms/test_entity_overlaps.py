@@ -10,7 +10,13 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.entities.overlaps import _drop_overlapping, _leftmost_longest
+from transforms.entities.overlaps import (
+    _drop_overlapping,
+    _leftmost_longest,
+    candidate_spans,
+    uncurated_spans,
+    with_more_candidates,
+)
 
 HUGE = 2**41  # past the fixed lift (2**40) these functions once used
 
@@ -79,3 +85,32 @@ def test_drop_overlapping_keeps_exactly_the_spans_no_stronger_span_overlaps(
         )
     )
     assert kept(_drop_overlapping(spans(weak), spans(strong))) == expected
+
+
+def _typed(rows: list[tuple[str, int, int]], priority: int, entity_type: str) -> pl.LazyFrame:
+    return spans(rows).with_columns(
+        pl.lit(priority, dtype=pl.Int32).alias("priority"), pl.lit(entity_type).alias("entity_type")
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(_SPAN, max_size=8),
+    st.lists(_SPAN, max_size=8),
+    st.lists(_SPAN, max_size=8),
+    st.lists(_SPAN, max_size=6),
+)
+def test_candidates_settled_again_with_more_are_the_candidates_of_all_of_them(
+    people: list[tuple[str, int, int]],
+    organisations: list[tuple[str, int, int]],
+    more: list[tuple[str, int, int]],
+    curated: list[tuple[str, int, int]],
+):
+    # The overlaps pass run on the candidates already cleared of the curated organisations,
+    # with more candidates added (the propagated spans), gives what it gives on all of them
+    # at once, rows and order alike.
+    person, organisation = _typed(people, 0, "person"), _typed(organisations, 1, "organization")
+    added, fixed = _typed(more, 5, "organization"), spans(curated)
+    at_once = candidate_spans(person, pl.concat([organisation, added]), fixed).collect()
+    again = with_more_candidates(uncurated_spans(person, organisation, fixed), added, fixed)
+    assert again.collect().equals(at_once)

@@ -112,7 +112,12 @@ from transforms.entities.organisations import (
     place_led_candidates,
     with_inner_country,
 )
-from transforms.entities.overlaps import _drop_overlapping, candidate_spans
+from transforms.entities.overlaps import (
+    _drop_overlapping,
+    _leftmost_longest,
+    uncurated_spans,
+    with_more_candidates,
+)
 from transforms.entities.patterns import _is_plain
 from transforms.entities.people import article_agencies, person_candidates, state_mentions
 from transforms.entities.places import context_places
@@ -188,17 +193,18 @@ def find_entities(
     )
     # An acronym is the weakest cue: it yields to any gazetteer mention (`DC` in `Washington DC`).
     is_acronym = pl.col("priority") == ACRONYM_PRIORITY
-    [org_spans] = _materialised(
-        pl.concat(
-            [org_spans.filter(~is_acronym), _drop_overlapping(org_spans.filter(is_acronym), found)]
-        )
+    org_spans = pl.concat(
+        [org_spans.filter(~is_acronym), _drop_overlapping(org_spans.filter(is_acronym), found)]
     )
     curated = found.filter(pl.col("entity_type") == "organization")
+    # The candidates clear of the curated organisations: materialised, as the forms read them,
+    # and the overlaps pass again with the propagated spans, which only need clearing then.
+    [uncurated] = _materialised(uncurated_spans(person_spans, org_spans, curated))
     # An organisation found once is found by its name and short forms all over its article.
     # Materialised: the propagation pass reads the forms twice.
     [forms] = _materialised(
         organization_forms(
-            _of_type(candidate_spans(person_spans, org_spans, curated), "organization").filter(
+            _of_type(_leftmost_longest(uncurated), "organization").filter(
                 pl.col("priority").is_in(PROPAGATED_FROM)
             ),
             rules.not_org_forms,
@@ -207,11 +213,14 @@ def find_entities(
     # Materialised: the overlaps pass reads its spans twice, and polars ran the propagation
     # under them for each.
     [propagated] = _materialised(propagated_spans(sentences, forms))
-    org_spans = pl.concat([org_spans, propagated.select(org_spans.collect_schema().names())])
     # Materialised on their own: collected together with the names and short forms made from
     # them, the spans' plan (the propagation pass under it) ran once for each of the three;
     # polars does not find every subplan that plans collected together share.
-    [spans] = _materialised(candidate_spans(person_spans, org_spans, curated))
+    [spans] = _materialised(
+        with_more_candidates(
+            uncurated, propagated.select(org_spans.collect_schema().names()), curated
+        )
+    )
     named = people_of_articles(_of_type(spans, "person"), agencies)
     shorts = short_forms(named, rules.family_first, rules.country_words)
     # Materialised: the later passes read each of these several times. The organisations too:

@@ -10,8 +10,24 @@ def candidate_spans(
 ) -> pl.LazyFrame:
     """The person and organisation candidates that overlap no curated organisation, and of
     those overlapping each other the leftmost, then longest, then lowest priority number."""
+    return _leftmost_longest(uncurated_spans(people, organizations, curated))
+
+
+def uncurated_spans(
+    people: pl.LazyFrame, organizations: pl.LazyFrame, curated: pl.LazyFrame
+) -> pl.LazyFrame:
+    """The person and organisation candidates that overlap no curated organisation, people
+    first, each in its order: candidate_spans before the overlaps between them are settled."""
+    return _drop_overlapping(pl.concat([people, organizations], how="diagonal"), curated)
+
+
+def with_more_candidates(
+    uncurated: pl.LazyFrame, more: pl.LazyFrame, curated: pl.LazyFrame
+) -> pl.LazyFrame:
+    """candidate_spans of the candidates of uncurated (uncurated_spans) and more after them:
+    the curated organisations are read only for the new ones."""
     return _leftmost_longest(
-        _drop_overlapping(pl.concat([people, organizations], how="diagonal"), curated)
+        pl.concat([uncurated, _drop_overlapping(more, curated)], how="diagonal")
     )
 
 
