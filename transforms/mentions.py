@@ -139,6 +139,21 @@ def _is_ascii_word_byte(byte: pl.Expr) -> pl.Expr:
     ).fill_null(False)
 
 
+def _ends_in_word_character(text: pl.Expr) -> pl.Expr:
+    """Whether text's last character is a letter, mark, digit or `_` (false for ""): an ASCII
+    last byte is read as it is; only a text ending outside ASCII is read by regex."""
+    last = text.cast(pl.Binary).bin.get(-1, null_on_oob=True)
+    outside = pl.when(last >= 0x80).then(text).otherwise(pl.lit(""))
+    return _is_ascii_word_byte(last) | outside.str.slice(-1).str.contains(_WORD_CHAR)
+
+
+def _starts_with_word_character(text: pl.Expr) -> pl.Expr:
+    """Whether text's first character is a letter, mark, digit or `_` (false for "")."""
+    first = text.cast(pl.Binary).bin.get(0, null_on_oob=True)
+    outside = pl.when(first >= 0x80).then(text).otherwise(pl.lit(""))
+    return _is_ascii_word_byte(first) | outside.str.slice(0, 1).str.contains(_WORD_CHAR)
+
+
 def _match(sentences: pl.LazyFrame, matcher: _Matcher) -> pl.LazyFrame:
     """Whole-word, leftmost-longest matches of lookup's surfaces, blockers consumed silently.
 
@@ -155,11 +170,13 @@ def _match(sentences: pl.LazyFrame, matcher: _Matcher) -> pl.LazyFrame:
     piece, piece_no = pl.col("piece"), pl.col("piece_no")
     length = piece.str.len_chars().cast(pl.Int64)
     new_sentence = starts_group("_row")
-    last, first = pl.col("_last"), pl.col("_first")
-    # The characters either side of a match (null at either end of its sentence).
-    left = pl.when(last.shift(1) != "").then(last.shift(1)).when(piece_no >= 2).then(last.shift(2))
+    last, first, empty = pl.col("_last"), pl.col("_first"), pl.col("_empty")
+    # Whether the characters either side of a match are word characters (null at either end
+    # of its sentence): the last of the piece before it, or, where that piece is empty, of the
+    # match before that; likewise after it.
+    left = pl.when(~empty.shift(1)).then(last.shift(1)).when(piece_no >= 2).then(last.shift(2))
     right = (
-        pl.when(first.shift(-1) != "")
+        pl.when(~empty.shift(-1))
         .then(first.shift(-1))
         .when(piece_no + 2 < pl.col("_pieces"))
         .then(first.shift(-2))
@@ -187,14 +204,11 @@ def _match(sentences: pl.LazyFrame, matcher: _Matcher) -> pl.LazyFrame:
         .explode("piece", "piece_no")
         .with_columns(
             from_group_start(exclusive_cum_sum(length), new_sentence).alias("local_start"),
-            piece.str.slice(-1).alias("_last"),
-            piece.str.slice(0, 1).alias("_first"),
+            _ends_in_word_character(piece).alias("_last"),
+            _starts_with_word_character(piece).alias("_first"),
+            (piece.str.len_bytes() == 0).alias("_empty"),
         )
-        .filter(
-            (piece_no % 2 == 1)
-            & ~left.str.contains(_WORD_CHAR).fill_null(False)
-            & ~right.str.contains(_WORD_CHAR).fill_null(False)
-        )
+        .filter((piece_no % 2 == 1) & ~left.fill_null(False) & ~right.fill_null(False))
         .with_columns(
             (pl.col("start_char") + pl.col("local_start")).alias("start_char"),
             piece.alias("surface"),

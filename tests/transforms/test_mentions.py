@@ -72,6 +72,10 @@ def test_names_inside_longer_words_are_not_mentions(text: str, gazetteer: Gazett
         ("Oman Japan", [("Oman", 0), ("Japan", 5)]),
         # Control characters are no word characters, the matcher's own mark (U+001E) included.
         ("Oman\x1eJapan\x1fChina", [("Oman", 0), ("Japan", 5), ("China", 11)]),
+        # A letter outside ASCII is a word character on either side; a curly apostrophe is not.
+        ("ÉJapan talks.", []),
+        ("Omanö Japan", [("Japan", 6)]),
+        ("Japan’s Oman", [("Japan", 0), ("Oman", 8)]),
     ],
 )
 def test_names_next_to_each_other_are_whole_words_only_with_a_boundary_between(
