@@ -121,12 +121,14 @@ def is_whole_word(text: pl.Expr, byte_start: pl.Expr, byte_end: pl.Expr) -> pl.E
     after = binary.bin.get(byte_end, null_on_oob=True)
     wide_before = char_before(pl.when(before >= 0x80).then(text), byte_start)
     wide_after = char_at(pl.when(after >= 0x80).then(text), byte_end)
-    return ~(
-        _is_ascii_word_byte(before)
-        | _is_ascii_word_byte(after)
-        | wide_before.str.contains(_WORD_CHAR).fill_null(False)
-        | wide_after.str.contains(_WORD_CHAR).fill_null(False)
-    )
+    return ~(_is_word_character(before, wide_before) | _is_word_character(after, wide_after))
+
+
+def _is_word_character(byte: pl.Expr, wide: pl.Expr) -> pl.Expr:
+    """Whether a character is a letter, mark, digit or `_`, given the byte of it that an ASCII
+    character is (its first or last) and, where that byte is outside ASCII, the character itself
+    (wide, read by regex; null or "" elsewhere)."""
+    return _is_ascii_word_byte(byte) | wide.str.contains(_WORD_CHAR).fill_null(False)
 
 
 def _is_ascii_word_byte(byte: pl.Expr) -> pl.Expr:
@@ -139,19 +141,13 @@ def _is_ascii_word_byte(byte: pl.Expr) -> pl.Expr:
     ).fill_null(False)
 
 
-def _ends_in_word_character(text: pl.Expr) -> pl.Expr:
-    """Whether text's last character is a letter, mark, digit or `_` (false for ""): an ASCII
-    last byte is read as it is; only a text ending outside ASCII is read by regex."""
-    last = text.cast(pl.Binary).bin.get(-1, null_on_oob=True)
-    outside = pl.when(last >= 0x80).then(text).otherwise(pl.lit(""))
-    return _is_ascii_word_byte(last) | outside.str.slice(-1).str.contains(_WORD_CHAR)
-
-
-def _starts_with_word_character(text: pl.Expr) -> pl.Expr:
-    """Whether text's first character is a letter, mark, digit or `_` (false for "")."""
-    first = text.cast(pl.Binary).bin.get(0, null_on_oob=True)
-    outside = pl.when(first >= 0x80).then(text).otherwise(pl.lit(""))
-    return _is_ascii_word_byte(first) | outside.str.slice(0, 1).str.contains(_WORD_CHAR)
+def _edge_is_word_character(text: pl.Expr, *, last: bool) -> pl.Expr:
+    """Whether text's first character (its last, with last) is a letter, mark, digit or `_`
+    (false for ""): an ASCII byte there is read as it is; only a text with another byte there
+    has its character read by regex (the others read as "", which a regex pass skips)."""
+    byte = text.cast(pl.Binary).bin.get(-1 if last else 0, null_on_oob=True)
+    outside = pl.when(byte >= 0x80).then(text).otherwise(pl.lit(""))
+    return _is_word_character(byte, outside.str.slice(-1) if last else outside.str.slice(0, 1))
 
 
 def _match(sentences: pl.LazyFrame, matcher: _Matcher) -> pl.LazyFrame:
@@ -204,8 +200,8 @@ def _match(sentences: pl.LazyFrame, matcher: _Matcher) -> pl.LazyFrame:
         .explode("piece", "piece_no")
         .with_columns(
             from_group_start(exclusive_cum_sum(length), new_sentence).alias("local_start"),
-            _ends_in_word_character(piece).alias("_last"),
-            _starts_with_word_character(piece).alias("_first"),
+            _edge_is_word_character(piece, last=True).alias("_last"),
+            _edge_is_word_character(piece, last=False).alias("_first"),
             (piece.str.len_bytes() == 0).alias("_empty"),
         )
         .filter((piece_no % 2 == 1) & ~left.fill_null(False) & ~right.fill_null(False))

@@ -20,6 +20,7 @@ from transforms.entities.patterns import (
     _strip_leading,
     _with_flag,
     _without,
+    read_back_text,
     regex_spans,
 )
 from transforms.entities.rules import _Rules, _rules
@@ -417,10 +418,7 @@ def place_led_candidates(
         tail_pattern,
         letter_case=_reads_only_letter_case(tail_pattern),
     )
-    tail = pl.coalesce(
-        pl.when(~pl.col("_plain")).then(after).str.slice(0, found_tail.str.len_chars()),
-        found_tail,
-    )
+    tail = read_back_text(pl.when(~pl.col("_plain")).then(after), 0, found_tail)
     # A place that is also a given name may open a person's name (`Florence Nightingale`).
     places = _without(
         mentions.filter(pl.col("mention_kind").is_in(["place", "capital"])),

@@ -154,6 +154,13 @@ def _letter_case_text(text: pl.Expr) -> pl.Expr:
     )
 
 
+def read_back_text(original: pl.Expr, start: pl.Expr | int, found: pl.Expr) -> pl.Expr:
+    """found (text a pattern returned, _by_plain with letter_case) as the row's own text: the
+    characters of original (null where the row is plain) from start, as many as found has;
+    found itself where original is null."""
+    return pl.coalesce(original.str.slice(start, found.str.len_chars()), found)
+
+
 def _plain_column(sentences: pl.LazyFrame) -> pl.Expr:
     """Column _plain (_is_plain of the sentence): the sentences' own when they carry it (the
     entity passes' sentences do, read once, see transforms/entities/__init__.py), else read
@@ -324,17 +331,9 @@ def regex_spans(
         if names
         else [_chunk_match(pattern, letter_case).alias("name")]
     )
-    name_length = pl.col("name").str.len_chars().cast(pl.Int64)
-    read_back = (
-        [
-            pl.coalesce(
-                pl.col("_text").str.slice(pl.col("chunk_end") - tail - name_length, name_length),
-                pl.col("name"),
-            ).alias("name")
-        ]
-        if letter_case
-        else []
-    )
+    name = pl.col("name")
+    start = pl.col("chunk_end") - tail - name.str.len_chars().cast(pl.Int64)
+    read_back = [read_back_text(pl.col("_text"), start, name).alias("name")] if letter_case else []
     return (
         _chunks(sentences, search or pattern, letter_case=letter_case)
         .with_columns(*groups)
